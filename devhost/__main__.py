@@ -1,0 +1,249 @@
+"""``python -m devhost``: serve the function app's HTTP functions locally (see devhost/README.md)."""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from devhost import logs
+from devhost.asgi import CONFIG_ENV, HostConfig, create_host
+from devhost.routing import Route, RouteConfigError
+
+log = logging.getLogger("devhost")
+
+
+def _default_threads() -> int:
+    value = os.environ.get("PYTHON_THREADPOOL_THREAD_COUNT", "")
+    return int(value) if value.isdigit() and int(value) > 0 else 8
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m devhost",
+        description="Local Azure Functions host for the IE Bank function app (development only).",
+    )
+    parser.add_argument(
+        "--app",
+        default="function_app:app",
+        help="module:attribute of the FunctionApp (default %(default)s)",
+    )
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default %(default)s)"
+    )
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=int(os.environ.get("PORT") or 7071),
+        help="port; 0 picks a free one (default $PORT or 7071)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="worker processes, like scale-out (default 1)",
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=_default_threads(),
+        help="threads per worker for sync functions (default $PYTHON_THREADPOOL_THREAD_COUNT or 8)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=30.0,
+        help="seconds a function may run before the host answers 504 (default 30)",
+    )
+    parser.add_argument(
+        "--log-format",
+        choices=("text", "json"),
+        default=os.environ.get("LOG_FORMAT") or logs.default_format(),
+        help="request and app log lines (default $LOG_FORMAT, else text on a terminal, json otherwise)",
+    )
+    parser.add_argument(
+        "--no-embedded",
+        action="store_true",
+        help="never start the embedded PostgreSQL, even without DATABASE_URL",
+    )
+    parser.add_argument(
+        "--migrate",
+        action="store_true",
+        help="with DATABASE_URL set: apply migrations and ensure the admin before serving",
+    )
+    args = parser.parse_args(argv)
+    if args.workers < 1 or args.threads < 1 or args.timeout <= 0:
+        parser.error("--workers and --threads must be at least 1, --timeout above 0")
+    return args
+
+
+def _app_dir(spec: str) -> Path:
+    """The folder of the app module, found without importing it (the database comes first)."""
+    found = importlib.util.find_spec(spec.partition(":")[0])
+    if found is None or found.origin is None:
+        raise SystemExit(
+            f"devhost: cannot find the app module {spec.partition(':')[0]!r} (run from the project root or pass --app)"
+        )
+    return Path(found.origin).resolve().parent
+
+
+def _print_banner(
+    url: str,
+    routes: list[Route],
+    prefix: str,
+    config: HostConfig,
+    workers: int,
+    database: str,
+    credentials: list[dict[str, Any]],
+    embedded: bool,
+) -> None:
+    lines = [
+        "",
+        f"IE Bank dev host: {len(routes)} functions loaded from {config.app} (routePrefix {prefix!r})",
+        f"  listening on {url}  (workers {workers}, threads {config.threads}, timeout {config.timeout:g} s)",
+        f"  database: {database}",
+        "  routes:",
+    ]
+    for route in sorted(routes, key=lambda r: (r.template.path, sorted(r.methods))):
+        methods = ",".join(
+            m
+            for m in ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
+            if m in route.methods
+        )
+        lines.append(
+            f"    {methods:<12} {url}{route.template.path}  [{route.function_name}]"
+        )
+    if credentials:
+        lines.append("  demo users (local data only):")
+        width = max(len(str(c.get("username", ""))) for c in credentials)
+        lines.append(f"    {'username':<{width}}  {'password':<16}  role")
+        for cred in credentials:
+            lines.append(
+                f"    {cred.get('username', '')!s:<{width}}  {cred.get('password', '')!s:<16}  {cred.get('role', '')}"
+            )
+    lines.append(
+        "  Ctrl+C stops the host"
+        + (" and the embedded PostgreSQL." if embedded else ".")
+    )
+    print("\n".join(lines), flush=True)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    logs.configure(args.log_format)
+    config = HostConfig(
+        app=args.app,
+        threads=args.threads,
+        timeout=args.timeout,
+        log_format=args.log_format,
+    )
+    if os.getcwd() not in sys.path and "" not in sys.path:
+        sys.path.insert(0, os.getcwd())
+
+    embedded = None
+    credentials: list[dict[str, Any]] = []
+    try:
+        from devhost import database
+
+        url = os.environ.get("DATABASE_URL")
+        if url:
+            where = database.describe_url(url)
+            if args.migrate:
+                database.prepare(url, seed=False)
+        elif args.no_embedded:
+            where = "none (DATABASE_URL not set, --no-embedded)"
+        else:
+            pgdata = Path(
+                os.environ.get("IEBANK_PGDATA") or _app_dir(args.app) / ".data" / "pg"
+            )
+            embedded = database.EmbeddedPostgres(pgdata)
+            url = embedded.start()
+            os.environ["DATABASE_URL"] = url
+            where = f"embedded PostgreSQL, data in {pgdata}"
+            credentials = database.prepare(url, seed=True)
+
+        try:
+            host, routes, prefix = create_host(config)
+        except RouteConfigError as exc:
+            print(f"devhost: refusing to start: {exc}", file=sys.stderr, flush=True)
+            return 3
+        if not routes:
+            log.warning("the app registers no HTTP functions")
+        return _serve(
+            args, config, host, routes, prefix, where, credentials, embedded is not None
+        )
+    finally:
+        if embedded is not None:
+            embedded.stop()
+
+
+def _serve(
+    args: argparse.Namespace,
+    config: HostConfig,
+    host: Any,
+    routes: list[Route],
+    prefix: str,
+    where: str,
+    credentials: list[dict[str, Any]],
+    embedded: bool,
+) -> int:
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
+    multi = args.workers > 1
+    if multi:
+        # Workers are spawned processes: each imports the app again through this factory,
+        # reading the settings from the environment (DATABASE_URL is already set there).
+        os.environ[CONFIG_ENV] = config.to_env()
+    uv_config = uvicorn.Config(
+        "devhost.asgi:create_app_from_env" if multi else host,
+        factory=multi,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        http="httptools",
+        loop="asyncio",
+        interface="asgi3",
+        lifespan="on",
+        log_config=None,
+        access_log=False,
+        proxy_headers=False,
+        server_header=False,
+        timeout_graceful_shutdown=10,
+        backlog=2048,
+    )
+    sock = uv_config.bind_socket()
+    sock.listen(
+        2048
+    )  # accept (queue) connections right away; the banner below is then true
+    shown_host = f"[{args.host}]" if ":" in args.host else args.host
+    _print_banner(
+        f"http://{shown_host}:{sock.getsockname()[1]}",
+        routes,
+        prefix,
+        config,
+        args.workers,
+        where,
+        credentials,
+        embedded,
+    )
+    server = uvicorn.Server(uv_config)
+    try:
+        if multi:
+            Multiprocess(uv_config, sockets=[sock]).run()
+        else:
+            server.run(sockets=[sock])
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sock.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,545 @@
+"""The ASGI app that turns HTTP requests into ``func.HttpRequest`` calls of the registered functions.
+
+Hand-written (no framework) to keep per-request work small: one dict of headers, one
+``func.HttpRequest``, one call, one list of response headers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import importlib
+import inspect
+import json
+import logging
+import os
+import queue
+import threading
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl
+
+import azure.functions as func
+
+from devhost import logs
+from devhost.routing import (
+    ALL_METHODS,
+    MethodNotAllowed,
+    NotFound,
+    Route,
+    RouteConfigError,
+    Router,
+    check_reserved,
+    compile_template,
+)
+
+# Bodies up to this size reach the app whole, larger ones are cut to this size so the app
+# still sees "more than 64 KiB" and answers 413 itself (one place decides, the app).
+APP_BODY_CAP = 64 * 1024 + 1
+# Beyond this the host answers 413 without reading further.
+HOST_BODY_LIMIT = 1024 * 1024
+PROBLEM_BASE = "https://iebank.example/problems/"
+CONFIG_ENV = "DEVHOST_CONFIG"
+
+access_log = logging.getLogger(logs.ACCESS_LOGGER)
+log = logging.getLogger("devhost")
+
+
+@dataclass
+class HostConfig:
+    app: str = "function_app:app"
+    threads: int = 8
+    timeout: float = 30.0
+    log_format: str = "text"
+
+    def to_env(self) -> str:
+        return json.dumps(self.__dict__)
+
+    @classmethod
+    def from_env(cls) -> HostConfig:
+        return cls(**json.loads(os.environ[CONFIG_ENV]))
+
+
+class DaemonThreadPool(concurrent.futures.Executor):
+    """A fixed pool of daemon threads for ``loop.run_in_executor``.
+
+    Like ThreadPoolExecutor, but a function stuck past its timeout does not keep the
+    process alive at exit (ThreadPoolExecutor joins its threads at interpreter exit).
+    """
+
+    def __init__(self, max_workers: int, name: str = "devhost-worker") -> None:
+        self._work: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._threads = [
+            threading.Thread(target=self._run, name=f"{name}-{i}", daemon=True)
+            for i in range(max_workers)
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def submit(
+        self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any
+    ) -> concurrent.futures.Future[Any]:
+        future: concurrent.futures.Future[Any] = concurrent.futures.Future()
+        self._work.put((future, fn, args, kwargs))
+        return future
+
+    def _run(self) -> None:
+        while True:
+            item = self._work.get()
+            if item is None:
+                return
+            future, fn, args, kwargs = item
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                result = fn(*args, **kwargs)
+            except BaseException as exc:  # noqa: BLE001 - handed to the awaiting request, which logs it
+                future.set_exception(exc)
+            else:
+                future.set_result(result)
+            del item, future, fn, args, kwargs
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        for _ in self._threads:
+            self._work.put(None)
+        if wait:
+            for thread in self._threads:
+                thread.join()
+
+
+class _Context:
+    """The subset of ``func.Context`` a function may ask for with a ``context`` parameter."""
+
+    __slots__ = (
+        "function_directory",
+        "function_name",
+        "invocation_id",
+        "retry_context",
+        "trace_context",
+    )
+
+    def __init__(self, function_name: str, function_directory: str) -> None:
+        self.invocation_id = str(uuid.uuid4())
+        self.function_name = function_name
+        self.function_directory = function_directory
+        self.trace_context = None
+        self.retry_context = None
+
+
+@dataclass
+class Target:
+    """What the host calls for one function."""
+
+    call: Callable[
+        [func.HttpRequest], Any
+    ]  # sync: run in the pool; async: returns an awaitable
+    is_async: bool
+
+
+def _make_target(fn: Any, trigger: Any, directory: str) -> Target:
+    user_function = fn.get_user_function()
+    name = fn.get_function_name()
+    arg = getattr(trigger, "name", None) or "req"
+    wants_context = "context" in inspect.signature(user_function).parameters
+
+    if wants_context:
+
+        def call(req: func.HttpRequest) -> Any:
+            return user_function(**{arg: req, "context": _Context(name, directory)})
+
+    elif arg == "req":
+
+        def call(req: func.HttpRequest) -> Any:
+            return user_function(req=req)
+
+    else:
+
+        def call(req: func.HttpRequest) -> Any:
+            return user_function(**{arg: req})
+
+    return Target(call, inspect.iscoroutinefunction(user_function))
+
+
+def read_route_prefix(app_dir: Path) -> str:
+    """``extensions.http.routePrefix`` from host.json next to the app (default "api")."""
+    host_json = app_dir / "host.json"
+    if not host_json.is_file():
+        return "api"
+    try:
+        config = json.loads(host_json.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise RouteConfigError(f"{host_json} is not valid JSON: {exc}") from exc
+    prefix = config.get("extensions", {}).get("http", {}).get("routePrefix", "api")
+    return str(prefix).strip("/")
+
+
+def load_app(spec: str) -> tuple[Any, Path]:
+    """Import ``module:attr`` and return the FunctionApp and the folder holding host.json."""
+    module_name, _, attr = spec.partition(":")
+    module = importlib.import_module(module_name)
+    app = getattr(module, attr or "app")
+    return app, Path(module.__file__ or ".").resolve().parent
+
+
+def build_routes(app: Any, prefix: str, app_dir: Path) -> list[Route]:
+    """Read every HTTP function of ``app`` (``get_functions()``, called once) into routes.
+
+    Raises RouteConfigError for what the Functions host would refuse.
+    """
+    routes = []
+    for fn in app.get_functions():
+        trigger = fn.get_trigger()
+        name = fn.get_function_name()
+        if (
+            trigger is None
+            or not hasattr(trigger, "route")
+            or type(trigger).__name__ != "HttpTrigger"
+        ):
+            log.warning(
+                "function %s has a non-HTTP trigger; the dev host does not run it", name
+            )
+            continue
+        route_text = trigger.route if trigger.route is not None else name
+        check_reserved(name, route_text, prefix)
+        template = compile_template(route_text, prefix)
+        methods = (
+            frozenset(str(getattr(m, "value", m)).upper() for m in trigger.methods)
+            if trigger.methods
+            else frozenset(ALL_METHODS)
+        )
+        auth = str(
+            getattr(trigger.auth_level, "value", trigger.auth_level) or "function"
+        ).lower()
+        routes.append(
+            Route(
+                name, template, methods, auth, _make_target(fn, trigger, str(app_dir))
+            )
+        )
+    return routes
+
+
+def _correlation_id(headers: dict[str, str]) -> str:
+    """The caller's correlation id (x-correlation-id or W3C traceparent), else a new one."""
+    given = headers.get("x-correlation-id", "")
+    if (
+        0 < len(given) <= 128
+        and given.replace("-", "").replace("_", "").replace(".", "").isalnum()
+    ):
+        return given
+    parent = headers.get("traceparent", "").split("-")
+    if len(parent) == 4 and len(parent[1]) == 32:
+        return parent[1]
+    return uuid.uuid4().hex
+
+
+def problem(
+    status: int, slug: str, title: str, detail: str, correlation_id: str
+) -> func.HttpResponse:
+    body = {
+        "type": PROBLEM_BASE + slug,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "correlation_id": correlation_id,
+    }
+    return func.HttpResponse(
+        json.dumps(body),
+        status_code=status,
+        mimetype="application/problem+json",
+        headers={"x-correlation-id": correlation_id},
+    )
+
+
+class FunctionsHost:
+    """ASGI 3 app serving a Router of Functions HTTP triggers."""
+
+    def __init__(self, router: Router, threads: int = 8, timeout: float = 30.0) -> None:
+        self.router = router
+        self.timeout = timeout
+        self.threads = threads
+        self.executor: DaemonThreadPool | None = None
+
+    def _pool(self) -> DaemonThreadPool:
+        if self.executor is None:
+            self.executor = DaemonThreadPool(self.threads)
+        return self.executor
+
+    async def __call__(
+        self,
+        scope: dict[str, Any],
+        receive: Callable[[], Awaitable[dict[str, Any]]],
+        send: Callable[[dict[str, Any]], Awaitable[None]],
+    ) -> None:
+        if scope["type"] == "http":
+            await self._http(scope, receive, send)
+        elif scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+
+    async def _lifespan(self, receive: Any, send: Any) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                self._pool()
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                if self.executor is not None:
+                    self.executor.shutdown(wait=False)
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    async def _http(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        started = time.perf_counter()
+        method: str = scope["method"]
+        path: str = scope["path"]
+        headers: dict[str, str] = {}
+        for raw_name, raw_value in scope["headers"]:
+            name = raw_name.decode("latin-1")
+            value = raw_value.decode("latin-1")
+            if name in headers:
+                headers[name] += ", " + value
+            else:
+                headers[name] = value
+
+        route: Route | None = None
+        try:
+            route, route_params = self.router.match(method, path)
+        except NotFound:
+            response = problem(
+                404,
+                "not-found",
+                "Not Found",
+                "No function serves this path.",
+                _correlation_id(headers),
+            )
+        except MethodNotAllowed as exc:
+            response = problem(
+                405,
+                "method-not-allowed",
+                "Method Not Allowed",
+                f"Allowed: {exc.allow}.",
+                _correlation_id(headers),
+            )
+            response.headers["Allow"] = exc.allow
+        else:
+            body = await self._read_body(receive, headers)
+            if body is None:
+                response = problem(
+                    413,
+                    "payload-too-large",
+                    "Payload Too Large",
+                    "The request body is too large.",
+                    _correlation_id(headers),
+                )
+            else:
+                response = await self._invoke(route, route_params, scope, headers, body)
+
+        await self._send(send, response, method)
+        self._log(
+            method,
+            route.template.path if route else path,
+            route,
+            response,
+            started,
+            headers,
+        )
+
+    async def _read_body(self, receive: Any, headers: dict[str, str]) -> bytes | None:
+        declared = headers.get("content-length")
+        if (
+            declared is not None
+            and declared.isdigit()
+            and int(declared) > HOST_BODY_LIMIT
+        ):
+            return None
+        message = await receive()
+        body: bytes = message.get("body", b"")
+        if not message.get("more_body", False):
+            return body if len(body) <= APP_BODY_CAP else body[:APP_BODY_CAP]
+        chunks = [body]
+        total = len(body)
+        while message.get("more_body", False):
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                break
+            chunk = message.get("body", b"")
+            total += len(chunk)
+            if total > HOST_BODY_LIMIT:
+                return None
+            chunks.append(chunk)
+        joined = b"".join(chunks)
+        return joined if len(joined) <= APP_BODY_CAP else joined[:APP_BODY_CAP]
+
+    async def _invoke(
+        self,
+        route: Route,
+        route_params: dict[str, str],
+        scope: dict[str, Any],
+        headers: dict[str, str],
+        body: bytes,
+    ) -> func.HttpResponse:
+        query = scope["query_string"]
+        params: dict[str, str] = {}
+        if query:
+            for key, value in parse_qsl(
+                query.decode("latin-1"), keep_blank_values=True
+            ):
+                # The Functions host joins repeated query keys with commas.
+                params[key] = params[key] + "," + value if key in params else value
+        server = scope.get("server") or ("localhost", 80)
+        host = headers.get("host") or f"{server[0]}:{server[1]}"
+        url = f"{scope.get('scheme', 'http')}://{host}{scope.get('raw_path', b'').decode('latin-1') or scope['path']}"
+        if query:
+            url += "?" + query.decode("latin-1")
+        request = func.HttpRequest(
+            scope["method"],
+            url,
+            headers=headers,
+            params=params,
+            route_params=route_params,
+            body=body,
+        )
+        target: Any = route.target
+        try:
+            async with asyncio.timeout(self.timeout):
+                if target.is_async:
+                    result = await target.call(request)
+                else:
+                    result = await asyncio.get_running_loop().run_in_executor(
+                        self._pool(), target.call, request
+                    )
+        except TimeoutError:
+            cid = _correlation_id(headers)
+            log.error(
+                "function %s did not answer within %.1f s (correlation id %s); its thread keeps running",
+                route.function_name,
+                self.timeout,
+                cid,
+            )
+            return problem(
+                504,
+                "gateway-timeout",
+                "Gateway Timeout",
+                "The function did not answer in time.",
+                cid,
+            )
+        except Exception:
+            cid = _correlation_id(headers)
+            log.exception(
+                "function %s raised (correlation id %s)", route.function_name, cid
+            )
+            return problem(
+                500,
+                "internal-error",
+                "Internal Server Error",
+                "An unexpected error occurred.",
+                cid,
+            )
+        if isinstance(result, func.HttpResponse):
+            return result
+        if isinstance(result, (str, bytes)):
+            return func.HttpResponse(result)
+        cid = _correlation_id(headers)
+        log.error(
+            "function %s returned %s, not func.HttpResponse",
+            route.function_name,
+            type(result).__name__,
+        )
+        return problem(
+            500,
+            "internal-error",
+            "Internal Server Error",
+            "An unexpected error occurred.",
+            cid,
+        )
+
+    @staticmethod
+    async def _send(send: Any, response: func.HttpResponse, method: str) -> None:
+        body = response.get_body()
+        raw_headers: list[tuple[bytes, bytes]] = []
+        has_type = False
+        for name, value in response.headers.items():
+            lower = name.lower()
+            if lower in ("content-length", "transfer-encoding"):
+                continue
+            if lower == "content-type":
+                has_type = True
+            raw_headers.append((lower.encode("latin-1"), str(value).encode("latin-1")))
+        if not has_type:
+            raw_headers.append(
+                (
+                    b"content-type",
+                    f"{response.mimetype}; charset={response.charset}".encode(
+                        "latin-1"
+                    ),
+                )
+            )
+        raw_headers.append((b"content-length", str(len(body)).encode("latin-1")))
+        await send(
+            {
+                "type": "http.response.start",
+                "status": response.status_code,
+                "headers": raw_headers,
+            }
+        )
+        await send(
+            {"type": "http.response.body", "body": b"" if method == "HEAD" else body}
+        )
+
+    @staticmethod
+    def _log(
+        method: str,
+        route_path: str,
+        route: Route | None,
+        response: func.HttpResponse,
+        started: float,
+        headers: dict[str, str],
+    ) -> None:
+        if not access_log.isEnabledFor(logging.INFO):
+            return
+        duration_ms = round((time.perf_counter() - started) * 1000, 2)
+        status = response.status_code
+        if len(route_path) > 200:
+            route_path = route_path[:200] + "..."
+        access_log.info(
+            "%s %s %s %.1f ms",
+            method,
+            route_path,
+            status,
+            duration_ms,
+            extra={
+                "method": method,
+                "route": route_path,
+                "function": route.function_name if route else None,
+                "status": status,
+                "duration_ms": duration_ms,
+                "correlation_id": response.headers.get("x-correlation-id")
+                or headers.get("x-correlation-id"),
+            },
+        )
+
+
+def create_host(config: HostConfig) -> tuple[FunctionsHost, list[Route], str]:
+    """Import the app, read its routes and host.json, and build the ASGI host.
+
+    Raises RouteConfigError when the app declares something the Functions host refuses.
+    """
+    app, app_dir = load_app(config.app)
+    prefix = read_route_prefix(app_dir)
+    routes = build_routes(app, prefix, app_dir)
+    return (
+        FunctionsHost(Router(routes), threads=config.threads, timeout=config.timeout),
+        routes,
+        prefix,
+    )
+
+
+def create_app_from_env() -> FunctionsHost:
+    """uvicorn factory for worker processes: config comes from the parent through the environment."""
+    config = HostConfig.from_env()
+    logs.configure(config.log_format)
+    host, _, _ = create_host(config)
+    return host
