@@ -1,0 +1,23 @@
+"""IE Bank's Azure Functions app: wiring only. Each use case is a blueprint in functions/."""
+
+import azure.functions as func
+
+from functions import (
+    accounts,
+    docs,
+    health,
+    history,
+    login,
+    manage_accounts,
+    manage_audit,
+    manage_deposits,
+    manage_users,
+    register,
+    transfers,
+)
+
+app = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)
+
+for module in (health, docs, register, login, accounts, transfers, history,
+               manage_users, manage_accounts, manage_deposits, manage_audit):
+    app.register_blueprint(module.bp)

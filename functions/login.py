@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import azure.functions as func
+
+from shared.endpoint import Call, endpoint
+
+if TYPE_CHECKING:
+    from shared.models import LoginOut, LoginRequest, UserOut
+
+bp = func.Blueprint()
+
+
+@bp.route(route="auth/login", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
+@endpoint(summary="Sign in with username and password", access="public", body="LoginRequest",
+          response="LoginOut", errors=(400, 401, 413, 415, 422, 429))
+def login(call: Call[LoginRequest, None]) -> LoginOut:
+    from shared import users
+    rt = call.runtime
+    return users.login(rt.db, rt.passwords, rt.tokens, rt.login_policy, call.body)
+
+
+@bp.route(route="me", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
+@endpoint(summary="The signed-in user's profile", access="user", response="UserOut", errors=(401,))
+def me(call: Call[None, None]) -> UserOut:
+    from shared import users
+    return users.profile(call.runtime.db, call.principal)

@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import azure.functions as func
+
+from shared.endpoint import Call, endpoint
+
+if TYPE_CHECKING:
+    from shared.models import AuditPage, PageQuery
+
+bp = func.Blueprint()
+
+
+@bp.route(route="manage/audit", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
+@endpoint(summary="The staff audit trail, newest first", access="admin", query="PageQuery", response="AuditPage")
+def manage_audit_trail(call: Call[None, PageQuery]) -> AuditPage:
+    from shared import audit
+    return audit.list_records(call.runtime.db, call.query)

@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import azure.functions as func
+
+from shared.endpoint import Call, endpoint
+
+if TYPE_CHECKING:
+    from shared.models import DepositRequest, TransferOut
+
+bp = func.Blueprint()
+
+
+@bp.route(route="manage/accounts/{number}/deposits", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
+@endpoint(summary="Record a cash deposit into a customer account", access="admin", body="DepositRequest",
+          response="TransferOut", status=201, idempotency_key=True, errors=(404, 409),
+          path_params=("number",))
+def manage_deposit(call: Call[DepositRequest, None]) -> TransferOut:
+    from shared import account_numbers, ledger
+    from shared.errors import AccountNotFound
+
+    number = account_numbers.normalize(call.param("number"))
+    if not account_numbers.is_valid(number):
+        raise AccountNotFound("No such account.")
+    return ledger.deposit(call.runtime.db, call.principal, number, call.body, call.idempotency_key,
+                          call.correlation_id)

@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import azure.functions as func
+
+from shared.endpoint import Call, endpoint
+
+if TYPE_CHECKING:
+    from shared.models import RegisterOut, RegisterRequest
+
+bp = func.Blueprint()
+
+
+@bp.route(route="auth/register", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
+@endpoint(summary="Register as a customer (gets a first EUR account)", access="public",
+          body="RegisterRequest", response="RegisterOut", status=201, errors=(400, 409, 413, 415, 422))
+def register(call: Call[RegisterRequest, None]) -> RegisterOut:
+    from shared import users
+    return users.register(call.runtime.db, call.runtime.passwords, call.body)

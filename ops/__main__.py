@@ -1,0 +1,92 @@
+"""Operator commands: python -m ops {migrate,create-admin,seed-demo,reconcile,openapi,purge-idempotency-keys}."""
+
+import argparse
+import json
+import sys
+
+from shared.settings import ConfigurationError, load_settings
+
+
+def _database_url() -> str:
+    settings = load_settings()
+    if not settings.database_url:
+        raise ConfigurationError("DATABASE_URL is required")
+    if settings.database_auth == "entra":
+        from urllib.parse import quote, urlsplit, urlunsplit
+
+        from shared.secrets import entra_database_password
+
+        parts = urlsplit(settings.database_url)
+        netloc = f"{parts.username}:{quote(entra_database_password(), safe='')}@{parts.hostname}:{parts.port or 5432}"
+        return urlunsplit(parts._replace(netloc=netloc))
+    return settings.database_url
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m ops", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("migrate", help="apply pending migrations")
+    commands.add_parser("create-admin", help="create or update the admin from ADMIN_USERNAME/ADMIN_PASSWORD")
+    commands.add_parser("seed-demo", help="create demo users and accounts (not in prod)")
+    commands.add_parser("reconcile", help="check every balance against the ledger; exit 1 on a difference")
+    commands.add_parser("openapi", help="print the OpenAPI document")
+    purge = commands.add_parser("purge-idempotency-keys", help="delete idempotency keys older than --hours")
+    purge.add_argument("--hours", type=int, default=48)
+    args = parser.parse_args(argv)
+
+    try:
+        if args.command == "openapi":
+            import function_app
+            from shared.openapi import build_document
+
+            json.dump(build_document(function_app.app.get_functions()), sys.stdout, indent=2)
+            print()
+            return 0
+        url = _database_url()
+        if args.command == "migrate":
+            from ops.migrations import apply_migrations
+
+            applied = apply_migrations(url)
+            print("applied: " + (", ".join(applied) if applied else "nothing (up to date)"))
+        elif args.command == "create-admin":
+            from ops.admin import ensure_admin
+
+            settings = load_settings()
+            password = settings.admin_password.get_secret_value() if settings.admin_password else ""
+            if not settings.admin_username:
+                raise ConfigurationError("ADMIN_USERNAME is required")
+            result = ensure_admin(url, settings.admin_username, password, settings.app_env, settings.bcrypt_rounds)
+            print(f"admin {settings.admin_username}: {result}")
+        elif args.command == "seed-demo":
+            if load_settings().app_env == "prod":
+                raise ConfigurationError("demo data is never seeded when APP_ENV is prod")
+            from ops.demo import seed_demo_data
+
+            for credential in seed_demo_data(url):
+                print(f"{credential['role']:6} {credential['username']:12} {credential['password']}")
+        elif args.command == "reconcile":
+            from ops.reconcile import reconcile
+
+            differences = reconcile(url)
+            for line in differences:
+                print(line)
+            print(f"{len(differences)} difference(s)")
+            return 1 if differences else 0
+        elif args.command == "purge-idempotency-keys":
+            import psycopg
+
+            with psycopg.connect(url, autocommit=True) as conn:
+                keys = conn.execute(
+                    "DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(hours => %s)",
+                    (max(args.hours, 24),)).rowcount
+                throttles = conn.execute("DELETE FROM login_throttle WHERE window_started < now() - interval '1 day'"
+                                         ).rowcount
+            print(f"deleted {keys} idempotency key(s) and {throttles} stale login throttle(s)")
+    except ConfigurationError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

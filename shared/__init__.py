@@ -1,0 +1,1 @@
+"""Code the function modules share: settings, data access, the ledger, auth, models and errors."""

@@ -1,0 +1,43 @@
+"""Who is calling: the bearer token, checked against the user's current state in the database."""
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+from uuid import UUID
+
+from shared.errors import Forbidden, NotAuthenticated
+
+if TYPE_CHECKING:  # both import heavy libraries; this module stays light for cold start
+    from shared.db import Session
+    from shared.tokens import TokenService
+
+
+@dataclass(frozen=True)
+class Principal:
+    id: UUID
+    username: str
+    role: str
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+def bearer_token(authorization: str | None) -> str:
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise NotAuthenticated("Send an access token: Authorization: Bearer <token>.")
+    return token.strip()
+
+
+def authenticate(session: "Session", tokens: "TokenService", authorization: str | None,
+                 require_admin: bool) -> Principal:
+    """The active user behind the token. Role and active flag are read from the database, so a
+    deactivated or demoted user loses access at once, whatever their token says."""
+    claims = tokens.verify(bearer_token(authorization))
+    row = session.fetch_one("SELECT id, username, role, active FROM users WHERE id = %s", (claims.user_id,))
+    if row is None or not row["active"]:
+        raise NotAuthenticated("This user is no longer active.")
+    principal = Principal(id=row["id"], username=row["username"], role=row["role"])
+    if require_admin and not principal.is_admin:
+        raise Forbidden("This needs a bank staff account.")
+    return principal

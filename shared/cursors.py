@@ -1,0 +1,41 @@
+"""Opaque keyset-pagination cursors: the position after the last row of a page."""
+
+import base64
+import binascii
+
+from shared.errors import ValidationFailed
+
+_PREFIX = "v1:"
+
+
+def encode(position: int | str) -> str:
+    return base64.urlsafe_b64encode(f"{_PREFIX}{position}".encode()).decode().rstrip("=")
+
+
+def _payload(cursor: str) -> str:
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        text = ""
+    if not text.startswith(_PREFIX):
+        raise ValidationFailed([("cursor", "is not a cursor this API returned")])
+    return text.removeprefix(_PREFIX)
+
+
+def decode_int(cursor: str | None) -> int | None:
+    """The numeric position inside a cursor; ValidationFailed for anything this API did not hand out."""
+    if cursor is None:
+        return None
+    digits = _payload(cursor)
+    if not digits.isascii() or not digits.isdigit() or len(digits) > 18:
+        raise ValidationFailed([("cursor", "is not a cursor this API returned")])
+    return int(digits)
+
+
+def decode_text(cursor: str | None) -> str | None:
+    if cursor is None:
+        return None
+    text = _payload(cursor)
+    if not text or len(text) > 64 or not text.isprintable():
+        raise ValidationFailed([("cursor", "is not a cursor this API returned")])
+    return text

@@ -1,0 +1,144 @@
+"""PostgreSQL access: one lazily created connection pool per worker, and sessions over it.
+
+A session is one pooled connection in autocommit mode: a single statement is its own transaction,
+and `session.transaction()` groups several into one (rolled back unless the block completes).
+Sessions nest per thread: a handler and the services it calls share the request's connection.
+
+Failures of the database itself (down, restarting, pool exhausted, statement timeout) become
+ServiceUnavailable (503 with Retry-After); a unique-constraint violation becomes DuplicateKey.
+"""
+
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, LiteralString
+
+import psycopg
+from psycopg import errors as pg_errors
+from psycopg.rows import dict_row
+from psycopg_pool import ConnectionPool, PoolTimeout
+
+from shared.errors import DuplicateKey, ServiceUnavailable
+from shared.settings import ConfigurationError, Settings
+
+Row = dict[str, Any]
+
+# Errors that say "the database could not serve this now", not "the request is wrong".
+_UNAVAILABLE = (psycopg.OperationalError, pg_errors.QueryCanceled, pg_errors.AdminShutdown,
+                pg_errors.CannotConnectNow, pg_errors.TooManyConnections)
+
+
+class Session:
+    def __init__(self, conn: psycopg.Connection[Row]) -> None:
+        self._conn = conn
+
+    def fetch_one(self, query: LiteralString, params: tuple[Any, ...] | dict[str, Any] = ()) -> Row | None:
+        with self._conn.cursor() as cur:
+            self._run(cur, query, params)
+            return cur.fetchone()
+
+    def fetch_all(self, query: LiteralString, params: tuple[Any, ...] | dict[str, Any] = ()) -> list[Row]:
+        with self._conn.cursor() as cur:
+            self._run(cur, query, params)
+            return cur.fetchall()
+
+    def execute(self, query: LiteralString, params: tuple[Any, ...] | dict[str, Any] = ()) -> int:
+        with self._conn.cursor() as cur:
+            self._run(cur, query, params)
+            return cur.rowcount
+
+    @contextmanager
+    def transaction(self) -> Iterator["Session"]:
+        with self._conn.transaction():
+            yield self
+
+    @staticmethod
+    def _run(cur: psycopg.Cursor[Row], query: LiteralString, params: tuple[Any, ...] | dict[str, Any]) -> None:
+        try:
+            cur.execute(query, params)
+        except pg_errors.UniqueViolation as exc:
+            raise DuplicateKey(exc.diag.constraint_name or "") from None
+
+
+class Database:
+    def __init__(self, settings: Settings, password_provider: Callable[[], str] | None = None) -> None:
+        if not settings.database_url:
+            raise ConfigurationError("DATABASE_URL is not set")
+        self._settings = settings
+        self._password_provider = password_provider
+        self._pool: ConnectionPool[psycopg.Connection[Row]] | None = None
+        self._pool_lock = threading.Lock()
+        self._local = threading.local()
+
+    def _connection_kwargs(self) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {"autocommit": True, "row_factory": dict_row,
+                                  "application_name": "iebank-api", "connect_timeout": 5}
+        if self._settings.db_pgbouncer:
+            # PgBouncer in transaction mode: no server-side prepared statements and no session
+            # state; the statement timeout is then the role's setting (see docs/scaling.md).
+            kwargs["prepare_threshold"] = None
+        else:
+            kwargs["options"] = f"-c statement_timeout={self._settings.db_statement_timeout_ms}"
+        if self._password_provider is not None:
+            kwargs["password"] = self._password_provider()
+        return kwargs
+
+    @property
+    def pool(self) -> ConnectionPool[psycopg.Connection[Row]]:
+        if self._pool is None:
+            with self._pool_lock:
+                if self._pool is None:
+                    pool: ConnectionPool[psycopg.Connection[Row]] = ConnectionPool(
+                        str(self._settings.database_url),
+                        kwargs=self._connection_kwargs,
+                        min_size=self._settings.db_pool_min_size,
+                        max_size=self._settings.db_pool_max_size,
+                        timeout=self._settings.db_pool_timeout_seconds,
+                        # A connection broken by a database restart is replaced, not handed out.
+                        check=ConnectionPool.check_connection,
+                        reconnect_timeout=60,
+                        name="iebank",
+                        open=False,
+                    )
+                    pool.open(wait=False)
+                    self._pool = pool
+        return self._pool
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        current: Session | None = getattr(self._local, "session", None)
+        if current is not None:
+            yield current
+            return
+        try:
+            with self.pool.connection() as conn:
+                session = Session(conn)
+                self._local.session = session
+                try:
+                    yield session
+                finally:
+                    self._local.session = None
+        except PoolTimeout:
+            raise ServiceUnavailable("The service is busy. Try again shortly.", retry_after_seconds=1) from None
+        except _UNAVAILABLE:
+            raise ServiceUnavailable() from None
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        with self.session() as session, session.transaction():
+            yield session
+
+    def ping(self, timeout: float | None = None) -> bool:
+        """True when the database answers a trivial query within the timeout (pool wait included)."""
+        try:
+            with self.pool.connection(timeout=timeout) as conn:
+                conn.execute("SELECT 1")
+            return True
+        except (PoolTimeout, *_UNAVAILABLE):
+            return False
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None
+

@@ -1,0 +1,230 @@
+"""The edge of every HTTP function: parse, validate, authenticate, call, answer.
+
+A trigger in functions/ is a small handler decorated with `@endpoint(...)`, under the Functions
+`route` decorator. The decorator does what all of them share: body size, content type and JSON
+checks, pydantic validation (unknown fields refused), the bearer token and the caller's current
+state, the correlation id, problem+json for every failure, and one log line per request. The
+handler receives a `Call` and returns a response model (or a `Reply` for another status).
+
+Cold start is import time, so this module and the function modules import nothing heavy:
+models are named by string and resolved from shared.models on first use, handlers import their
+service module when first called, and the database driver, JWT and settings libraries load with
+shared.runtime on the first request.
+"""
+
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
+
+import azure.functions as func
+
+from shared import observability
+from shared.auth import Principal
+from shared.errors import (
+    BankError,
+    MalformedJson,
+    PayloadTooLarge,
+    ServiceUnavailable,
+    UnsupportedMediaType,
+    ValidationFailed,
+)
+from shared.problems import INTERNAL_ERROR, PROBLEM_CONTENT_TYPE, problem_body, problem_kind, retry_after
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+MAX_BODY_BYTES = 64 * 1024
+Access = Literal["public", "user", "admin"]
+BodyT = TypeVar("BodyT")
+QueryT = TypeVar("QueryT")
+
+log = logging.getLogger("iebank.request")
+
+
+@dataclass(frozen=True)
+class Operation:
+    """What the OpenAPI document says about a handler."""
+
+    summary: str
+    access: Access
+    body: str | None  # names of classes in shared.models
+    query: str | None
+    response: str | None
+    status: int
+    errors: tuple[int, ...]
+    idempotency_key: bool
+    path_params: tuple[str, ...]
+
+
+@dataclass
+class Reply:
+    """A response with a status other than the operation's default (or no body at all)."""
+
+    status: int
+    body: "BaseModel | None" = None
+
+
+@dataclass
+class Call(Generic[BodyT, QueryT]):
+    request: func.HttpRequest
+    body: BodyT
+    query: QueryT
+    principal: Principal
+    correlation_id: str
+    runtime: Any = field(repr=False)
+
+    def param(self, name: str) -> str:
+        return self.request.route_params.get(name, "")
+
+    @property
+    def idempotency_key(self) -> str | None:
+        key = self.request.headers.get("idempotency-key")
+        if key is None:
+            return None
+        key = key.strip().strip('"')
+        if not 1 <= len(key) <= 255 or not key.isascii() or not key.isprintable():
+            raise ValidationFailed([("Idempotency-Key", "must be 1 to 255 printable ASCII characters")])
+        return key
+
+
+_ANONYMOUS = Principal(id=None, username="", role="anonymous")  # type: ignore[arg-type]
+
+
+def endpoint(*, summary: str, access: Access, body: str | None = None,
+             query: str | None = None, response: str | None = None,
+             status: int = 200, errors: tuple[int, ...] = (), idempotency_key: bool = False,
+             path_params: tuple[str, ...] = ()) -> Callable[[Callable[..., Any]], Callable[..., func.HttpResponse]]:
+    operation = Operation(summary, access, body, query, response, status, errors, idempotency_key, path_params)
+
+    def decorate(handler: Callable[..., Any]) -> Callable[..., func.HttpResponse]:
+        # The Functions worker binds the trigger by parameter name, so the signature must be (req).
+        def trigger(req: func.HttpRequest) -> func.HttpResponse:
+            return _serve(operation, handler, req)
+
+        trigger.__name__ = handler.__name__
+        trigger.__qualname__ = handler.__qualname__
+        trigger.__doc__ = handler.__doc__
+        trigger.__module__ = handler.__module__
+        trigger.api_operation = operation  # type: ignore[attr-defined]
+        return trigger
+
+    return decorate
+
+
+def _serve(operation: Operation, handler: Callable[..., Any], req: func.HttpRequest) -> func.HttpResponse:
+    started = time.perf_counter()
+    correlation_id = observability.correlation_id(req.headers)
+    user_id: str | None = None
+    try:
+        parsed_body = _parse_body(req, operation.body) if operation.body else None
+        parsed_query = _validate(operation.query, dict(req.params), "query") if operation.query else None
+        from shared.runtime import get_runtime
+
+        runtime = get_runtime()
+        if operation.access == "public":
+            call = Call(req, parsed_body, parsed_query, _ANONYMOUS, correlation_id, runtime)
+            result = handler(call)
+        else:
+            from shared.auth import authenticate
+
+            with runtime.db.session() as session:
+                principal = authenticate(session, runtime.tokens, req.headers.get("authorization"),
+                                         require_admin=operation.access == "admin")
+                user_id = str(principal.id)
+                call = Call(req, parsed_body, parsed_query, principal, correlation_id, runtime)
+                result = handler(call)
+        response = _success(operation, result, correlation_id)
+    except BankError as error:
+        response = _problem(error, correlation_id)
+    except Exception:
+        observability.log_exception(log, correlation_id)
+        response = _internal_error(correlation_id)
+    observability.log_request(log, req, response.status_code, started, correlation_id, user_id,
+                              function=handler.__name__)
+    return response
+
+
+def model(name: str) -> "type[BaseModel]":
+    from shared import models
+
+    resolved: type[BaseModel] = getattr(models, name)
+    return resolved
+
+
+def _parse_body(req: func.HttpRequest, model_name: str) -> "BaseModel":
+    raw = req.get_body() or b""
+    if len(raw) > MAX_BODY_BYTES:
+        raise PayloadTooLarge(f"The body must be at most {MAX_BODY_BYTES // 1024} KB.")
+    content_type = (req.headers.get("content-type") or "").split(";")[0].strip().lower()
+    if content_type != "application/json" and not (content_type.startswith("application/")
+                                                   and content_type.endswith("+json")):
+        raise UnsupportedMediaType("Send the body as JSON with Content-Type: application/json.")
+    try:
+        data = json.loads(raw, parse_float=Decimal, parse_constant=_refuse_constant)
+    except (ValueError, RecursionError):
+        raise MalformedJson("The body is not valid JSON.") from None
+    if not isinstance(data, dict):
+        raise ValidationFailed([("body", "must be a JSON object")])
+    return _validate(model_name, data, "body")
+
+
+def _refuse_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a number")
+
+
+def _validate(model_name: str, data: dict[str, Any], where: str) -> "BaseModel":
+    from pydantic import ValidationError
+
+    try:
+        return model(model_name).model_validate(data)
+    except ValidationError as exc:
+        raise ValidationFailed([(_field_name(err["loc"], where), _message(err)) for err in exc.errors()]) from None
+
+
+def _field_name(loc: tuple[Any, ...], where: str) -> str:
+    parts = [str(part) for part in loc if not str(part).startswith(("function-", "union["))]
+    return ".".join(parts) if parts else where
+
+
+def _message(err: Any) -> str:
+    message = str(err.get("msg", "is not valid"))
+    # pydantic prefixes messages raised by our own validators; the client needs only the reason.
+    return message.removeprefix("Value error, ")
+
+
+def _success(operation: Operation, result: Any, correlation_id: str) -> func.HttpResponse:
+    status = operation.status
+    if isinstance(result, Reply):
+        status, result = result.status, result.body
+    headers = {"x-correlation-id": correlation_id, "cache-control": "no-store"}
+    if result is None:
+        return func.HttpResponse(status_code=status, headers=headers)
+    return func.HttpResponse(result.model_dump_json(), status_code=status, headers=headers,
+                             mimetype="application/json", charset="utf-8")
+
+
+def _problem(error: BankError, correlation_id: str) -> func.HttpResponse:
+    kind = problem_kind(error)
+    headers = {"x-correlation-id": correlation_id, "cache-control": "no-store"}
+    seconds = retry_after(error)
+    if seconds is not None:
+        headers["retry-after"] = str(seconds)
+    field_errors = error.errors if isinstance(error, ValidationFailed) else None
+    return func.HttpResponse(problem_body(kind, error.detail, correlation_id, field_errors),
+                             status_code=kind.status, headers=headers, mimetype=PROBLEM_CONTENT_TYPE)
+
+
+def _internal_error(correlation_id: str) -> func.HttpResponse:
+    body = problem_body(INTERNAL_ERROR, f"Unexpected error. Quote {correlation_id} if you contact us.",
+                        correlation_id)
+    return func.HttpResponse(body, status_code=500, mimetype=PROBLEM_CONTENT_TYPE,
+                             headers={"x-correlation-id": correlation_id, "cache-control": "no-store"})
+
+
+def unavailable(correlation_id: str) -> func.HttpResponse:
+    """For handlers that answer without the decorator (health checks)."""
+    return _problem(ServiceUnavailable(), correlation_id)

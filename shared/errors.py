@@ -1,0 +1,122 @@
+"""Named failures, raised where the rule lives. shared/problems.py maps them to HTTP, in one place."""
+
+
+class BankError(Exception):
+    """Base of every failure a client is told about. The message is safe to show."""
+
+    def __init__(self, detail: str = "") -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class ValidationFailed(BankError):
+    def __init__(self, errors: list[tuple[str, str]], detail: str = "The request is not valid.") -> None:
+        super().__init__(detail)
+        self.errors = errors
+
+
+class MalformedJson(BankError):
+    pass
+
+
+class UnsupportedMediaType(BankError):
+    pass
+
+
+class PayloadTooLarge(BankError):
+    pass
+
+
+class NotAuthenticated(BankError):
+    pass
+
+
+class Forbidden(BankError):
+    pass
+
+
+class NotFound(BankError):
+    pass
+
+
+class InvalidCredentials(BankError):
+    pass
+
+
+class TooManyLoginAttempts(BankError):
+    def __init__(self, retry_after_seconds: int) -> None:
+        super().__init__("Too many failed sign-in attempts. Try again later.")
+        self.retry_after_seconds = retry_after_seconds
+
+
+class UsernameTaken(BankError):
+    pass
+
+
+class EmailTaken(BankError):
+    pass
+
+
+class UserNotFound(BankError):
+    pass
+
+
+class AccountNotFound(BankError):
+    pass
+
+
+class RecipientNotFound(BankError):
+    pass
+
+
+class InsufficientFunds(BankError):
+    pass
+
+
+class AccountFrozen(BankError):
+    pass
+
+
+class AccountClosed(BankError):
+    pass
+
+
+class CurrencyMismatch(BankError):
+    pass
+
+
+class IdempotencyKeyReused(BankError):
+    pass
+
+
+class IdempotencyKeyInProgress(BankError):
+    pass
+
+
+class AccountHasBalance(BankError):
+    pass
+
+
+class LastAdmin(BankError):
+    pass
+
+
+class SelfModification(BankError):
+    pass
+
+
+class ServiceUnavailable(BankError):
+    """A dependency (the database) is down or saturated; the client should retry later."""
+
+    def __init__(self, detail: str = "The service is temporarily unavailable. Try again shortly.",
+                 retry_after_seconds: int = 2) -> None:
+        super().__init__(detail)
+        self.retry_after_seconds = retry_after_seconds
+
+
+class DuplicateKey(Exception):
+    """A unique constraint refused a row; services turn it into the failure it means."""
+
+    def __init__(self, constraint: str) -> None:
+        super().__init__(constraint)
+        self.constraint = constraint

@@ -1,0 +1,306 @@
+"""Request and response bodies. Requests refuse unknown fields (nobody sets their own role or
+balance); responses describe exactly what the API sends. The OpenAPI document is built from these."""
+
+from datetime import datetime
+from typing import Annotated, Literal
+from uuid import UUID
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StringConstraints,
+    WithJsonSchema,
+    model_validator,
+)
+
+from shared import account_numbers, money
+from shared.passwords import check_password_policy
+
+# Printable text only: control characters (NUL above all) never reach the database.
+_PRINTABLE = r"^[^\x00-\x1f\x7f]*$"
+
+Username = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9_.-]{3,32}$")]
+FullName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100,
+                                            pattern=_PRINTABLE)]
+Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=254,
+                                         pattern=r"^[^@\s\x00-\x1f\x7f]{1,64}@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+$")]
+Country = Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Za-z]{2}$")]
+AccountName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50,
+                                               pattern=_PRINTABLE)]
+Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=140, pattern=_PRINTABLE)]
+Password = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=_PRINTABLE)]
+NewPassword = Annotated[Password, AfterValidator(check_password_policy)]
+Currency = Literal["EUR", "USD", "GBP", "INR"]
+Role = Literal["user", "admin"]
+AccountStatus = Literal["active", "frozen", "closed"]
+MoneyString = Annotated[str, Field(pattern=r"^-?[0-9]+\.[0-9]{2}$", examples=["12.50"])]
+
+
+def _account_number(value: object) -> str:
+    if not isinstance(value, str):
+        raise ValueError("must be a string")
+    number = account_numbers.normalize(value)
+    if not account_numbers.is_valid(number):
+        raise ValueError("is not a valid IE Bank account number (check the digits)")
+    return number
+
+
+AccountNumber = Annotated[
+    str,
+    BeforeValidator(_account_number),
+    WithJsonSchema({"type": "string", "pattern": r"^IE[0-9]{2}IEBK[0-9]{14}$",
+                    "examples": ["IE16IEBK00000000000001"]}),
+]
+AmountInput = Annotated[
+    int,
+    BeforeValidator(money.parse_amount),
+    WithJsonSchema({
+        "oneOf": [
+            {"type": "string", "pattern": r"^[0-9]+(\.[0-9]{1,2})?$"},
+            {"type": "number", "exclusiveMinimum": 0, "maximum": 1000000000, "multipleOf": 0.01},
+        ],
+        "description": "A positive amount with at most 2 decimals, at most 1000000000.00.",
+        "examples": ["12.50"],
+    }),
+]
+
+
+class Request(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# ---- requests -------------------------------------------------------------------------------
+
+class RegisterRequest(Request):
+    username: Username
+    password: NewPassword
+    password_confirmation: Password
+    full_name: FullName
+    email: Email
+    country: Country
+
+    @model_validator(mode="after")
+    def _confirmation_matches(self) -> "RegisterRequest":
+        if self.password != self.password_confirmation:
+            raise ValueError("password_confirmation does not match password")
+        return self
+
+
+class LoginRequest(Request):
+    username: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64,
+                                               pattern=_PRINTABLE)]
+    password: Password
+
+
+class OpenAccountRequest(Request):
+    name: AccountName
+    currency: Currency
+
+
+class TransferRequest(Request):
+    from_account: AccountNumber
+    to_account: AccountNumber
+    amount: AmountInput
+    description: Description = ""
+
+    @model_validator(mode="after")
+    def _two_accounts(self) -> "TransferRequest":
+        if self.from_account == self.to_account:
+            raise ValueError("to_account must differ from from_account")
+        return self
+
+
+class DepositRequest(Request):
+    amount: AmountInput
+    description: Description = ""
+
+
+class CreateUserRequest(Request):
+    username: Username
+    password: NewPassword
+    full_name: FullName
+    email: Email
+    country: Country
+    role: Role = "user"
+
+
+class UpdateUserRequest(Request):
+    full_name: FullName | None = None
+    email: Email | None = None
+    country: Country | None = None
+    role: Role | None = None
+    active: StrictBool | None = None
+
+    @model_validator(mode="after")
+    def _something_to_change(self) -> "UpdateUserRequest":
+        if not self.model_fields_set:
+            raise ValueError("name at least one field to change")
+        for field in self.model_fields_set:
+            if getattr(self, field) is None:
+                raise ValueError(f"{field} cannot be null")
+        return self
+
+
+class UpdateAccountRequest(Request):
+    name: AccountName | None = None
+    country: Country | None = None
+    status: AccountStatus | None = None
+
+    @model_validator(mode="after")
+    def _something_to_change(self) -> "UpdateAccountRequest":
+        if not self.model_fields_set:
+            raise ValueError("name at least one field to change")
+        for field in self.model_fields_set:
+            if getattr(self, field) is None:
+                raise ValueError(f"{field} cannot be null")
+        return self
+
+
+class PageQuery(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    limit: Annotated[int, Field(ge=1, le=200)] = 50
+    cursor: Annotated[str, StringConstraints(max_length=200)] | None = None
+
+
+class HistoryQuery(PageQuery):
+    account: AccountNumber | None = None
+
+
+class UserSearchQuery(PageQuery):
+    q: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100, pattern=_PRINTABLE)] | None = None
+
+
+# ---- responses ------------------------------------------------------------------------------
+
+class UserOut(BaseModel):
+    id: UUID
+    username: str
+    full_name: str
+    email: str
+    country: str
+    role: Role
+    active: bool
+    created_at: datetime
+
+
+class AccountOut(BaseModel):
+    number: str
+    name: str
+    currency: Currency
+    country: str
+    status: AccountStatus
+    balance: MoneyString
+    created_at: datetime
+
+
+class AccountList(BaseModel):
+    items: list[AccountOut]
+
+
+class RegisterOut(BaseModel):
+    user: UserOut
+    account: AccountOut
+
+
+class LoginOut(BaseModel):
+    access_token: str
+    token_type: Literal["Bearer"] = "Bearer"  # noqa: S105 - the scheme name, not a secret
+    expires_in: int
+    user: UserOut
+
+
+class TransferOut(BaseModel):
+    id: UUID
+    from_account: str
+    to_account: str
+    amount: MoneyString
+    currency: Currency
+    description: str
+    kind: Literal["transfer", "deposit"]
+    created_at: datetime
+
+
+class EntryOut(BaseModel):
+    id: UUID = Field(description="The transfer this entry belongs to.")
+    account: str
+    counterparty_account: str
+    direction: Literal["debit", "credit"]
+    amount: MoneyString
+    currency: Currency
+    description: str
+    kind: Literal["transfer", "deposit"]
+    created_at: datetime
+
+
+class EntryPage(BaseModel):
+    items: list[EntryOut]
+    next_cursor: str | None
+
+
+class CurrencyBalance(BaseModel):
+    currency: Currency
+    balance: MoneyString
+
+
+class ManagedUserSummary(UserOut):
+    account_count: int
+    balances: list[CurrencyBalance]
+
+
+class UserPage(BaseModel):
+    items: list[ManagedUserSummary]
+    next_cursor: str | None
+
+
+class ManagedUserDetail(UserOut):
+    accounts: list[AccountOut]
+
+
+class AuditRecordOut(BaseModel):
+    id: int
+    actor_id: UUID | None
+    actor_username: str
+    action: str
+    target_type: str
+    target_id: str
+    changes: dict[str, object]
+    correlation_id: str
+    created_at: datetime
+
+
+class AuditPage(BaseModel):
+    items: list[AuditRecordOut]
+    next_cursor: str | None
+
+
+class HealthOut(BaseModel):
+    status: Literal["ok", "unavailable"]
+    database: Literal["ok", "unavailable"]
+
+
+class ReadinessCheck(BaseModel):
+    status: Literal["ok", "unavailable"]
+    latency_ms: float
+
+
+class ReadinessOut(BaseModel):
+    status: Literal["ok", "unavailable"]
+    checks: dict[str, ReadinessCheck]
+
+
+class FieldError(BaseModel):
+    field: str
+    message: str
+
+
+class Problem(BaseModel):
+    type: str
+    title: str
+    status: int
+    detail: str
+    correlation_id: str
+    errors: list[FieldError] | None = None

@@ -1,0 +1,81 @@
+"""Correlation ids and structured logs: one JSON object per line through the standard logging module.
+
+The correlation id comes from W3C traceparent (its trace id) or x-correlation-id, else a new one;
+it goes back in the x-correlation-id header and in every problem body. Nothing here logs a body,
+a token, a password or a query string.
+"""
+
+import json
+import logging
+import re
+import time
+import uuid
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+_TRACEPARENT = re.compile(r"^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$")
+_CORRELATION_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+# Extra fields a log record may carry into the JSON line.
+FIELDS = ("function", "route", "method", "status", "duration_ms", "correlation_id", "user_id")
+
+
+def correlation_id(headers: Mapping[str, str]) -> str:
+    traceparent = _TRACEPARENT.match((headers.get("traceparent") or "").strip().lower())
+    if traceparent and traceparent.group(1) != "0" * 32:
+        return traceparent.group(1)
+    given = (headers.get("x-correlation-id") or "").strip()
+    if _CORRELATION_ID.match(given):
+        return given
+    return uuid.uuid4().hex
+
+
+def _route(url: str) -> str:
+    # Path only: a query string may hold something nobody should find in a log.
+    path = url.split("?", 1)[0]
+    return "/" + path.split("://", 1)[-1].split("/", 1)[-1] if "://" in path else path
+
+
+def log_request(logger: logging.Logger, req: Any, status: int, started: float, correlation: str,
+                user_id: str | None, function: str) -> None:
+    duration_ms = round((time.perf_counter() - started) * 1000, 2)
+    level = logging.ERROR if status >= 500 else logging.INFO
+    logger.log(level, "%s %s %s %.1fms", req.method, _route(req.url), status, duration_ms, extra={
+        "function": function, "route": _route(req.url), "method": req.method, "status": status,
+        "duration_ms": duration_ms, "correlation_id": correlation, "user_id": user_id,
+    })
+
+
+def log_exception(logger: logging.Logger, correlation: str) -> None:
+    logger.exception("unhandled error", extra={"correlation_id": correlation})
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: timestamp, level, logger, message and the request fields."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line: dict[str, Any] = {
+            "timestamp": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        for name in FIELDS:
+            value = getattr(record, name, None)
+            if value is not None:
+                line[name] = value
+        if record.exc_info:
+            line["exception"] = self.formatException(record.exc_info)
+        return json.dumps(line, default=str)
+
+
+def configure_logging(log_format: str) -> None:
+    """For processes we own (the local host, commands); in Azure the worker owns the handlers."""
+    handler = logging.StreamHandler()
+    if log_format == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.INFO)

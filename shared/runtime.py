@@ -1,0 +1,62 @@
+"""What a worker builds once and every request shares: settings, the pool, tokens, hashing.
+
+Built on the first request, never at import time (cold start is import time), and importing
+this module is what pulls in the heavy libraries (pydantic-settings, psycopg, PyJWT).
+"""
+
+import threading
+from dataclasses import dataclass
+
+from shared.db import Database
+from shared.passwords import PasswordHasher
+from shared.settings import Settings, load_settings
+from shared.tokens import TokenService
+from shared.users import LoginPolicy
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    db: Database
+    tokens: TokenService
+    passwords: PasswordHasher
+    login_policy: LoginPolicy
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "Runtime":
+        settings.require_signing_key()
+        assert settings.jwt_signing_key is not None
+        password_provider = None
+        if settings.database_auth == "entra":
+            from shared.secrets import entra_database_password
+
+            password_provider = entra_database_password
+        previous = settings.jwt_previous_signing_key
+        return cls(
+            settings=settings,
+            db=Database(settings, password_provider),
+            tokens=TokenService(settings.jwt_signing_key.get_secret_value(),
+                                previous.get_secret_value() if previous else None,
+                                settings.jwt_issuer, settings.jwt_audience, settings.jwt_ttl_seconds),
+            passwords=PasswordHasher(settings.bcrypt_rounds),
+            login_policy=LoginPolicy(settings.login_max_failures, settings.login_window_seconds),
+        )
+
+
+_runtime: Runtime | None = None
+_lock = threading.Lock()
+
+
+def get_runtime() -> Runtime:
+    global _runtime
+    if _runtime is None:
+        with _lock:
+            if _runtime is None:
+                _runtime = Runtime.from_settings(load_settings())
+    return _runtime
+
+
+def set_runtime(runtime: Runtime | None) -> None:
+    """For tests and tools that build their own runtime."""
+    global _runtime
+    _runtime = runtime

@@ -1,0 +1,123 @@
+"""The app's configuration: one typed object, read from the environment once per worker.
+
+When KEY_VAULT_URL is set, the secrets are read from Azure Key Vault instead (see
+shared/secrets.py). Missing or unsafe configuration fails at start with a message that names
+the variable. Development defaults (a generated signing key, no TLS to a local database) exist
+only for APP_ENV local and test.
+"""
+
+import secrets
+from typing import Literal
+from urllib.parse import parse_qs, urlsplit
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Environment = Literal["local", "test", "dev", "uat", "prod"]
+_DEVELOPMENT = ("local", "test")
+_TLS_MODES = ("require", "verify-ca", "verify-full")
+
+
+class ConfigurationError(RuntimeError):
+    """The configuration is missing something or unsafe; the message names the variable."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore", case_sensitive=False)
+
+    app_env: Environment = "local"
+    database_url: str | None = None
+    database_auth: Literal["password", "entra"] = "password"
+    db_pool_min_size: int = Field(default=1, ge=0, le=50)
+    db_pool_max_size: int = Field(default=4, ge=1, le=100)
+    db_pool_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+    db_statement_timeout_ms: int = Field(default=5000, ge=100, le=600_000)
+    db_pgbouncer: bool = False
+
+    key_vault_url: str | None = None
+    jwt_signing_key: SecretStr | None = None
+    jwt_previous_signing_key: SecretStr | None = None
+    jwt_issuer: str = "iebank"
+    jwt_audience: str = "iebank-api"
+    jwt_ttl_seconds: int = Field(default=900, ge=60, le=86_400)
+
+    bcrypt_rounds: int = Field(default=12, ge=4, le=16)
+    login_max_failures: int = Field(default=5, ge=1, le=100)
+    login_window_seconds: int = Field(default=900, ge=1, le=86_400)
+
+    admin_username: str | None = None
+    admin_password: SecretStr | None = None
+
+    log_format: Literal["json", "text"] = "json"
+    applicationinsights_connection_string: SecretStr | None = None
+
+    @property
+    def is_development(self) -> bool:
+        return self.app_env in _DEVELOPMENT
+
+    @field_validator("key_vault_url", "database_url", "admin_username", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("jwt_signing_key", "jwt_previous_signing_key", "admin_password",
+                     "applicationinsights_connection_string", mode="before")
+    @classmethod
+    def _blank_secret_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @model_validator(mode="after")
+    def _safe_outside_development(self) -> "Settings":
+        if self.db_pool_min_size > self.db_pool_max_size:
+            raise ConfigurationError("DB_POOL_MIN_SIZE must not exceed DB_POOL_MAX_SIZE")
+        if self.is_development:
+            return self
+        if not self.database_url:
+            raise ConfigurationError("DATABASE_URL is required when APP_ENV is " + self.app_env)
+        if _sslmode(self.database_url) not in _TLS_MODES:
+            raise ConfigurationError(
+                "DATABASE_URL must require TLS (sslmode=require, verify-ca or verify-full) "
+                "when APP_ENV is " + self.app_env
+            )
+        return self
+
+    def require_signing_key(self) -> None:
+        """Outside development a real key is mandatory; in development one is generated."""
+        if self.jwt_signing_key is not None:
+            if len(self.jwt_signing_key.get_secret_value()) < 32:
+                raise ConfigurationError("JWT_SIGNING_KEY must be at least 32 characters")
+            return
+        if not self.is_development:
+            raise ConfigurationError(
+                "JWT_SIGNING_KEY (or the Key Vault secret jwt-signing-key) is required "
+                "when APP_ENV is " + self.app_env
+            )
+        self.jwt_signing_key = SecretStr(secrets.token_urlsafe(48))
+
+
+def _sslmode(database_url: str) -> str | None:
+    if "://" in database_url:
+        values = parse_qs(urlsplit(database_url).query).get("sslmode")
+        return values[-1] if values else None
+    for part in database_url.split():
+        key, _, value = part.partition("=")
+        if key == "sslmode":
+            return value
+    return None
+
+
+def load_settings() -> Settings:
+    """Reads the environment (and Key Vault when configured) and validates everything."""
+    from pydantic import ValidationError
+
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        names = ", ".join(str(err["loc"][0]).upper() for err in exc.errors() if err["loc"])
+        raise ConfigurationError(f"invalid configuration: {names or exc.title}") from None
+    if settings.key_vault_url:
+        from shared.secrets import apply_key_vault_secrets
+
+        apply_key_vault_secrets(settings)
+    settings.require_signing_key()
+    return settings
