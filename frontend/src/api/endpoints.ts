@@ -1,0 +1,63 @@
+import { api } from './client'
+import type {
+  Account,
+  AuditEntry,
+  CreateUserRequest,
+  Currency,
+  DepositRequest,
+  LoginResponse,
+  Page,
+  RegisterRequest,
+  RegisterResponse,
+  Transaction,
+  Transfer,
+  TransferRequest,
+  UpdateAccountRequest,
+  UpdateUserRequest,
+  User,
+  UserDetail,
+} from './types'
+
+const enc = encodeURIComponent
+
+export const authApi = {
+  login: (username: string, password: string) => api.post<LoginResponse>('/auth/login', { username, password }),
+  register: (body: RegisterRequest) => api.post<RegisterResponse>('/auth/register', body),
+  me: () => api.get<User>('/me'),
+}
+
+export const accountsApi = {
+  list: () => api.get<{ items: Account[] }>('/accounts'),
+  get: (number: string) => api.get<Account>(`/accounts/${enc(number)}`),
+  open: (name: string, currency: Currency) => api.post<Account>('/accounts', { name, currency }),
+}
+
+export const transfersApi = {
+  create: (body: TransferRequest, idempotencyKey: string) =>
+    api.post<Transfer>('/transfers', body, { idempotencyKey }),
+}
+
+export type PageQuery = {
+  limit?: number
+  cursor?: string | null
+}
+
+export const transactionsApi = {
+  list: (query: PageQuery & { account?: string | null }) =>
+    api.get<Page<Transaction>>('/transactions', { query }),
+}
+
+export const manageApi = {
+  listUsers: (query: PageQuery & { search?: string }) => api.get<Page<User>>('/manage/users', { query }),
+  getUser: (id: string) => api.get<UserDetail>(`/manage/users/${enc(id)}`),
+  createUser: (body: CreateUserRequest) => api.post<User>('/manage/users', body),
+  updateUser: (id: string, body: UpdateUserRequest) => api.patch<User>(`/manage/users/${enc(id)}`, body),
+  deleteUser: (id: string) => api.delete(`/manage/users/${enc(id)}`),
+  userTransactions: (id: string, query: PageQuery & { account?: string | null }) =>
+    api.get<Page<Transaction>>(`/manage/users/${enc(id)}/transactions`, { query }),
+  updateAccount: (number: string, body: UpdateAccountRequest) =>
+    api.patch<Account>(`/manage/accounts/${enc(number)}`, body),
+  deposit: (number: string, body: DepositRequest, idempotencyKey: string) =>
+    api.post<Transaction>(`/manage/accounts/${enc(number)}/deposits`, body, { idempotencyKey }),
+  audit: (query: PageQuery) => api.get<Page<AuditEntry>>('/manage/audit', { query }),
+}

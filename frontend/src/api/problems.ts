@@ -1,0 +1,103 @@
+/** Problem types the API documents (the last path segment of `type`). */
+export const PROBLEM_SLUGS = [
+  'validation-error',
+  'malformed-json',
+  'unsupported-media-type',
+  'payload-too-large',
+  'unauthorized',
+  'forbidden',
+  'not-found',
+  'method-not-allowed',
+  'username-taken',
+  'email-taken',
+  'insufficient-funds',
+  'account-frozen',
+  'account-closed',
+  'currency-mismatch',
+  'recipient-not-found',
+  'account-not-found',
+  'idempotency-key-reused',
+  'idempotency-key-in-progress',
+  'too-many-login-attempts',
+  'account-has-balance',
+  'last-admin',
+  'self-modification',
+  'service-unavailable',
+  'internal-error',
+] as const
+
+/** `network-error` is ours: no HTTP response at all (offline, connection reset). */
+export type ProblemSlug = (typeof PROBLEM_SLUGS)[number] | 'network-error' | 'unknown'
+
+export interface FieldError {
+  field: string
+  message: string
+}
+
+const PROBLEM_PREFIX = 'https://iebank.example/problems/'
+
+export function slugFromType(type: unknown): ProblemSlug {
+  if (typeof type !== 'string' || !type.startsWith(PROBLEM_PREFIX)) return 'unknown'
+  const slug = type.slice(PROBLEM_PREFIX.length)
+  return (PROBLEM_SLUGS as readonly string[]).includes(slug) ? (slug as ProblemSlug) : 'unknown'
+}
+
+export class ApiError extends Error {
+  override readonly name = 'ApiError'
+  constructor(
+    readonly slug: ProblemSlug,
+    readonly status: number,
+    readonly title: string,
+    readonly detail: string,
+    readonly fieldErrors: FieldError[] = [],
+    readonly correlationId: string | null = null,
+    readonly retryAfterSeconds: number | null = null,
+  ) {
+    super(detail || title)
+  }
+
+  /** Message for one form field, e.g. `password`; nested pydantic paths such as `body.password` match too. */
+  fieldMessage(field: string): string | undefined {
+    return this.fieldErrors.find((e) => e.field === field || e.field.endsWith(`.${field}`))?.message
+  }
+
+  /** True when retrying the same request may succeed (the request may not have reached the server). */
+  get retryable(): boolean {
+    return this.slug === 'network-error' || this.status >= 500 || this.slug === 'idempotency-key-in-progress'
+  }
+}
+
+export function isApiError(error: unknown): error is ApiError {
+  return error instanceof ApiError
+}
+
+/** What a customer should read for a failure; the server's detail is used when we have nothing better. */
+export function describeProblem(error: unknown): string {
+  if (!isApiError(error)) return 'Something went wrong. Please try again.'
+  switch (error.slug) {
+    case 'network-error':
+      return 'We could not reach IE Bank. Check your connection and try again.'
+    case 'insufficient-funds':
+      return 'Insufficient funds: the account balance does not cover this amount. Nothing was moved.'
+    case 'recipient-not-found':
+      return 'No account with that number exists at IE Bank. Check the recipient account number.'
+    case 'account-frozen':
+      return 'This account is frozen, so money cannot be moved. Please contact IE Bank.'
+    case 'account-closed':
+      return 'This account is closed, so money cannot be moved.'
+    case 'currency-mismatch':
+      return 'The two accounts use different currencies. Transfers are only possible between accounts in the same currency.'
+    case 'too-many-login-attempts':
+      return error.retryAfterSeconds
+        ? `Too many failed sign-in attempts. Try again in ${Math.ceil(error.retryAfterSeconds / 60)} minute(s).`
+        : 'Too many failed sign-in attempts. Try again later.'
+    case 'forbidden':
+      return 'You do not have access to this page.'
+    case 'service-unavailable':
+      return 'IE Bank is briefly unavailable. Please try again in a moment.'
+    case 'internal-error':
+      return `Something went wrong on our side.${error.correlationId ? ` Reference: ${error.correlationId}.` : ''}`
+    default:
+      return error.detail || error.title || 'Something went wrong. Please try again.'
+  }
+}

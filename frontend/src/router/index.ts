@@ -1,0 +1,151 @@
+import { createRouter, createWebHistory, type RouteLocationRaw, type RouteRecordRaw, type Router } from 'vue-router'
+
+export type AppRouteName =
+  | 'landing'
+  | 'sign-in'
+  | 'register'
+  | 'dashboard'
+  | 'account'
+  | 'history'
+  | 'transfer'
+  | 'staff-users'
+  | 'staff-user-new'
+  | 'staff-user'
+  | 'staff-user-edit'
+  | 'staff-account-edit'
+  | 'staff-deposit'
+  | 'staff-audit'
+  | 'forbidden'
+  | 'not-found'
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    title: string
+    /** Only for signed-in people. */
+    requiresAuth?: boolean
+    /** Only for role `admin` (the API enforces this too). */
+    staff?: boolean
+  }
+}
+
+type AppRoute = RouteRecordRaw & { name: AppRouteName }
+
+// Every page is its own lazily loaded chunk; scripts/check-budget.mjs verifies this after a build.
+export const routes: AppRoute[] = [
+  { path: '/', name: 'landing', component: () => import('@/pages/LandingPage.vue'), meta: { title: 'Welcome' } },
+  { path: '/sign-in', name: 'sign-in', component: () => import('@/pages/SignInPage.vue'), meta: { title: 'Sign in' } },
+  { path: '/register', name: 'register', component: () => import('@/pages/RegisterPage.vue'), meta: { title: 'Open an account' } },
+  {
+    path: '/dashboard',
+    name: 'dashboard',
+    component: () => import('@/pages/DashboardPage.vue'),
+    meta: { title: 'Your accounts', requiresAuth: true },
+  },
+  {
+    path: '/accounts/:number',
+    name: 'account',
+    component: () => import('@/pages/AccountPage.vue'),
+    props: true,
+    meta: { title: 'Account', requiresAuth: true },
+  },
+  {
+    path: '/history',
+    name: 'history',
+    component: () => import('@/pages/HistoryPage.vue'),
+    meta: { title: 'History', requiresAuth: true },
+  },
+  {
+    path: '/transfer',
+    name: 'transfer',
+    component: () => import('@/pages/TransferPage.vue'),
+    meta: { title: 'Send money', requiresAuth: true },
+  },
+  {
+    path: '/staff/users',
+    name: 'staff-users',
+    component: () => import('@/pages/staff/UsersPage.vue'),
+    meta: { title: 'Customers and staff', requiresAuth: true, staff: true },
+  },
+  {
+    path: '/staff/users/new',
+    name: 'staff-user-new',
+    component: () => import('@/pages/staff/UserFormPage.vue'),
+    meta: { title: 'New user', requiresAuth: true, staff: true },
+  },
+  {
+    path: '/staff/users/:id',
+    name: 'staff-user',
+    component: () => import('@/pages/staff/UserDetailPage.vue'),
+    props: true,
+    meta: { title: 'User', requiresAuth: true, staff: true },
+  },
+  {
+    path: '/staff/users/:id/edit',
+    name: 'staff-user-edit',
+    component: () => import('@/pages/staff/UserFormPage.vue'),
+    props: true,
+    meta: { title: 'Edit user', requiresAuth: true, staff: true },
+  },
+  {
+    path: '/staff/users/:id/accounts/:number',
+    name: 'staff-account-edit',
+    component: () => import('@/pages/staff/AccountEditPage.vue'),
+    props: true,
+    meta: { title: 'Edit account', requiresAuth: true, staff: true },
+  },
+  {
+    path: '/staff/deposit',
+    name: 'staff-deposit',
+    component: () => import('@/pages/staff/DepositPage.vue'),
+    meta: { title: 'Cash deposit', requiresAuth: true, staff: true },
+  },
+  {
+    path: '/staff/audit',
+    name: 'staff-audit',
+    component: () => import('@/pages/staff/AuditPage.vue'),
+    meta: { title: 'Audit trail', requiresAuth: true, staff: true },
+  },
+  { path: '/forbidden', name: 'forbidden', component: () => import('@/pages/ForbiddenPage.vue'), meta: { title: 'No access' } },
+  { path: '/:path(.*)*', name: 'not-found', component: () => import('@/pages/NotFoundPage.vue'), meta: { title: 'Page not found' } },
+]
+
+/** A typed route location: a misspelt route name is a compile error. */
+export function to(
+  name: AppRouteName,
+  params?: Record<string, string>,
+  query?: Record<string, string>,
+): RouteLocationRaw {
+  return { name, params, query }
+}
+
+export interface SessionView {
+  isSignedIn: boolean
+  isAdmin: boolean
+}
+
+export function installGuards(router: Router, session: () => SessionView) {
+  router.beforeEach((target) => {
+    const { isSignedIn, isAdmin } = session()
+    if (target.meta.requiresAuth && !isSignedIn) {
+      return { name: 'sign-in', query: { redirect: target.fullPath } }
+    }
+    if (target.meta.staff && !isAdmin) return { name: 'forbidden' }
+    return true
+  })
+  router.afterEach((target) => {
+    document.title = `${target.meta.title} · IE Bank`
+  })
+}
+
+export function createAppRouter(): Router {
+  return createRouter({
+    history: createWebHistory(),
+    routes,
+    scrollBehavior: () => ({ top: 0 }),
+  })
+}
+
+/** Only same-app paths are followed after sign-in, never an absolute URL from the query string. */
+export function safeRedirect(value: unknown): string | null {
+  return typeof value === 'string' && value.startsWith('/') && !value.startsWith('//') ? value : null
+}

@@ -1,0 +1,65 @@
+import { defineStore } from 'pinia'
+import { computed, ref } from 'vue'
+import { authApi } from '@/api/endpoints'
+import type { User } from '@/api/types'
+
+// sessionStorage, never localStorage: the token dies with the tab and is not shared across tabs.
+export const SESSION_KEY = 'iebank.session'
+
+interface StoredSession {
+  token: string
+  user: User
+  expiresAt: number
+}
+
+function readStored(): StoredSession | null {
+  try {
+    const raw = sessionStorage.getItem(SESSION_KEY)
+    if (!raw) return null
+    const stored = JSON.parse(raw) as StoredSession
+    if (typeof stored.token !== 'string' || !stored.user || stored.expiresAt <= Date.now()) {
+      sessionStorage.removeItem(SESSION_KEY)
+      return null
+    }
+    return stored
+  } catch {
+    return null
+  }
+}
+
+export const useSessionStore = defineStore('session', () => {
+  const stored = readStored()
+  const token = ref<string | null>(stored?.token ?? null)
+  const user = ref<User | null>(stored?.user ?? null)
+  const expiresAt = ref<number>(stored?.expiresAt ?? 0)
+
+  const isSignedIn = computed(() => token.value !== null && user.value !== null)
+  const isAdmin = computed(() => user.value?.role === 'admin')
+
+  /** The token when it is still valid; an expired one is dropped rather than sent. */
+  function currentToken(): string | null {
+    if (token.value && expiresAt.value <= Date.now()) signOut()
+    return token.value
+  }
+
+  async function signIn(username: string, password: string): Promise<User> {
+    const response = await authApi.login(username, password)
+    token.value = response.access_token
+    user.value = response.user
+    expiresAt.value = Date.now() + response.expires_in * 1000
+    sessionStorage.setItem(
+      SESSION_KEY,
+      JSON.stringify({ token: token.value, user: user.value, expiresAt: expiresAt.value } satisfies StoredSession),
+    )
+    return response.user
+  }
+
+  function signOut() {
+    token.value = null
+    user.value = null
+    expiresAt.value = 0
+    sessionStorage.removeItem(SESSION_KEY)
+  }
+
+  return { token, user, isSignedIn, isAdmin, currentToken, signIn, signOut }
+})
