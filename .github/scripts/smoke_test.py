@@ -2,6 +2,8 @@
 
 1. GET  /api/health      -> 200 {"status": "ok", ...}   (retried while the app warms up)
 2. POST /api/auth/login  -> 200 with an access token, as the pipeline's test user
+   (with --register-if-missing, a 401 leads to one POST /api/auth/register of that user
+   and a second sign-in: how a new environment gets its test customer)
 3. GET  /api/accounts    -> 200 {"items": [...]} with that token
 
 The test user's credentials come from the environment (SMOKE_TEST_USERNAME,
@@ -80,13 +82,9 @@ def _is_loopback(host: str) -> bool:
 def check_base_url(base_url: str) -> str:
     parsed = urllib.parse.urlsplit(base_url)
     if parsed.scheme not in ("http", "https") or not parsed.hostname:
-        raise SmokeTestFailure(
-            f"base URL must be http(s)://host[:port], got {base_url!r}"
-        )
+        raise SmokeTestFailure(f"base URL must be http(s)://host[:port], got {base_url!r}")
     if parsed.scheme == "http" and not _is_loopback(parsed.hostname):
-        raise SmokeTestFailure(
-            "plain HTTP is allowed only for a loopback host; use https"
-        )
+        raise SmokeTestFailure("plain HTTP is allowed only for a loopback host; use https")
     return base_url.rstrip("/")
 
 
@@ -105,12 +103,11 @@ def request(
         headers["Content-Type"] = "application/json"
     if token is not None:
         headers["Authorization"] = f"Bearer {token}"
-    req = urllib.request.Request(url, data=data, headers=headers, method=method)
+    # S310: check_base_url() allowed only https (or http on loopback) before any request.
+    req = urllib.request.Request(url, data=data, headers=headers, method=method)  # noqa: S310
     try:
         with _OPENER.open(req, timeout=timeout) as resp:
-            return Response(
-                resp.status, resp.read(), resp.headers.get("x-correlation-id")
-            )
+            return Response(resp.status, resp.read(), resp.headers.get("x-correlation-id"))
     except urllib.error.HTTPError as error:
         return Response(error.code, error.read(), error.headers.get("x-correlation-id"))
     except (urllib.error.URLError, TimeoutError, ConnectionError) as error:
@@ -126,14 +123,8 @@ def check_health(base: str, *, wait_seconds: float, timeout: float) -> None:
         try:
             resp = request("GET", url, timeout=timeout)
             payload = resp.json()
-            if (
-                resp.status == 200
-                and isinstance(payload, dict)
-                and payload.get("status") == "ok"
-            ):
-                print(
-                    f"ok   GET /api/health -> 200, database={payload.get('database')!r}"
-                )
+            if resp.status == 200 and isinstance(payload, dict) and payload.get("status") == "ok":
+                print(f"ok   GET /api/health -> 200, database={payload.get('database')!r}")
                 return
             last = resp.describe()
         except SmokeTestFailure as error:
@@ -144,23 +135,49 @@ def check_health(base: str, *, wait_seconds: float, timeout: float) -> None:
         time.sleep(min(10.0, max(0.1, deadline - time.monotonic())))
 
 
-def sign_in(base: str, username: str, password: str, *, timeout: float) -> str:
+def register(base: str, username: str, password: str, *, timeout: float) -> None:
+    resp = request(
+        "POST",
+        f"{base}/api/auth/register",
+        body={
+            "username": username,
+            "password": password,
+            "password_confirmation": password,
+            "full_name": "Pipeline Smoke Test",
+            "email": f"{username}@smoke-test.invalid",
+            "country": "IE",
+        },
+        timeout=timeout,
+    )
+    if resp.status != 201:
+        raise SmokeTestFailure(f"POST /api/auth/register of the test user: {resp.describe()}")
+    print("ok   POST /api/auth/register -> 201 (test user created)")
+
+
+def sign_in(
+    base: str,
+    username: str,
+    password: str,
+    *,
+    timeout: float,
+    register_if_missing: bool = False,
+) -> str:
     resp = request(
         "POST",
         f"{base}/api/auth/login",
         body={"username": username, "password": password},
         timeout=timeout,
     )
+    if resp.status == 401 and register_if_missing:
+        print("info POST /api/auth/login -> 401; registering the test user")
+        register(base, username, password, timeout=timeout)
+        return sign_in(base, username, password, timeout=timeout)
     payload = resp.json()
     if resp.status != 200 or not isinstance(payload, dict):
-        raise SmokeTestFailure(
-            f"POST /api/auth/login as the test user: {resp.describe()}"
-        )
+        raise SmokeTestFailure(f"POST /api/auth/login as the test user: {resp.describe()}")
     token = payload.get("access_token")
     if not isinstance(token, str) or not token or payload.get("token_type") != "Bearer":
-        raise SmokeTestFailure(
-            "POST /api/auth/login returned 200 without a Bearer access_token"
-        )
+        raise SmokeTestFailure("POST /api/auth/login returned 200 without a Bearer access_token")
     print("ok   POST /api/auth/login -> 200 (token received, not shown)")
     return token
 
@@ -168,11 +185,7 @@ def sign_in(base: str, username: str, password: str, *, timeout: float) -> str:
 def list_accounts(base: str, token: str, *, timeout: float) -> None:
     resp = request("GET", f"{base}/api/accounts", token=token, timeout=timeout)
     payload = resp.json()
-    if (
-        resp.status != 200
-        or not isinstance(payload, dict)
-        or not isinstance(payload.get("items"), list)
-    ):
+    if resp.status != 200 or not isinstance(payload, dict) or not isinstance(payload.get("items"), list):
         raise SmokeTestFailure(f"GET /api/accounts: {resp.describe()}")
     print(f"ok   GET /api/accounts -> 200, {len(payload['items'])} account(s)")
 
@@ -190,8 +203,11 @@ def main(argv: list[str] | None = None) -> int:
         default=300.0,
         help="seconds to keep retrying /api/health while the app starts (default 300)",
     )
+    parser.add_argument("--timeout", type=float, default=30.0, help="seconds per request (default 30)")
     parser.add_argument(
-        "--timeout", type=float, default=30.0, help="seconds per request (default 30)"
+        "--register-if-missing",
+        action="store_true",
+        help="register the test user when sign-in answers 401 (first deployment)",
     )
     args = parser.parse_args(argv)
 
@@ -210,7 +226,13 @@ def main(argv: list[str] | None = None) -> int:
         base = check_base_url(args.base_url)
         print(f"smoke test of {base}")
         check_health(base, wait_seconds=args.health_wait, timeout=args.timeout)
-        token = sign_in(base, username, password, timeout=args.timeout)
+        token = sign_in(
+            base,
+            username,
+            password,
+            timeout=args.timeout,
+            register_if_missing=args.register_if_missing,
+        )
         list_accounts(base, token, timeout=args.timeout)
     except SmokeTestFailure as error:
         print(f"FAIL {error}", file=sys.stderr)

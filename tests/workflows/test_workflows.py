@@ -46,9 +46,7 @@ def test_the_expected_workflows_exist() -> None:
     ],
     ids=["push-feature-branch", "push-other-branch", "pr-into-main", "push-main"],
 )
-def test_each_trigger_deploys_to_exactly_its_environment(
-    event: Event, expected: list[str]
-) -> None:
+def test_each_trigger_deploys_to_exactly_its_environment(event: Event, expected: list[str]) -> None:
     assert rules.environments_deployed(CI, event) == expected
 
 
@@ -57,9 +55,7 @@ def test_each_trigger_deploys_to_exactly_its_environment(
     [
         Event("pull_request", base_ref="release/1", ref="refs/pull/8/merge"),
         Event("pull_request", base_ref="main", head_repository="someone/fork"),
-        Event(
-            "push", ref="refs/heads/dependabot/pip/pydantic-2", actor="dependabot[bot]"
-        ),
+        Event("push", ref="refs/heads/dependabot/pip/pydantic-2", actor="dependabot[bot]"),
         Event("pull_request", base_ref="main", actor="dependabot[bot]"),
         Event("push", ref="refs/tags/v1.0.0"),
     ],
@@ -83,10 +79,7 @@ def test_ci_runs_on_every_push_and_pull_request() -> None:
 
 
 def test_each_environment_gets_its_own_resource_group_and_parameter_file() -> None:
-    calls = {
-        job["with"]["environment"]: job["with"]
-        for job in rules.deploy_jobs(CI).values()
-    }
+    calls = {job["with"]["environment"]: job["with"] for job in rules.deploy_jobs(CI).values()}
     assert set(calls) == {"development", "uat", "production"}
     for environment, short in [
         ("development", "dev"),
@@ -94,10 +87,7 @@ def test_each_environment_gets_its_own_resource_group_and_parameter_file() -> No
         ("production", "prod"),
     ]:
         assert calls[environment]["resource-group"].endswith(f"-{short.upper()}")
-        assert (
-            calls[environment]["parameter-file"]
-            == f"infra/parameters/{short}.parameters.json"
-        )
+        assert calls[environment]["parameter-file"] == f"infra/parameters/{short}.parameters.json"
 
 
 def test_every_deployment_needs_every_ci_job_so_only_a_passing_build_ships() -> None:
@@ -107,26 +97,15 @@ def test_every_deployment_needs_every_ci_job_so_only_a_passing_build_ships() -> 
 
 def test_deployment_ships_the_artifacts_built_and_tested_in_this_run() -> None:
     build_steps = CI.jobs["build"]["steps"]
-    uploaded = {
-        s["with"]["name"] for s in build_steps if "upload-artifact" in s.get("uses", "")
-    }
-    downloaded = {
-        s["with"]["name"]
-        for s in DEPLOY_JOB["steps"]
-        if "download-artifact" in s.get("uses", "")
-    }
+    uploaded = {s["with"]["name"] for s in build_steps if "upload-artifact" in s.get("uses", "")}
+    downloaded = {s["with"]["name"] for s in DEPLOY_JOB["steps"] if "download-artifact" in s.get("uses", "")}
     assert uploaded == downloaded == {"functionapp-package", "frontend-dist"}
     deploy_scripts = " ".join(s.get("run", "") for s in DEPLOY_JOB["steps"])
-    assert (
-        "npm run" not in deploy_scripts and "package_function_app" not in deploy_scripts
-    )
+    assert "npm run" not in deploy_scripts and "package_function_app" not in deploy_scripts
 
 
 def test_the_make_jobs_run_the_same_make_targets_as_local_development() -> None:
-    runs = {
-        job_id: [s.get("run", "") for s in job.get("steps", [])]
-        for job_id, job in CI.jobs.items()
-    }
+    runs = {job_id: [s.get("run", "") for s in job.get("steps", [])] for job_id, job in CI.jobs.items()}
     assert "make lint" in runs["lint"]
     assert "make test-python" in runs["test-python"]
     assert "make test-frontend" in runs["test-frontend"]
@@ -144,9 +123,7 @@ def test_python_tests_get_a_postgresql_16_service_and_its_url() -> None:
 # ---------------------------------------------------------------- the deploy workflow
 
 
-def test_deploy_workflow_is_reusable_with_environment_resource_group_and_parameter_file() -> (
-    None
-):
+def test_deploy_workflow_is_reusable_with_environment_resource_group_and_parameter_file() -> None:
     assert set(DEPLOY.triggers) == {"workflow_call"}
     inputs = DEPLOY.triggers["workflow_call"]["inputs"]
     assert {name for name, spec in inputs.items() if spec.get("required")} == {
@@ -160,9 +137,7 @@ def test_deploy_job_runs_in_the_github_environment_it_was_called_for() -> None:
     assert DEPLOY_JOB["environment"]["name"] == "${{ inputs.environment }}"
 
 
-def test_two_deployments_to_one_environment_never_overlap_or_cancel_each_other() -> (
-    None
-):
+def test_two_deployments_to_one_environment_never_overlap_or_cancel_each_other() -> None:
     concurrency = DEPLOY_JOB["concurrency"]
     assert "${{ inputs.environment }}" in concurrency["group"]
     assert concurrency["cancel-in-progress"] is False
@@ -197,11 +172,7 @@ def test_what_if_runs_only_on_pull_requests() -> None:
 
 
 def test_azure_sign_in_uses_oidc_and_no_client_secret() -> None:
-    logins = [
-        s
-        for s in DEPLOY_JOB["steps"]
-        if str(s.get("uses", "")).startswith("azure/login@")
-    ]
+    logins = [s for s in DEPLOY_JOB["steps"] if str(s.get("uses", "")).startswith("azure/login@")]
     assert logins
     for step in logins:
         assert set(step["with"]) == {"client-id", "tenant-id", "subscription-id"}
@@ -220,17 +191,9 @@ def test_swa_deployment_token_is_fetched_at_run_time_and_masked() -> None:
     fetch = DEPLOY_JOB["steps"][_step_index(_runs("az staticwebapp secrets list"))]
     assert "::add-mask::" in fetch["run"]
     assert "GITHUB_ENV" not in fetch["run"]
-    upload = DEPLOY_JOB["steps"][
-        _step_index(lambda s: "static-web-apps-deploy" in str(s.get("uses", "")))
-    ]
-    assert (
-        upload["with"]["azure_static_web_apps_api_token"]
-        == "${{ steps.swa-token.outputs.token }}"
-    )
-    assert not any(
-        "STATIC_WEB_APPS_API_TOKEN" in name
-        for name in re.findall(r"secrets\.(\w+)", DEPLOY.text)
-    )
+    upload = DEPLOY_JOB["steps"][_step_index(lambda s: "static-web-apps-deploy" in str(s.get("uses", "")))]
+    assert upload["with"]["azure_static_web_apps_api_token"] == "${{ steps.swa-token.outputs.token }}"
+    assert not any("STATIC_WEB_APPS_API_TOKEN" in name for name in re.findall(r"secrets\.(\w+)", DEPLOY.text))
 
 
 def test_smoke_test_gets_the_test_user_from_secrets_through_env() -> None:
@@ -334,9 +297,7 @@ def test_a_called_workflow_without_timeout_is_caught(tmp_path: Path) -> None:
     ["", "permissions: write-all", "permissions: {contents: write}"],
     ids=["missing", "write-all", "contents-write"],
 )
-def test_broad_or_missing_permissions_are_caught(
-    tmp_path: Path, permissions_block: str
-) -> None:
+def test_broad_or_missing_permissions_are_caught(tmp_path: Path, permissions_block: str) -> None:
     workflow = broken(
         tmp_path,
         f"""\
@@ -411,9 +372,7 @@ def test_a_wrong_input_to_the_deploy_workflow_is_caught(tmp_path: Path) -> None:
             with: {environment: development, resource_group: rg}
         """,
     )
-    assert (
-        len(rules.check_caller_inputs(caller)) == 3
-    )  # unknown resource_group, 2 missing
+    assert len(rules.check_caller_inputs(caller)) == 3  # unknown resource_group, 2 missing
 
 
 def test_a_deploy_condition_that_lets_main_into_development_is_caught(
@@ -428,13 +387,9 @@ def test_a_deploy_condition_that_lets_main_into_development_is_caught(
 
 def test_the_expression_evaluator_reads_what_github_reads() -> None:
     context = Event("pull_request", base_ref="Main").context()
-    assert rules.evaluate(
-        "github.base_ref == 'main'", context
-    )  # comparison ignores case
+    assert rules.evaluate("github.base_ref == 'main'", context)  # comparison ignores case
     assert rules.evaluate("${{ !(github.event_name == 'push') }}", context)
-    assert not rules.evaluate(
-        "github.event_name == 'push' || github.actor == 'bob'", context
-    )
+    assert not rules.evaluate("github.event_name == 'push' || github.actor == 'bob'", context)
     with pytest.raises(rules.ExpressionError):
         rules.evaluate("contains(github.ref, 'x')", context)
 
@@ -453,19 +408,13 @@ def test_codeql_analyses_python_and_javascript_typescript() -> None:
 
 def test_scorecard_uploads_sarif_to_code_scanning() -> None:
     steps = WORKFLOWS["scorecard.yml"].jobs["analysis"]["steps"]
-    scorecard = next(
-        s for s in steps if str(s.get("uses", "")).startswith("ossf/scorecard-action@")
-    )
+    scorecard = next(s for s in steps if str(s.get("uses", "")).startswith("ossf/scorecard-action@"))
     assert scorecard["with"]["results_format"] == "sarif"
-    upload = next(
-        s for s in steps if "codeql-action/upload-sarif@" in str(s.get("uses", ""))
-    )
+    upload = next(s for s in steps if "codeql-action/upload-sarif@" in str(s.get("uses", "")))
     assert upload["with"]["sarif_file"] == scorecard["with"]["results_file"]
 
 
 def test_dependabot_watches_pip_npm_and_github_actions() -> None:
-    config = yaml.safe_load(
-        (rules.REPO_ROOT / ".github" / "dependabot.yml").read_text(encoding="utf-8")
-    )
+    config = yaml.safe_load((rules.REPO_ROOT / ".github" / "dependabot.yml").read_text(encoding="utf-8"))
     watched = {(u["package-ecosystem"], u["directory"]) for u in config["updates"]}
     assert {("pip", "/"), ("npm", "/frontend"), ("github-actions", "/")} <= watched

@@ -103,22 +103,14 @@ def check_actions_pinned(workflow: Workflow) -> list[str]:
             continue
         if uses.startswith("docker://"):
             if not re.search(r"@sha256:[0-9a-f]{64}$", uses):
-                problems.append(
-                    f"{workflow.name} {location}: docker image not pinned by digest: {uses}"
-                )
+                problems.append(f"{workflow.name} {location}: docker image not pinned by digest: {uses}")
             continue
         if not SHA_PINNED.match(uses):
-            problems.append(
-                f"{workflow.name} {location}: not pinned to a 40-hex commit SHA: {uses}"
-            )
+            problems.append(f"{workflow.name} {location}: not pinned to a 40-hex commit SHA: {uses}")
             continue
         source_lines = [line for line in lines if uses in line]
-        if not source_lines or not all(
-            VERSION_COMMENT.search(line) for line in source_lines
-        ):
-            problems.append(
-                f"{workflow.name} {location}: {uses} lacks a '# vX.Y.Z' comment"
-            )
+        if not source_lines or not all(VERSION_COMMENT.search(line) for line in source_lines):
+            problems.append(f"{workflow.name} {location}: {uses} lacks a '# vX.Y.Z' comment")
     return problems
 
 
@@ -128,23 +120,13 @@ def check_timeouts(workflow: Workflow) -> list[str]:
         if "uses" in job:
             called = called_workflow(workflow, job)
             if called is None:
-                problems.append(
-                    f"{workflow.name} jobs.{job_id}: calls a workflow that is not local: {job['uses']}"
-                )
+                problems.append(f"{workflow.name} jobs.{job_id}: calls a workflow that is not local: {job['uses']}")
                 continue
-            problems += [
-                f"{workflow.name} jobs.{job_id} -> {p}" for p in check_timeouts(called)
-            ]
+            problems += [f"{workflow.name} jobs.{job_id} -> {p}" for p in check_timeouts(called)]
             continue
         timeout = job.get("timeout-minutes")
-        if (
-            not isinstance(timeout, int)
-            or isinstance(timeout, bool)
-            or not 0 < timeout <= 120
-        ):
-            problems.append(
-                f"{workflow.name} jobs.{job_id}: timeout-minutes missing or not in 1..120"
-            )
+        if not isinstance(timeout, int) or isinstance(timeout, bool) or not 0 < timeout <= 120:
+            problems.append(f"{workflow.name} jobs.{job_id}: timeout-minutes missing or not in 1..120")
     return problems
 
 
@@ -152,35 +134,24 @@ def check_permissions(workflow: Workflow) -> list[str]:
     problems = []
     top = workflow.doc.get("permissions", None)
     if top is None:
-        problems.append(
-            f"{workflow.name}: no top-level permissions (the default token is broad)"
-        )
+        problems.append(f"{workflow.name}: no top-level permissions (the default token is broad)")
     elif top not in ({}, {"contents": "read"}):
-        problems.append(
-            f"{workflow.name}: top-level permissions must be {{}} or contents: read, got {top!r}"
-        )
+        problems.append(f"{workflow.name}: top-level permissions must be {{}} or contents: read, got {top!r}")
     for job_id, job in workflow.jobs.items():
         perms = job.get("permissions", top)
         if perms is None:
-            problems.append(
-                f"{workflow.name} jobs.{job_id}: no permissions at job or workflow level"
-            )
+            problems.append(f"{workflow.name} jobs.{job_id}: no permissions at job or workflow level")
         elif isinstance(perms, str):
-            problems.append(
-                f"{workflow.name} jobs.{job_id}: permissions must be a mapping, got {perms!r}"
-            )
+            problems.append(f"{workflow.name} jobs.{job_id}: permissions must be a mapping, got {perms!r}")
     return problems
 
 
 def _job_signs_in_to_azure(workflow: Workflow, job: dict[str, Any]) -> bool:
     if "uses" in job:
         called = called_workflow(workflow, job)
-        return called is not None and any(
-            _job_signs_in_to_azure(called, inner) for inner in called.jobs.values()
-        )
+        return called is not None and any(_job_signs_in_to_azure(called, inner) for inner in called.jobs.values())
     return any(
-        isinstance(step, dict) and AZURE_LOGIN.match(str(step.get("uses", "")))
-        for step in job.get("steps") or []
+        isinstance(step, dict) and AZURE_LOGIN.match(str(step.get("uses", ""))) for step in job.get("steps") or []
     )
 
 
@@ -194,19 +165,13 @@ def check_id_token(workflow: Workflow) -> list[str]:
         writes_id_token = isinstance(perms, dict) and perms.get("id-token") == "write"
         signs_in = _job_signs_in_to_azure(workflow, job)
         if writes_id_token and not signs_in:
-            problems.append(
-                f"{workflow.name} jobs.{job_id}: id-token: write without azure/login"
-            )
+            problems.append(f"{workflow.name} jobs.{job_id}: id-token: write without azure/login")
         if signs_in and not writes_id_token:
-            problems.append(
-                f"{workflow.name} jobs.{job_id}: azure/login without id-token: write"
-            )
+            problems.append(f"{workflow.name} jobs.{job_id}: azure/login without id-token: write")
     return problems
 
 
-_UNTRUSTED_IN_RUN = re.compile(
-    r"\$\{\{\s*(secrets\.|inputs\.|github\.event\.|github\.head_ref)"
-)
+_UNTRUSTED_IN_RUN = re.compile(r"\$\{\{\s*(secrets\.|inputs\.|github\.event\.|github\.head_ref)")
 
 
 def check_no_expressions_in_run(workflow: Workflow) -> list[str]:
@@ -216,9 +181,7 @@ def check_no_expressions_in_run(workflow: Workflow) -> list[str]:
         for index, step in enumerate(job.get("steps") or []):
             run = step.get("run") if isinstance(step, dict) else None
             if isinstance(run, str) and _UNTRUSTED_IN_RUN.search(run):
-                problems.append(
-                    f"{workflow.name} jobs.{job_id}.steps[{index}]: expression spliced into run:"
-                )
+                problems.append(f"{workflow.name} jobs.{job_id}.steps[{index}]: expression spliced into run:")
     return problems
 
 
@@ -233,14 +196,10 @@ def check_caller_inputs(workflow: Workflow) -> list[str]:
         given = job.get("with") or {}
         for name in given:
             if name not in declared:
-                problems.append(
-                    f"{workflow.name} jobs.{job_id}: unknown input {name!r}"
-                )
+                problems.append(f"{workflow.name} jobs.{job_id}: unknown input {name!r}")
         for name, spec in declared.items():
             if (spec or {}).get("required") and name not in given:
-                problems.append(
-                    f"{workflow.name} jobs.{job_id}: missing required input {name!r}"
-                )
+                problems.append(f"{workflow.name} jobs.{job_id}: missing required input {name!r}")
     return problems
 
 
@@ -280,16 +239,12 @@ class Event:
             "event": {},
         }
         if self.event_name == "pull_request":
-            github["event"] = {
-                "pull_request": {"head": {"repo": {"full_name": self.head_repository}}}
-            }
+            github["event"] = {"pull_request": {"head": {"repo": {"full_name": self.head_repository}}}}
         github.update(self.extra)
         return {"github": github}
 
 
-_TOKEN = re.compile(
-    r"\s*(?:(?P<str>'(?:[^']|'')*')|(?P<op>==|!=|&&|\|\||!|\(|\))|(?P<word>[A-Za-z_][A-Za-z0-9_.\-]*))"
-)
+_TOKEN = re.compile(r"\s*(?:(?P<str>'(?:[^']|'')*')|(?P<op>==|!=|&&|\|\||!|\(|\))|(?P<word>[A-Za-z_][A-Za-z0-9_.\-]*))")
 
 
 class ExpressionError(ValueError):
@@ -386,22 +341,16 @@ def evaluate(expression: str, context: dict[str, Any]) -> bool:
     return bool(result)
 
 
-def deploy_jobs(
-    workflow: Workflow, deploy_file: str = "deploy.yml"
-) -> dict[str, dict[str, Any]]:
+def deploy_jobs(workflow: Workflow, deploy_file: str = "deploy.yml") -> dict[str, dict[str, Any]]:
     return {
-        job_id: job
-        for job_id, job in workflow.jobs.items()
-        if str(job.get("uses", "")).endswith(f"/{deploy_file}")
+        job_id: job for job_id, job in workflow.jobs.items() if str(job.get("uses", "")).endswith(f"/{deploy_file}")
     }
 
 
 def environments_deployed(workflow: Workflow, event: Event) -> list[str]:
     """Which environments the workflow's deploy jobs would deploy for this event."""
     triggers = workflow.triggers
-    if event.event_name not in triggers or not _trigger_matches(
-        triggers[event.event_name], event
-    ):
+    if event.event_name not in triggers or not _trigger_matches(triggers[event.event_name], event):
         return []
     chosen = []
     for job in deploy_jobs(workflow).values():
