@@ -30,9 +30,7 @@ class EmbeddedPostgres:
     def start(self) -> str:
         """Start (or adopt) the server and return a libpq URI for the app's database."""
         with warnings.catch_warnings():
-            warnings.simplefilter(
-                "ignore"
-            )  # platformdirs warns about XDG_RUNTIME_DIR on import
+            warnings.simplefilter("ignore")  # platformdirs warns about XDG_RUNTIME_DIR on import
             import pgserver
             import psutil
 
@@ -40,11 +38,7 @@ class EmbeddedPostgres:
         pid_list = self.pgdata / ".handle_pids.json"
         if pid_list.is_file():
             try:
-                alive = [
-                    pid
-                    for pid in json.loads(pid_list.read_text())
-                    if psutil.pid_exists(pid)
-                ]
+                alive = [pid for pid in json.loads(pid_list.read_text()) if psutil.pid_exists(pid)]
                 pid_list.write_text(json.dumps(alive))
             except (ValueError, OSError):
                 pid_list.unlink(missing_ok=True)
@@ -59,9 +53,7 @@ class EmbeddedPostgres:
         import psycopg
 
         with psycopg.connect(self._server.get_uri("postgres"), autocommit=True) as conn:
-            exists = conn.execute(
-                "SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE_NAME,)
-            ).fetchone()
+            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE_NAME,)).fetchone()
             if not exists:
                 conn.execute(f'CREATE DATABASE "{DATABASE_NAME}"')
 
@@ -113,6 +105,4 @@ def describe_url(url: str) -> str:
     if parts.password:
         netloc = parts.netloc.replace(":" + parts.password + "@", ":***@", 1)
         parts = parts._replace(netloc=netloc)
-    return parts._replace(query="").geturl() + (
-        " (unix socket)" if "host=/" in url else ""
-    )
+    return parts._replace(query="").geturl() + (" (unix socket)" if "host=/" in url else "")

@@ -22,12 +22,14 @@ _REQUEST_FIELDS = (
 )
 
 
+_last_second: list[object] = [-1, ""]  # (second, its text): one strftime a second
+
+
 def _timestamp(record: logging.LogRecord) -> str:
     seconds = int(record.created)
-    return (
-        time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
-        + f".{int(record.msecs):03d}Z"
-    )
+    if _last_second[0] != seconds:
+        _last_second[:] = [seconds, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))]
+    return f"{_last_second[1]}.{int(record.msecs):03d}Z"
 
 
 class JsonFormatter(logging.Formatter):
@@ -53,10 +55,7 @@ class TextFormatter(logging.Formatter):
     """``20:41:46.123 INFO  GET /api/accounts/{number} 200 3.1 ms fn=get_account cid=...``"""
 
     def format(self, record: logging.LogRecord) -> str:
-        clock = (
-            time.strftime("%H:%M:%S", time.localtime(record.created))
-            + f".{int(record.msecs):03d}"
-        )
+        clock = time.strftime("%H:%M:%S", time.localtime(record.created)) + f".{int(record.msecs):03d}"
         line = f"{clock} {record.levelname:<5} "
         if record.name == ACCESS_LOGGER:
             line += record.getMessage()

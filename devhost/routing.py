@@ -50,9 +50,7 @@ def _valid_guid(value: str) -> bool:
     return True
 
 
-def _constraint(
-    name: str, args: str | None, template: str
-) -> tuple[str, Callable[[str], bool] | None]:
+def _constraint(name: str, args: str | None, template: str) -> tuple[str, Callable[[str], bool] | None]:
     """Return (regex for one segment value, optional extra validator)."""
     name = name.lower()
     nums = [int(a) for a in args.split(",")] if args else []
@@ -79,9 +77,7 @@ def _constraint(
         lo = nums[0] if name in ("minlength", "length") else 0
         hi = nums[-1] if name in ("maxlength", "length") else 1 << 30
         return r"[^/]+", lambda value: lo <= len(value) <= hi
-    raise RouteConfigError(
-        f"unsupported route constraint ':{name}' in route template {template!r}"
-    )
+    raise RouteConfigError(f"unsupported route constraint ':{name}' in route template {template!r}")
 
 
 @dataclass
@@ -90,9 +86,7 @@ class CompiledTemplate:
     path: str  # what logs and the start banner show: "/api/accounts/{number}"
     literal_key: str | None  # lower-cased path when the template has no parameters
     regex: re.Pattern[str] | None
-    groups: list[
-        tuple[str, str, str | None]
-    ]  # (regex group, route param name, default)
+    groups: list[tuple[str, str, str | None]]  # (regex group, route param name, default)
     validators: list[tuple[str, Callable[[str], bool]]]
     precedence: tuple[int, ...]
 
@@ -132,9 +126,7 @@ def compile_template(template: str, prefix: str) -> CompiledTemplate:
         if "{" in full or "}" in full:
             raise RouteConfigError(f"unbalanced brace in route template {template!r}")
         literal = full.rstrip("/") or "/"
-        return CompiledTemplate(
-            route, literal, literal.lower(), None, [], [], (0,) * literal.count("/")
-        )
+        return CompiledTemplate(route, literal, literal.lower(), None, [], [], (0,) * literal.count("/"))
 
     parts = full.split("/")[1:]
     pattern = ""
@@ -149,9 +141,7 @@ def compile_template(template: str, prefix: str) -> CompiledTemplate:
         tokens = list(_TOKEN.finditer(segment))
         if not tokens:
             if "{" in segment or "}" in segment:
-                raise RouteConfigError(
-                    f"unbalanced brace in route template {template!r}"
-                )
+                raise RouteConfigError(f"unbalanced brace in route template {template!r}")
             pattern += "/" + re.escape(segment)
             precedence.append(0)
             continue
@@ -162,21 +152,15 @@ def compile_template(template: str, prefix: str) -> CompiledTemplate:
         for token in tokens:
             literal = segment[pos : token.start()]
             if "{" in literal or "}" in literal:
-                raise RouteConfigError(
-                    f"unbalanced brace in route template {template!r}"
-                )
+                raise RouteConfigError(f"unbalanced brace in route template {template!r}")
             seg_pattern += re.escape(literal)
             pos = token.end()
             spec = _PARAM.match(token.group(1))
             if spec is None:
-                raise RouteConfigError(
-                    f"invalid route parameter {token.group(0)!r} in {template!r}"
-                )
+                raise RouteConfigError(f"invalid route parameter {token.group(0)!r} in {template!r}")
             name = spec["name"]
             if name.lower() in seen:
-                raise RouteConfigError(
-                    f"route parameter {name!r} appears twice in {template!r}"
-                )
+                raise RouteConfigError(f"route parameter {name!r} appears twice in {template!r}")
             seen.add(name.lower())
             group = f"p{len(groups)}"
             value_re = "[^/]+"
@@ -188,31 +172,23 @@ def compile_template(template: str, prefix: str) -> CompiledTemplate:
             optional = bool(spec["optional"]) or spec["default"] is not None
             if spec["star"]:
                 if not (last and whole):
-                    raise RouteConfigError(
-                        f"a catch-all parameter must be the whole last segment: {template!r}"
-                    )
+                    raise RouteConfigError(f"a catch-all parameter must be the whole last segment: {template!r}")
                 groups.append((group, name, spec["default"]))
                 pattern += f"(?:/(?P<{group}>.*))?"
                 precedence.append(4)
                 break
             if optional and not (last and whole):
-                raise RouteConfigError(
-                    f"an optional parameter must be the whole last segment: {template!r}"
-                )
+                raise RouteConfigError(f"an optional parameter must be the whole last segment: {template!r}")
             groups.append((group, name, spec["default"]))
             if not whole:
-                value_re += (
-                    "?"  # complex segment such as {file}.{ext}: let literals split it
-                )
+                value_re += "?"  # complex segment such as {file}.{ext}: let literals split it
             seg_pattern += f"(?P<{group}>{value_re})"
             if optional:
                 rank = 3
         else:
             tail = segment[pos:]
             if "{" in tail or "}" in tail:
-                raise RouteConfigError(
-                    f"unbalanced brace in route template {template!r}"
-                )
+                raise RouteConfigError(f"unbalanced brace in route template {template!r}")
             seg_pattern += re.escape(tail)
             if optional:
                 pattern += f"(?:/{seg_pattern})?"
@@ -236,9 +212,7 @@ class Route:
     template: CompiledTemplate
     methods: frozenset[str]
     auth_level: str
-    target: Any = field(
-        default=None, repr=False
-    )  # whatever the host calls (opaque here)
+    target: Any = field(default=None, repr=False)  # whatever the host calls (opaque here)
 
 
 class NotFound(Exception):
@@ -264,9 +238,7 @@ def check_reserved(function_name: str, route: str, prefix: str) -> None:
             f"host reserves (it would be /{prefix.strip('/')}/{route.strip('/')}); use /api/manage/..."
         )
     if prefix.strip("/").lower().startswith(RESERVED_PREFIX):
-        raise RouteConfigError(
-            f"routePrefix {prefix!r} starts with 'admin', which the Functions host reserves"
-        )
+        raise RouteConfigError(f"routePrefix {prefix!r} starts with 'admin', which the Functions host reserves")
 
 
 class Router:
@@ -286,14 +258,10 @@ class Router:
                         f"functions {other!r} and {route.function_name!r} both serve {method} {route.template.path}"
                     )
             if route.template.regex is None:
-                self._literal.setdefault(route.template.literal_key or "", []).append(
-                    route
-                )
+                self._literal.setdefault(route.template.literal_key or "", []).append(route)
             else:
                 param.append(route)
-        self._param = sorted(
-            param, key=lambda r: r.template.precedence
-        )  # stable: keeps declaration order
+        self._param = sorted(param, key=lambda r: r.template.precedence)  # stable: keeps declaration order
 
     def match(self, method: str, path: str) -> tuple[Route, dict[str, str]]:
         """The route serving ``method path`` and its route params.

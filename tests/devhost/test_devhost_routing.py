@@ -82,9 +82,7 @@ def test_catch_all_takes_the_rest_of_the_path_including_slashes():
 
 
 def test_complex_segment_splits_on_its_literals():
-    assert compile_template("docs/{name}.{ext}", "api").match(
-        "/api/docs/report.final.pdf"
-    ) == {
+    assert compile_template("docs/{name}.{ext}", "api").match("/api/docs/report.final.pdf") == {
         "name": "report",
         "ext": "final.pdf",
     }
@@ -104,17 +102,13 @@ def test_templates_the_host_would_refuse_are_errors(template):
 
 
 def test_literal_route_wins_over_a_parameterised_one_declared_first():
-    router = Router(
-        [route("items/{name}", name="by_name"), route("items/special", name="special")]
-    )
+    router = Router([route("items/{name}", name="by_name"), route("items/special", name="special")])
     assert router.match("GET", "/api/items/special")[0].function_name == "special"
     assert router.match("GET", "/api/items/other")[0].function_name == "by_name"
 
 
 def test_constrained_parameter_wins_over_a_plain_one():
-    router = Router(
-        [route("items/{name}", name="by_name"), route("items/{id:int}", name="by_id")]
-    )
+    router = Router([route("items/{name}", name="by_name"), route("items/{id:int}", name="by_id")])
     assert router.match("GET", "/api/items/5")[0].function_name == "by_id"
     assert router.match("GET", "/api/items/x")[0].function_name == "by_name"
 
@@ -125,9 +119,7 @@ def test_a_trailing_slash_is_ignored():
 
 
 def test_unknown_path_is_not_found_and_wrong_method_lists_the_allowed_ones():
-    router = Router(
-        [route("accounts", ("GET",)), route("accounts", ("POST",), name="open")]
-    )
+    router = Router([route("accounts", ("GET",)), route("accounts", ("POST",), name="open")])
     with pytest.raises(NotFound):
         router.match("GET", "/api/nothing")
     with pytest.raises(MethodNotAllowed) as refused:
@@ -161,9 +153,7 @@ def _app_with(route_text, function_name):
         (None, "AdminReport"),
     ],
 )
-def test_routes_and_function_names_starting_with_admin_are_refused_like_the_functions_host(
-    route_text, function_name
-):
+def test_routes_and_function_names_starting_with_admin_are_refused_like_the_functions_host(route_text, function_name):
     with pytest.raises(RouteConfigError, match=function_name):
         build_routes(_app_with(route_text, function_name), "api", None)
 

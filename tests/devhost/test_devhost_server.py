@@ -46,11 +46,7 @@ class Host:
 def start_host(tmp_path, *args, env=None, wait=True, deadline=30):
     """Start ``python -m devhost`` from the sample app folder; return once it is listening."""
     output = tmp_path / f"devhost-{time.monotonic_ns()}.log"
-    environment = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in ("DATABASE_URL", "LOG_FORMAT", "PORT")
-    }
+    environment = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "LOG_FORMAT", "PORT")}
     environment["PYTHONPATH"] = str(REPO)
     environment.update(env or {})
     with output.open("wb") as sink:
@@ -72,9 +68,7 @@ def start_host(tmp_path, *args, env=None, wait=True, deadline=30):
             host.url = found.group(1)
             return host
         if proc.poll() is not None:
-            raise AssertionError(
-                f"dev host exited with {proc.returncode}:\n{host.text()}"
-            )
+            raise AssertionError(f"dev host exited with {proc.returncode}:\n{host.text()}")
         time.sleep(0.05)
     host.stop()
     raise AssertionError(f"dev host did not start:\n{host.text()}")
@@ -126,9 +120,7 @@ def test_route_params_reach_the_function_with_int_constraint_and_literal_precede
 
 
 def test_catch_all_and_optional_parameters(client):
-    assert client.get("/api/files/a/b/c.txt").json() == {
-        "route_params": {"path": "a/b/c.txt"}
-    }
+    assert client.get("/api/files/a/b/c.txt").json() == {"route_params": {"path": "a/b/c.txt"}}
     assert client.get("/api/greet").json() == {"route_params": {}, "params": {}}
     assert client.get("/api/greet/bob/", params=[("x", "1"), ("x", "2")]).json() == {
         "route_params": {"who": "bob"},
@@ -168,9 +160,7 @@ def test_wrong_method_is_405_with_allow_header(client):
     response = client.post("/api/items/abc")
     assert response.status_code == 405
     assert response.headers["allow"] == "GET, DELETE"
-    assert (
-        response.json()["type"] == "https://iebank.example/problems/method-not-allowed"
-    )
+    assert response.json()["type"] == "https://iebank.example/problems/method-not-allowed"
 
 
 def test_body_over_64_kib_reaches_the_app_which_answers_413(client):
@@ -180,9 +170,7 @@ def test_body_over_64_kib_reaches_the_app_which_answers_413(client):
 def test_body_far_over_the_limit_is_refused_by_the_host(client):
     response = client.post("/api/echo", content=b"x" * (2 * 1024 * 1024))
     assert response.status_code == 413
-    assert (
-        response.json()["type"] == "https://iebank.example/problems/payload-too-large"
-    )
+    assert response.json()["type"] == "https://iebank.example/problems/payload-too-large"
 
 
 def test_an_exception_is_a_500_problem_without_internals(client):
@@ -206,9 +194,7 @@ def test_a_function_past_the_timeout_gets_504_instead_of_a_hang(client):
 
 def test_sync_functions_run_concurrently_in_the_thread_pool(host):
     def call(_):
-        return httpx.get(
-            f"{host.url}/api/slow", params={"seconds": "0.6"}, timeout=10
-        ).text
+        return httpx.get(f"{host.url}/api/slow", params={"seconds": "0.6"}, timeout=10).text
 
     started = time.monotonic()
     with concurrent.futures.ThreadPoolExecutor(3) as pool:
@@ -231,11 +217,7 @@ def test_one_json_log_line_per_request_without_secrets(host, client):
         assert secret not in text
     [line] = [r for r in host.log_records() if r.get("correlation_id") == "log-check-1"]
     assert line["level"] == "INFO"
-    assert (
-        line["method"] == "POST"
-        and line["route"] == "/api/echo"
-        and line["function"] == "echo"
-    )
+    assert line["method"] == "POST" and line["route"] == "/api/echo" and line["function"] == "echo"
     assert line["status"] == 201 and isinstance(line["duration_ms"], float)
     assert {"timestamp", "message"} <= line.keys()
 
@@ -244,9 +226,7 @@ def test_one_json_log_line_per_request_without_secrets(host, client):
     "app, function_name",
     [("admin_route_app:app", "list_users"), ("admin_name_app:app", "admin_list_users")],
 )
-def test_host_refuses_to_start_an_app_with_a_reserved_admin_route_or_name(
-    tmp_path, app, function_name
-):
+def test_host_refuses_to_start_an_app_with_a_reserved_admin_route_or_name(tmp_path, app, function_name):
     refused = start_host(tmp_path, "--app", app, "--no-embedded", wait=False)
     assert refused.proc.wait(20) != 0
     assert "refusing to start" in refused.text()
@@ -255,9 +235,7 @@ def test_host_refuses_to_start_an_app_with_a_reserved_admin_route_or_name(
 
 
 def test_several_worker_processes_share_the_port(tmp_path):
-    workers = start_host(
-        tmp_path, "--app", "demo_app:app", "--no-embedded", "--workers", "2"
-    )
+    workers = start_host(tmp_path, "--app", "demo_app:app", "--no-embedded", "--workers", "2")
     try:
         pids = set()
         end = time.monotonic() + 15
@@ -300,6 +278,4 @@ def test_without_database_url_an_embedded_postgresql_is_started_migrated_and_see
         assert (pgdata / "postmaster.pid").exists()
     finally:
         assert embedded.stop() == 0
-    assert not (pgdata / "postmaster.pid").exists(), (
-        "the embedded PostgreSQL should stop with the host"
-    )
+    assert not (pgdata / "postmaster.pid").exists(), "the embedded PostgreSQL should stop with the host"
