@@ -12,7 +12,7 @@ def openapi_document(req: func.HttpRequest) -> func.HttpResponse:
     global _document
     if _document is None:
         import function_app
-        from shared.openapi import build_document
+        from shared.openapi import build_document, registered_functions
 
-        _document = json.dumps(build_document(function_app.app.get_functions())).encode()
+        _document = json.dumps(build_document(registered_functions(function_app.app))).encode()
     return func.HttpResponse(_document, mimetype="application/json", headers={"cache-control": "no-cache"})

@@ -37,9 +37,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "openapi":
             import function_app
-            from shared.openapi import build_document
+            from shared.openapi import build_document, registered_functions
 
-            json.dump(build_document(function_app.app.get_functions()), sys.stdout, indent=2)
+            json.dump(build_document(registered_functions(function_app.app)), sys.stdout, indent=2)
             print()
             return 0
         url = _database_url()

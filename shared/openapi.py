@@ -27,6 +27,17 @@ def _path(route: str) -> str:
     return ROUTE_PREFIX + re.sub(r"\{([^}:?]+)[^}]*\}", r"{\1}", route.strip("/"))
 
 
+def registered_functions(app: Any) -> list[Any]:
+    """app.get_functions(), callable more than once.
+
+    azure-functions remembers the names it has seen in `functions_bindings` and raises "does not
+    have a unique function name" on a second call; the worker calls it once, the docs route and
+    tests call it again.
+    """
+    app.functions_bindings = {}
+    return list(app.get_functions())
+
+
 def _operations(functions: Iterable[Any]) -> list[tuple[str, str, str, Operation]]:
     found = []
     for function in functions:

@@ -1,0 +1,81 @@
+"""Small helpers for tests: unique names, and setting up users and money through the real code."""
+
+import secrets
+import uuid
+from decimal import Decimal
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from shared.auth import Principal
+
+PASSWORD = "Sup3r-secret-pw"
+
+
+def unique(prefix: str = "u") -> str:
+    return f"{prefix}{secrets.token_hex(5)}"
+
+
+def register_body(username: str | None = None, **overrides: Any) -> dict[str, Any]:
+    username = username or unique()
+    body = {"username": username, "password": PASSWORD, "password_confirmation": PASSWORD,
+            "full_name": "Test Person", "email": f"{username}@example.com", "country": "IE"}
+    body.update(overrides)
+    return body
+
+
+@dataclass
+class Customer:
+    username: str
+    token: str
+    user_id: str
+    account: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+def sign_up(api: httpx.Client, username: str | None = None) -> Customer:
+    body = register_body(username)
+    created = api.post("/api/auth/register", json=body)
+    assert created.status_code == 201, created.text
+    token = sign_in(api, body["username"], PASSWORD)
+    return Customer(body["username"], token, created.json()["user"]["id"], created.json()["account"]["number"])
+
+
+def sign_in(api: httpx.Client, username: str, password: str) -> str:
+    response = api.post("/api/auth/login", json={"username": username, "password": password})
+    assert response.status_code == 200, response.text
+    return str(response.json()["access_token"])
+
+
+def make_admin(database_url: str, username: str | None = None) -> tuple[str, str]:
+    from ops.admin import ensure_admin
+
+    username = username or unique("staff")
+    ensure_admin(database_url, username, PASSWORD, bcrypt_rounds=4)
+    return username, PASSWORD
+
+
+def deposit(database_url: str, account: str, amount: str) -> None:
+    """Puts money into an account the way the bank does: a deposit from its system account."""
+    import psycopg
+
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT outcome FROM post_transfer(NULL, NULL, %s, %s, 'test deposit', 'deposit', NULL, ''::bytea, false)",
+            (account, int(Decimal(amount) * 100)),
+        ).fetchone()
+        assert row is not None and row[0] == "posted", row
+
+
+def staff_principal(database_url: str) -> Principal:
+    username, _ = make_admin(database_url)
+    import psycopg
+
+    with psycopg.connect(database_url) as conn:
+        row = conn.execute("SELECT id FROM users WHERE username = %s", (username,)).fetchone()
+    assert row is not None
+    return Principal(id=uuid.UUID(str(row[0])), username=username, role="admin")

@@ -1,0 +1,60 @@
+"""The app as the Functions host sees it: every use case registered, documented, nothing reserved."""
+
+import subprocess
+import sys
+
+import function_app
+from shared.openapi import build_document, registered_functions
+
+EXPECTED = {
+    ("GET", "health"), ("GET", "health/ready"), ("GET", "openapi.json"),
+    ("POST", "auth/register"), ("POST", "auth/login"), ("GET", "me"),
+    ("GET", "accounts"), ("POST", "accounts"), ("GET", "accounts/{number}"),
+    ("POST", "transfers"), ("GET", "transactions"),
+    ("GET", "manage/users"), ("POST", "manage/users"), ("GET", "manage/users/{user_id}"),
+    ("PATCH", "manage/users/{user_id}"), ("DELETE", "manage/users/{user_id}"),
+    ("GET", "manage/users/{user_id}/transactions"), ("PATCH", "manage/accounts/{number}"),
+    ("POST", "manage/accounts/{number}/deposits"), ("GET", "manage/audit"),
+}
+
+
+def registered() -> set[tuple[str, str]]:
+    routes = set()
+    for function in registered_functions(function_app.app):
+        trigger = function.get_trigger()
+        for method in trigger.methods:
+            routes.add((method.value, trigger.route))
+    return routes
+
+
+def test_every_use_case_is_registered_with_its_route_and_method():
+    assert registered() == EXPECTED
+
+
+def test_no_route_or_function_name_starts_with_admin_which_the_host_reserves():
+    for function in registered_functions(function_app.app):
+        assert not function.get_function_name().lower().startswith("admin")
+        assert not function.get_trigger().route.lower().startswith("admin")
+
+
+def test_function_names_are_unique():
+    names = [function.get_function_name() for function in registered_functions(function_app.app)]
+    assert len(names) == len(set(names))
+
+
+def test_every_registered_route_is_in_the_openapi_document():
+    document = build_document(registered_functions(function_app.app))
+    documented = {(method.upper(), path.removeprefix("/api/")) for path, item in document["paths"].items()
+                  for method in item}
+    assert documented == {(method, route) for method, route in EXPECTED if route != "openapi.json"}
+    assert document["openapi"].startswith("3.1")
+
+
+def test_importing_the_app_loads_no_database_driver_jwt_settings_or_telemetry():
+    # Cold start is import time: the heavy libraries load on the first request instead.
+    code = ("import sys, function_app; heavy = [m for m in ('psycopg', 'psycopg_pool', 'jwt', 'pydantic',"
+            " 'pydantic_settings', 'bcrypt', 'azure.identity', 'azure.monitor.opentelemetry', 'opentelemetry')"
+            " if m in sys.modules]; print(','.join(heavy))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                            cwd=function_app.__file__.rsplit("/", 1)[0])
+    assert result.stdout.strip() == ""

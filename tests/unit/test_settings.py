@@ -1,0 +1,49 @@
+import pytest
+
+from shared.settings import ConfigurationError, Settings, load_settings
+
+
+def test_outside_development_the_database_must_require_tls(monkeypatch):
+    monkeypatch.setenv("APP_ENV", "prod")
+    monkeypatch.setenv("DATABASE_URL", "postgresql://app@db.example:5432/iebank")
+    with pytest.raises(ConfigurationError, match="sslmode"):
+        Settings()
+    monkeypatch.setenv("DATABASE_URL", "postgresql://app@db.example:5432/iebank?sslmode=require")
+    assert Settings().app_env == "prod"
+
+
+def test_prod_never_generates_a_signing_key(monkeypatch):
+    monkeypatch.setenv("APP_ENV", "prod")
+    monkeypatch.setenv("DATABASE_URL", "postgresql://app@db.example/iebank?sslmode=verify-full")
+    monkeypatch.delenv("JWT_SIGNING_KEY", raising=False)
+    monkeypatch.delenv("KEY_VAULT_URL", raising=False)
+    with pytest.raises(ConfigurationError, match="JWT_SIGNING_KEY"):
+        load_settings()
+
+
+def test_local_development_gets_a_generated_signing_key(monkeypatch):
+    monkeypatch.setenv("APP_ENV", "local")
+    monkeypatch.delenv("JWT_SIGNING_KEY", raising=False)
+    monkeypatch.delenv("KEY_VAULT_URL", raising=False)
+    settings = load_settings()
+    assert settings.jwt_signing_key is not None and len(settings.jwt_signing_key.get_secret_value()) >= 32
+
+
+def test_missing_database_url_outside_development_names_the_variable(monkeypatch):
+    monkeypatch.setenv("APP_ENV", "uat")
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    with pytest.raises(ConfigurationError, match="DATABASE_URL"):
+        Settings()
+
+
+def test_an_invalid_value_names_the_variable_but_not_the_value(monkeypatch):
+    monkeypatch.setenv("DB_POOL_MAX_SIZE", "many")
+    with pytest.raises(ConfigurationError, match="DB_POOL_MAX_SIZE") as error:
+        load_settings()
+    assert "many" not in str(error.value)
+
+
+def test_a_short_signing_key_is_refused(monkeypatch):
+    monkeypatch.setenv("JWT_SIGNING_KEY", "short")
+    with pytest.raises(ConfigurationError, match="32"):
+        load_settings()
