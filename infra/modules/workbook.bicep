@@ -73,7 +73,7 @@ var items = [for panel in panels: {
   }
 }]
 
-resource workbook 'Microsoft.Insights/workbooks@2023-06-01' = {
+resource operationsWorkbook 'Microsoft.Insights/workbooks@2023-06-01' = {
   name: guid(resourceGroup().id, 'iebank-operations-workbook')
   location: location
   tags: tags
@@ -93,4 +93,4 @@ resource workbook 'Microsoft.Insights/workbooks@2023-06-01' = {
   }
 }
 
-output id string = workbook.id
+output id string = operationsWorkbook.id
