@@ -6,6 +6,7 @@ import argparse
 import importlib.util
 import logging
 import os
+import signal
 import socket
 import sys
 from collections.abc import Sequence
@@ -56,8 +57,13 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--timeout",
         type=float,
-        default=30.0,
-        help="seconds a function may run before the host answers 504 (default 30)",
+        default=None,
+        help="seconds a function may run before the host answers 504 (default: host.json functionTimeout, else 30)",
+    )
+    parser.add_argument(
+        "--no-access-log",
+        action="store_true",
+        help="no request lines from the host (the app's own log records still print)",
     )
     parser.add_argument(
         "--log-format",
@@ -76,7 +82,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="with DATABASE_URL set: apply migrations and ensure the admin before serving",
     )
     args = parser.parse_args(argv)
-    if args.workers < 1 or args.threads < 1 or args.timeout <= 0:
+    if args.workers < 1 or args.threads < 1 or (args.timeout is not None and args.timeout <= 0):
         parser.error("--workers and --threads must be at least 1, --timeout above 0")
     return args
 
@@ -96,6 +102,7 @@ def _print_banner(
     routes: list[Route],
     prefix: str,
     config: HostConfig,
+    timeout: float,
     workers: int,
     database: str,
     credentials: list[dict[str, Any]],
@@ -104,7 +111,7 @@ def _print_banner(
     lines = [
         "",
         f"IE Bank dev host: {len(routes)} functions loaded from {config.app} (routePrefix {prefix!r})",
-        f"  listening on {url}  (workers {workers}, threads {config.threads}, timeout {config.timeout:g} s)",
+        f"  listening on {url}  (workers {workers}, threads {config.threads}, timeout {timeout:g} s)",
         f"  database: {database}",
         "  routes:",
     ]
@@ -115,14 +122,17 @@ def _print_banner(
         lines.append(f"    {methods:<12} {url}{route.template.path}  [{route.function_name}]")
     if credentials:
         lines.append("  demo users (local data only):")
-        width = max(len(str(c.get("username", ""))) for c in credentials)
-        lines.append(f"    {'username':<{width}}  {'password':<16}  role")
-        for cred in credentials:
-            lines.append(
-                f"    {cred.get('username', '')!s:<{width}}  {cred.get('password', '')!s:<16}  {cred.get('role', '')}"
-            )
+        rows = [("username", "password", "role")]
+        rows += [(str(c.get("username", "")), str(c.get("password", "")), str(c.get("role", ""))) for c in credentials]
+        user_width = max(len(r[0]) for r in rows)
+        password_width = max(len(r[1]) for r in rows)
+        lines += [f"    {u:<{user_width}}  {p:<{password_width}}  {role}" for u, p, role in rows]
     lines.append("  Ctrl+C stops the host" + (" and the embedded PostgreSQL." if embedded else "."))
     print("\n".join(lines), flush=True)
+
+
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(0)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -133,7 +143,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         threads=args.threads,
         timeout=args.timeout,
         log_format=args.log_format,
+        access_log=not args.no_access_log,
     )
+    # uvicorn hands SIGTERM back to the default action once it has drained requests, which
+    # would end the process before the finally below stops the embedded PostgreSQL.
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     if os.getcwd() not in sys.path and "" not in sys.path:
         sys.path.insert(0, os.getcwd())
 
@@ -232,6 +246,7 @@ def _serve(
         routes,
         prefix,
         config,
+        host.timeout,
         args.workers,
         where,
         credentials,

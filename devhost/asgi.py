@@ -53,8 +53,9 @@ log = logging.getLogger("devhost")
 class HostConfig:
     app: str = "function_app:app"
     threads: int = 8
-    timeout: float = 30.0
+    timeout: float | None = None  # None: host.json functionTimeout, else 30 s
     log_format: str = "text"
+    access_log: bool = True
 
     def to_env(self) -> str:
         return json.dumps(self.__dict__)
@@ -159,17 +160,34 @@ def _make_target(fn: Any, trigger: Any, directory: str) -> Target:
     return Target(call, inspect.iscoroutinefunction(user_function))
 
 
-def read_route_prefix(app_dir: Path) -> str:
-    """``extensions.http.routePrefix`` from host.json next to the app (default "api")."""
+def read_host_json(app_dir: Path) -> dict[str, Any]:
+    """host.json next to the app ({} when there is none)."""
     host_json = app_dir / "host.json"
     if not host_json.is_file():
-        return "api"
+        return {}
     try:
-        config = json.loads(host_json.read_text(encoding="utf-8"))
+        config: dict[str, Any] = json.loads(host_json.read_text(encoding="utf-8"))
     except ValueError as exc:
         raise RouteConfigError(f"{host_json} is not valid JSON: {exc}") from exc
-    prefix = config.get("extensions", {}).get("http", {}).get("routePrefix", "api")
-    return str(prefix).strip("/")
+    return config
+
+
+def route_prefix(host_json: dict[str, Any]) -> str:
+    """``extensions.http.routePrefix`` (default "api")."""
+    return str(host_json.get("extensions", {}).get("http", {}).get("routePrefix", "api")).strip("/")
+
+
+def function_timeout(host_json: dict[str, Any], default: float = 30.0) -> float:
+    """``functionTimeout`` ("hh:mm:ss") in seconds; the default when absent or unbounded ("-1")."""
+    text = str(host_json.get("functionTimeout", "")).strip()
+    parts = text.split(":")
+    if len(parts) != 3:
+        return default
+    try:
+        seconds = int(parts[0]) * 3600 + int(parts[1]) * 60 + float(parts[2])
+    except ValueError as exc:
+        raise RouteConfigError(f"host.json functionTimeout {text!r} is not hh:mm:ss") from exc
+    return seconds if seconds > 0 else default
 
 
 def load_app(spec: str) -> tuple[Any, Path]:
@@ -235,9 +253,10 @@ def problem(status: int, slug: str, title: str, detail: str, correlation_id: str
 class FunctionsHost:
     """ASGI 3 app serving a Router of Functions HTTP triggers."""
 
-    def __init__(self, router: Router, threads: int = 8, timeout: float = 30.0) -> None:
+    def __init__(self, router: Router, threads: int = 8, timeout: float = 30.0, access_log: bool = True) -> None:
         self.router = router
         self.timeout = timeout
+        self.access_log = access_log
         self.threads = threads
         self.executor: DaemonThreadPool | None = None
 
@@ -316,14 +335,15 @@ class FunctionsHost:
                 response = await self._invoke(route, route_params, scope, headers, body)
 
         await self._send(send, response, method)
-        self._log(
-            method,
-            route.template.path if route else path,
-            route,
-            response,
-            started,
-            headers,
-        )
+        if self.access_log:
+            self._log(
+                method,
+                route.template.path if route else path,
+                route,
+                response,
+                started,
+                headers,
+            )
 
     async def _read_body(self, receive: Any, headers: dict[str, str]) -> bytes | None:
         declared = headers.get("content-length")
@@ -496,13 +516,12 @@ def create_host(config: HostConfig) -> tuple[FunctionsHost, list[Route], str]:
     Raises RouteConfigError when the app declares something the Functions host refuses.
     """
     app, app_dir = load_app(config.app)
-    prefix = read_route_prefix(app_dir)
+    host_json = read_host_json(app_dir)
+    prefix = route_prefix(host_json)
     routes = build_routes(app, prefix, app_dir)
-    return (
-        FunctionsHost(Router(routes), threads=config.threads, timeout=config.timeout),
-        routes,
-        prefix,
-    )
+    timeout = config.timeout or function_timeout(host_json)
+    host = FunctionsHost(Router(routes), threads=config.threads, timeout=timeout, access_log=config.access_log)
+    return host, routes, prefix
 
 
 def create_app_from_env() -> FunctionsHost:

@@ -12,14 +12,9 @@ import sys
 import time
 
 ACCESS_LOGGER = "devhost.access"
-_REQUEST_FIELDS = (
-    "method",
-    "route",
-    "function",
-    "status",
-    "duration_ms",
-    "correlation_id",
-)
+# Attributes every LogRecord has; anything else on a record came through ``extra=`` and goes
+# into the JSON line as is (the host's request fields, the app's user_id, ...).
+_STANDARD_ATTRIBUTES = frozenset(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message", "asctime"}
 
 
 _last_second: list[object] = [-1, ""]  # (second, its text): one strftime a second
@@ -33,7 +28,7 @@ def _timestamp(record: logging.LogRecord) -> str:
 
 
 class JsonFormatter(logging.Formatter):
-    """One JSON object per line: timestamp, level, message, logger, and the request fields when present."""
+    """One JSON object per line: timestamp, level, message, logger, and the record's extra fields."""
 
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, object] = {
@@ -42,9 +37,8 @@ class JsonFormatter(logging.Formatter):
             "message": record.getMessage(),
             "logger": record.name,
         }
-        for name in _REQUEST_FIELDS:
-            value = record.__dict__.get(name)
-            if value is not None:
+        for name, value in record.__dict__.items():
+            if value is not None and name not in _STANDARD_ATTRIBUTES:
                 entry[name] = value
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)

@@ -32,9 +32,9 @@ class Host:
                 records.append(json.loads(line))
         return records
 
-    def stop(self, timeout=15):
+    def stop(self, timeout=15, sig=signal.SIGINT):
         if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGINT)
+            self.proc.send_signal(sig)
             try:
                 self.proc.wait(timeout)
             except subprocess.TimeoutExpired:
@@ -85,8 +85,6 @@ def host(tmp_path_factory):
         "json",
         "--threads",
         "4",
-        "--timeout",
-        "1",
     )
     yield running
     running.stop()
@@ -101,6 +99,7 @@ def client(host):
 def test_start_banner_lists_every_route_with_its_methods(host):
     banner = host.text()
     assert "12 functions loaded from demo_app:app" in banner
+    assert "threads 4, timeout 1 s" in banner, "functionTimeout comes from host.json"
     assert f"GET          {host.url}/api/items/{{id:int}}  [item_by_id]" in banner
     assert f"POST,PUT     {host.url}/api/echo  [echo]" in banner
 
@@ -184,7 +183,7 @@ def test_async_functions_are_awaited(client):
     assert client.get("/api/async-hello").text == "hello from a coroutine"
 
 
-def test_a_function_past_the_timeout_gets_504_instead_of_a_hang(client):
+def test_a_function_past_the_host_json_function_timeout_gets_504_instead_of_a_hang(client):
     started = time.monotonic()
     response = client.get("/api/slow", params={"seconds": "4"})
     assert response.status_code == 504
@@ -253,7 +252,7 @@ def test_several_worker_processes_share_the_port(tmp_path):
         assert workers.stop() == 0
 
 
-def test_without_database_url_an_embedded_postgresql_is_started_migrated_and_seeded(
+def test_without_database_url_an_embedded_postgresql_is_started_migrated_seeded_and_stopped_on_sigterm(
     tmp_path,
 ):
     pgdata = tmp_path / "pg"
@@ -277,5 +276,5 @@ def test_without_database_url_an_embedded_postgresql_is_started_migrated_and_see
         assert response.json() == {"names": ["admin:boss", "migrated", "seeded"]}
         assert (pgdata / "postmaster.pid").exists()
     finally:
-        assert embedded.stop() == 0
+        assert embedded.stop(sig=signal.SIGTERM) == 0
     assert not (pgdata / "postmaster.pid").exists(), "the embedded PostgreSQL should stop with the host"
