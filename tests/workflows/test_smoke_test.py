@@ -96,7 +96,7 @@ def api() -> Iterator[tuple[StubApi, str]]:
                 self._send(*_problem(404, "not-found", "Not Found"))
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
         yield stub, f"http://127.0.0.1:{server.server_address[1]}"

@@ -418,3 +418,17 @@ def test_dependabot_watches_pip_npm_and_github_actions() -> None:
     config = yaml.safe_load((rules.REPO_ROOT / ".github" / "dependabot.yml").read_text(encoding="utf-8"))
     watched = {(u["package-ecosystem"], u["directory"]) for u in config["updates"]}
     assert {("pip", "/"), ("npm", "/frontend"), ("github-actions", "/")} <= watched
+
+
+def test_the_required_checks_named_in_docs_release_md_exist() -> None:
+    doc = (rules.REPO_ROOT / "docs" / "release.md").read_text(encoding="utf-8")
+    start = re.search(r"Required\s+checks", doc)
+    assert start, "docs/release.md no longer lists the required checks"
+    paragraph = doc[start.start() : doc.index("- Do not allow force pushes")]
+    named = re.findall(r"`([^`]+)`", paragraph)
+    assert len(named) >= 8
+    check_names = {job["name"] for job in CI.jobs.values() if "uses" not in job}
+    check_names |= {f"Analyze ({language})" for language in ["python", "javascript-typescript"]}
+    uat = rules.deploy_jobs(CI)["deploy-uat"]
+    check_names.add(f"{uat['name']} / {DEPLOY_JOB['name'].replace('${{ inputs.environment }}', 'uat')}")
+    assert set(named) <= check_names, set(named) - check_names
