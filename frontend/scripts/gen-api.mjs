@@ -32,7 +32,7 @@ const HEADER = `/**
 `
 
 try {
-  const ast = await openapiTS(loadDocument(), { alphabetize: true, exportType: false })
+  const ast = await openapiTS(loadDocument(), { alphabetize: true, exportType: false, defaultNonNullable: false })
   const generated = HEADER + astToString(ast)
   if (check) {
     const committed = existsSync(target) ? readFileSync(target, 'utf8') : ''

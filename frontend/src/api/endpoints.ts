@@ -16,6 +16,7 @@ import type {
   UpdateUserRequest,
   User,
   UserDetail,
+  UserSummary,
 } from './types'
 
 const enc = encodeURIComponent
@@ -48,7 +49,7 @@ export const transactionsApi = {
 }
 
 export const manageApi = {
-  listUsers: (query: PageQuery & { search?: string }) => api.get<Page<User>>('/manage/users', { query }),
+  listUsers: (query: PageQuery & { q?: string }) => api.get<Page<UserSummary>>('/manage/users', { query }),
   getUser: (id: string) => api.get<UserDetail>(`/manage/users/${enc(id)}`),
   createUser: (body: CreateUserRequest) => api.post<User>('/manage/users', body),
   updateUser: (id: string, body: UpdateUserRequest) => api.patch<User>(`/manage/users/${enc(id)}`, body),
@@ -58,6 +59,6 @@ export const manageApi = {
   updateAccount: (number: string, body: UpdateAccountRequest) =>
     api.patch<Account>(`/manage/accounts/${enc(number)}`, body),
   deposit: (number: string, body: DepositRequest, idempotencyKey: string) =>
-    api.post<Transaction>(`/manage/accounts/${enc(number)}/deposits`, body, { idempotencyKey }),
+    api.post<Transfer>(`/manage/accounts/${enc(number)}/deposits`, body, { idempotencyKey }),
   audit: (query: PageQuery) => api.get<Page<AuditEntry>>('/manage/audit', { query }),
 }

@@ -5,6 +5,7 @@ export const PROBLEM_SLUGS = [
   'unsupported-media-type',
   'payload-too-large',
   'unauthorized',
+  'invalid-credentials',
   'forbidden',
   'not-found',
   'method-not-allowed',
@@ -91,6 +92,8 @@ export function describeProblem(error: unknown): string {
       return error.retryAfterSeconds
         ? `Too many failed sign-in attempts. Try again in ${Math.ceil(error.retryAfterSeconds / 60)} minute(s).`
         : 'Too many failed sign-in attempts. Try again later.'
+    case 'invalid-credentials':
+      return 'Wrong username or password.'
     case 'forbidden':
       return 'You do not have access to this page.'
     case 'service-unavailable':

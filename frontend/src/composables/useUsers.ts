@@ -1,12 +1,12 @@
 import { computed, ref, shallowRef } from 'vue'
 import { manageApi } from '@/api/endpoints'
-import type { User } from '@/api/types'
+import type { UserSummary } from '@/api/types'
 
 export const USERS_PAGE_SIZE = 20
 
 /** Staff user list: a search term and pages walked forwards and back with keyset cursors. */
 export function useUsers() {
-  const users = shallowRef<User[]>([])
+  const users = shallowRef<UserSummary[]>([])
   const loading = ref(false)
   const error = shallowRef<unknown>(null)
   const search = ref('')
@@ -21,7 +21,7 @@ export function useUsers() {
     error.value = null
     try {
       const page = await manageApi.listUsers({
-        search: search.value.trim() || undefined,
+        q: search.value.trim() || undefined,
         limit: USERS_PAGE_SIZE,
         cursor: cursors.value[cursors.value.length - 1] ?? null,
       })

@@ -1,11 +1,14 @@
 // Money arrives as decimal strings ("12.50"); sums are done on integer minor units, never floats.
 const AMOUNT = /^\d{1,13}(\.\d{1,2})?$/
+// The API's limit for one transfer or deposit.
+const MAX_AMOUNT_CENTS = 100_000_000_000n
 
 export function amountProblem(input: string): string | null {
   const value = input.trim()
   if (!value) return 'Enter an amount.'
   if (!AMOUNT.test(value)) return 'Enter an amount like 25 or 25.50 (at most two decimals).'
   if (toCents(value) <= 0n) return 'The amount must be more than zero.'
+  if (toCents(value) > MAX_AMOUNT_CENTS) return 'The amount can be at most 1,000,000,000.00.'
   return null
 }
 

@@ -51,7 +51,7 @@ export const customer = {
   full_name: 'Aoife Byrne',
   email: 'aoife@example.com',
   country: 'IE',
-  role: 'customer' as const,
+  role: 'user' as const,
   active: true,
   created_at: '2026-01-01T10:00:00Z',
 }

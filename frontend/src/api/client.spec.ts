@@ -1,0 +1,85 @@
+import { describe, expect, it, vi } from 'vitest'
+import { fakeApi, json, problem } from '@/test/fakeApi'
+import { createApiClient } from './client'
+import { ApiError, describeProblem, isApiError } from './problems'
+
+function client(token: string | null = 'tok-123') {
+  const api = createApiClient()
+  const onUnauthorized = vi.fn()
+  api.setAuth({ getToken: () => token, onUnauthorized })
+  return { api, onUnauthorized }
+}
+
+describe('API client', () => {
+  it('sends the bearer token, JSON body and Idempotency-Key', async () => {
+    const server = fakeApi({ 'POST /api/transfers': () => json({ id: 't1' }, 201) })
+    const { api } = client()
+    await expect(api.post('/transfers', { amount: '1.00' }, { idempotencyKey: 'key-1' })).resolves.toEqual({ id: 't1' })
+    const [request] = server.requests
+    expect(request!.headers.get('authorization')).toBe('Bearer tok-123')
+    expect(request!.headers.get('idempotency-key')).toBe('key-1')
+    expect(request!.headers.get('content-type')).toBe('application/json')
+    expect(request!.body).toEqual({ amount: '1.00' })
+  })
+
+  it('leaves out empty query parameters', async () => {
+    const server = fakeApi({ 'GET /api/transactions': () => json({ items: [], next_cursor: null }) })
+    await client().api.get('/transactions', { query: { account: null, limit: 20, cursor: '' } })
+    expect(server.requests[0]!.query.toString()).toBe('limit=20')
+  })
+
+  it('turns problem+json into a typed ApiError with field errors', async () => {
+    fakeApi({
+      'POST /api/auth/register': () =>
+        problem('validation-error', 422, 'The request is not valid.', [{ field: 'password', message: 'too short' }]),
+    })
+    const error = await client(null).api.post('/auth/register', {}).catch((e: unknown) => e)
+    expect(isApiError(error)).toBe(true)
+    const apiError = error as ApiError
+    expect(apiError.slug).toBe('validation-error')
+    expect(apiError.status).toBe(422)
+    expect(apiError.fieldMessage('password')).toBe('too short')
+    expect(apiError.correlationId).toBe('corr-1')
+  })
+
+  it('reads Retry-After on too many login attempts', async () => {
+    fakeApi({
+      'POST /api/auth/login': () =>
+        new Response(JSON.stringify({ type: 'https://iebank.example/problems/too-many-login-attempts', title: 't', status: 429, detail: '' }), {
+          status: 429,
+          headers: { 'Content-Type': 'application/problem+json', 'Retry-After': '120' },
+        }),
+    })
+    const error = (await client(null).api.post('/auth/login', {}).catch((e: unknown) => e)) as ApiError
+    expect(error.retryAfterSeconds).toBe(120)
+    expect(describeProblem(error)).toMatch(/2 minute/)
+  })
+
+  it('reports an expired session (401 with a token) so the app can send the person to sign in', async () => {
+    fakeApi({ 'GET /api/accounts': () => problem('unauthorized', 401) })
+    const { api, onUnauthorized } = client('expired')
+    await expect(api.get('/accounts')).rejects.toBeInstanceOf(ApiError)
+    expect(onUnauthorized).toHaveBeenCalledOnce()
+  })
+
+  it('does not treat wrong sign-in details (401 without a token) as an expired session', async () => {
+    fakeApi({ 'POST /api/auth/login': () => problem('invalid-credentials', 401) })
+    const { api, onUnauthorized } = client(null)
+    await expect(api.post('/auth/login', {})).rejects.toMatchObject({ slug: 'invalid-credentials' })
+    expect(onUnauthorized).not.toHaveBeenCalled()
+  })
+
+  it('maps a failed connection to a retryable network-error', async () => {
+    vi.stubGlobal('fetch', vi.fn().mockRejectedValue(new TypeError('Failed to fetch')))
+    const error = (await client().api.get('/accounts').catch((e: unknown) => e)) as ApiError
+    expect(error.slug).toBe('network-error')
+    expect(error.retryable).toBe(true)
+  })
+
+  it('copes with a non-JSON error page from a proxy', async () => {
+    vi.stubGlobal('fetch', vi.fn().mockResolvedValue(new Response('<html>Bad gateway</html>', { status: 502 })))
+    const error = (await client().api.get('/accounts').catch((e: unknown) => e)) as ApiError
+    expect(error.slug).toBe('service-unavailable')
+    expect(error.retryable).toBe(true)
+  })
+})

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest'
+import { createMemoryHistory, createRouter } from 'vue-router'
+import { installGuards, routes, safeRedirect } from '.'
+
+function router(session: { isSignedIn: boolean; isAdmin: boolean }) {
+  const r = createRouter({ history: createMemoryHistory(), routes })
+  installGuards(r, () => session)
+  return r
+}
+
+describe('route guards', () => {
+  it('sends a signed-out visitor to sign in and remembers where they were going', async () => {
+    const r = router({ isSignedIn: false, isAdmin: false })
+    await r.push('/accounts/IE16IEBK00000000000001?x=1')
+    expect(r.currentRoute.value.name).toBe('sign-in')
+    expect(r.currentRoute.value.query.redirect).toBe('/accounts/IE16IEBK00000000000001?x=1')
+  })
+
+  it('never shows a staff page to a customer', async () => {
+    const r = router({ isSignedIn: true, isAdmin: false })
+    await r.push('/staff/users')
+    expect(r.currentRoute.value.name).toBe('forbidden')
+  })
+
+  it('lets staff in', async () => {
+    const r = router({ isSignedIn: true, isAdmin: true })
+    await r.push('/staff/audit')
+    expect(r.currentRoute.value.name).toBe('staff-audit')
+  })
+
+  it('loads every page lazily', () => {
+    for (const route of routes) expect(typeof route.component).toBe('function')
+  })
+
+  it('follows only same-app paths after sign-in', () => {
+    expect(safeRedirect('/transfer')).toBe('/transfer')
+    expect(safeRedirect('//evil.example')).toBeNull()
+    expect(safeRedirect('https://evil.example')).toBeNull()
+    expect(safeRedirect(['/a'])).toBeNull()
+  })
+})
