@@ -20,7 +20,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -38,12 +38,12 @@ class BicepModelError(Exception):
     """A template or parameter file that Azure would reject (or this model cannot read)."""
 
 
-@lru_cache(maxsize=None)
+@cache
 def parse(path: Path) -> dict[str, Any]:
     return _PARSER.parse(file_path=path)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _parse_expression(text: str) -> Any:
     return _PARSER.parse(text=f"var x = {text}\n")["variables"]["x"]["value"]
 
@@ -129,9 +129,7 @@ class Deployment:
         unknown = sorted(set(self.arguments) - set(declared))
         if unknown:
             raise BicepModelError(f"{self.template.name}: unknown parameters {unknown}")
-        missing = sorted(
-            name for name, p in declared.items() if p["default"] is None and name not in self.arguments
-        )
+        missing = sorted(name for name, p in declared.items() if p["default"] is None and name not in self.arguments)
         if missing:
             raise BicepModelError(f"{self.template.name}: required parameters missing {missing}")
         for name in self.arguments:
@@ -208,11 +206,7 @@ class Deployment:
             for scope in self._loop_scopes(loop):
                 if condition is not None and not _truthy(self.evaluate(condition, scope)):
                     continue
-                config = {
-                    key: self.evaluate(value, scope)
-                    for key, value in body.items()
-                    if key not in ("dependsOn",)
-                }
+                config = {key: self.evaluate(value, scope) for key, value in body.items() if key not in ("dependsOn",)}
                 parent = config.pop("parent", None)
                 found.append(
                     Resource(
@@ -259,9 +253,7 @@ class Deployment:
             if "loop_type" in expr:
                 result = []
                 for inner in self._loop_scopes(expr["loop_type"], scope):
-                    if expr.get("condition") is not None and not _truthy(
-                        self.evaluate(expr["condition"], inner)
-                    ):
+                    if expr.get("condition") is not None and not _truthy(self.evaluate(expr["condition"], inner)):
                         continue
                     result.append(self.evaluate(expr["config"], inner))
                 return result

@@ -7,9 +7,8 @@ connections minus a reserve for migrations and operators.
 
 from __future__ import annotations
 
-import pytest
-
 import bicep_model as bm
+import pytest
 
 # Max connections and max user connections per SKU, from Microsoft's
 # "Limits in Azure Database for PostgreSQL - Flexible Server" page (concepts-limits,

@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 import re
 
-import pytest
-
 import bicep_model as bm
+import pytest
 
 TAG_KEYS = {"environment", "application", "owner", "costCentre"}
 # Resource kinds Azure does not tag: extension and child resources, budgets.
@@ -142,9 +141,7 @@ def test_no_firewall_rule_opens_the_whole_internet(resources, env):
         assert (start, end) != ("0.0.0.0", "255.255.255.255"), rule.full_name
         assert end != "255.255.255.255", rule.full_name
     # The only rule is Azure's "allow Azure services" marker (0.0.0.0-0.0.0.0).
-    assert [(r.properties["startIpAddress"], r.properties["endIpAddress"]) for r in rules] == [
-        ("0.0.0.0", "0.0.0.0")
-    ]
+    assert [(r.properties["startIpAddress"], r.properties["endIpAddress"]) for r in rules] == [("0.0.0.0", "0.0.0.0")]
 
 
 def test_key_vault_is_standard_rbac_soft_delete_and_purge_protected_outside_dev(resources, env):
@@ -189,7 +186,7 @@ def test_every_taggable_resource_carries_the_four_tags(resources, env):
     for resource in taggable:
         tags = resource.config.get("tags")
         assert isinstance(tags, dict), resource.full_name
-        assert TAG_KEYS <= set(tags), resource.full_name
+        assert set(tags) >= TAG_KEYS, resource.full_name
         assert tags["environment"] == env
         assert tags["application"] == "iebank"
 
@@ -205,8 +202,11 @@ ROLE_IDS = {
 def test_app_identity_has_least_privilege_roles_with_deterministic_names(resources, env):
     principal = f"<devopps-id-be-{env}.properties.principalId>"
     assignments = [r for r in resources if r.type == "Microsoft.Authorization/roleAssignments"]
-    mine = {r.properties["roleDefinitionId"].split("/")[-1].rstrip(")"): r for r in assignments
-            if str(r.properties["principalId"]) == principal}
+    mine = {
+        r.properties["roleDefinitionId"].split("/")[-1].rstrip(")"): r
+        for r in assignments
+        if str(r.properties["principalId"]) == principal
+    }
     assert set(mine) == set(ROLE_IDS.values())
     assert mine[ROLE_IDS["Key Vault Secrets User"]].config["scope"].name == f"devopps-kv-{env}"
     assert mine[ROLE_IDS["Storage Blob Data Owner"]].config["scope"].name == f"devoppsst{env}"
@@ -353,7 +353,9 @@ def test_availability_test_hits_health_on_uat_and_prod_only(resources, env):
         return
     (test,) = tests
     assert test.config["kind"] == "standard"
-    assert test.properties["Request"]["RequestUrl"] == f"https://<devopps-swa-{env}.properties.defaultHostname>/api/health"
+    assert (
+        test.properties["Request"]["RequestUrl"] == f"https://<devopps-swa-{env}.properties.defaultHostname>/api/health"
+    )
     insights = one(resources, "Microsoft.Insights/components")
     assert test.config["tags"][f"hidden-link:{insights.id}"] == "Resource"
     alert = one(resources, "Microsoft.Insights/metricAlerts", f"devopps-alert-availability-{env}")

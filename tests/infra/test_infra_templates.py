@@ -6,9 +6,8 @@ import json
 import re
 from pathlib import Path
 
-import pytest
-
 import bicep_model as bm
+import pytest
 
 BICEP_FILES = sorted(bm.INFRA.rglob("*.bicep"))
 PARAMETER_FILES = sorted((bm.INFRA / "parameters").glob("*.json"))
