@@ -233,6 +233,18 @@ def test_host_refuses_to_start_an_app_with_a_reserved_admin_route_or_name(tmp_pa
     assert "listening on" not in refused.text()
 
 
+def test_sigterm_lets_a_request_in_flight_finish_then_exits_cleanly(tmp_path):
+    host = start_host(tmp_path, "--app", "demo_app:app", "--no-embedded", "--timeout", "10")
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        pending = pool.submit(httpx.get, f"{host.url}/api/slow", params={"seconds": "1"}, timeout=10)
+        end = time.monotonic() + 10
+        while "slow started" not in host.text() and time.monotonic() < end:
+            time.sleep(0.02)
+        host.proc.send_signal(signal.SIGTERM)
+        assert pending.result().text == "finally"
+    assert host.proc.wait(10) == 0
+
+
 def test_several_worker_processes_share_the_port(tmp_path):
     workers = start_host(tmp_path, "--app", "demo_app:app", "--no-embedded", "--workers", "2")
     try:

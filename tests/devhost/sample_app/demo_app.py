@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import logging
 import os
 import time
 
@@ -74,6 +75,7 @@ def echo(req: func.HttpRequest) -> func.HttpResponse:
 
 @app.route(route="slow", methods=["GET"])
 def slow(req: func.HttpRequest) -> func.HttpResponse:
+    logging.getLogger("demo_app").info("slow started")
     time.sleep(float(req.params.get("seconds", "3")))
     return func.HttpResponse("finally")
 
