@@ -78,14 +78,14 @@ class Call(Generic[BodyT, QueryT]):
     runtime: Any = field(repr=False)
 
     def param(self, name: str) -> str:
-        return self.request.route_params.get(name, "")
+        return str(self.request.route_params.get(name, ""))
 
     @property
     def idempotency_key(self) -> str | None:
-        key = self.request.headers.get("idempotency-key")
-        if key is None:
+        header: str | None = self.request.headers.get("idempotency-key")
+        if header is None:
             return None
-        key = key.strip().strip('"')
+        key = header.strip().strip('"')
         if not 1 <= len(key) <= 255 or not key.isascii() or not key.isprintable():
             raise ValidationFailed([("Idempotency-Key", "must be 1 to 255 printable ASCII characters")])
         return key

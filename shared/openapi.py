@@ -6,7 +6,7 @@ methods come from the Functions trigger itself, so the document cannot drift fro
 
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
@@ -56,8 +56,9 @@ def build_document(functions: Iterable[Any]) -> dict[str, Any]:
     models: set[type[BaseModel]] = {Problem}
     for _, _, _, op in operations:
         models.update(model(name) for name in (op.body, op.response) if name is not None)
-    keyed = [(cls, "validation" if _is_request(cls, operations) else "serialization")
-             for cls in sorted(models, key=lambda m: m.__name__)]
+    keyed: list[tuple[type[BaseModel], Literal["validation", "serialization"]]] = [
+        (cls, "validation" if _is_request(cls, operations) else "serialization")
+        for cls in sorted(models, key=lambda m: m.__name__)]
     refs, definitions = models_json_schema(keyed, ref_template="#/components/schemas/{model}")
 
     def ref(cls: type[BaseModel] | str, mode: str) -> dict[str, Any]:

@@ -64,7 +64,8 @@ def entra_database_password() -> str:
     global _credential
     if _credential is None:
         _credential = DefaultAzureCredential()
-    return _credential.get_token("https://ossrdbms-aad.database.windows.net/.default").token
+    token: str = _credential.get_token("https://ossrdbms-aad.database.windows.net/.default").token
+    return token
 
 
 _credential: Any = None

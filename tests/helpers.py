@@ -2,8 +2,8 @@
 
 import secrets
 import uuid
-from decimal import Decimal
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import httpx

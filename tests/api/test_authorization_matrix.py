@@ -1,0 +1,111 @@
+"""Every registered route × every kind of caller, built from get_functions(): a route added later
+is covered without editing this test."""
+
+import time
+import uuid
+
+import jwt
+import pytest
+
+import function_app
+from shared.openapi import registered_functions
+from shared.tokens import key_id
+from tests.conftest import TEST_SIGNING_KEY
+from tests.helpers import deposit, make_admin, sign_in, sign_up
+
+PUBLIC = {"health", "health/ready", "openapi.json", "auth/register", "auth/login"}
+
+
+def routes() -> list[tuple[str, str]]:
+    found = []
+    for function in registered_functions(function_app.app):
+        trigger = function.get_trigger()
+        found += [(method.value, trigger.route) for method in trigger.methods]
+    return sorted(found)
+
+
+PROTECTED = [(method, route) for method, route in routes() if route not in PUBLIC]
+
+
+def forged(kind: str, user_id: str, role: str = "admin") -> str:
+    now = int(time.time())
+    claims = {"iss": "iebank", "aud": "iebank-api", "sub": user_id, "role": role, "iat": now, "exp": now + 300}
+    header = {"kid": key_id(TEST_SIGNING_KEY)}
+    if kind == "expired":
+        return jwt.encode({**claims, "exp": now - 1}, TEST_SIGNING_KEY, "HS256", headers=header)
+    if kind == "other_key":
+        return jwt.encode(claims, "another-key-that-is-long-enough-0123456789", "HS256", headers=header)
+    if kind == "alg_none":
+        return jwt.encode(claims, None, "none", headers=header)
+    if kind == "wrong_audience":
+        return jwt.encode({**claims, "aud": "someone-else"}, TEST_SIGNING_KEY, "HS256", headers=header)
+    raise ValueError(kind)
+
+
+@pytest.fixture(scope="module")
+def cast(local_host, database_url):
+    import httpx
+
+    with httpx.Client(base_url=local_host.base_url, timeout=30) as api:
+        a, b, gone, empty = sign_up(api), sign_up(api), sign_up(api), sign_up(api)
+        deposit(database_url, b.account, "10.00")
+        username, password = make_admin(database_url)
+        admin_token = sign_in(api, username, password)
+        admin_headers = {"Authorization": f"Bearer {admin_token}"}
+        api.patch(f"/api/manage/users/{gone.user_id}", json={"active": False}, headers=admin_headers)
+        yield {"a": a, "b": b, "gone": gone, "empty": empty, "admin": admin_headers}
+
+
+def url_for(route: str, victim) -> str:
+    return "/api/" + route.replace("{number}", victim.account).replace("{user_id}", victim.user_id)
+
+
+BODIES = {
+    "transfers": lambda c: {"from_account": c["b"].account, "to_account": c["a"].account, "amount": "1.00"},
+    "accounts": lambda c: {"name": "Matrix", "currency": "EUR"},
+    "manage/users": lambda c: {"username": f"m{uuid.uuid4().hex[:10]}", "password": "Matrix-pass-1",
+                               "full_name": "Matrix", "email": f"m{uuid.uuid4().hex[:8]}@example.com",
+                               "country": "IE"},
+    "manage/users/{user_id}": lambda c: {"full_name": "Matrix Name"},
+    "manage/accounts/{number}": lambda c: {"name": "Matrix"},
+    "manage/accounts/{number}/deposits": lambda c: {"amount": "1.00"},
+}
+
+
+def send(api, method: str, route: str, headers: dict, cast) -> int:
+    body = BODIES.get(route, lambda c: None)(cast)
+    # Deleting needs a victim without money (and must not take B out of the other cases).
+    victim = cast["empty"] if method == "DELETE" else cast["b"]
+    return api.request(method, url_for(route, victim), headers=headers,
+                       json=body if method in ("POST", "PATCH") else None).status_code
+
+
+@pytest.mark.parametrize(("method", "route"), PROTECTED)
+@pytest.mark.parametrize("caller", ["anonymous", "expired", "other_key", "alg_none", "wrong_audience", "deactivated"])
+def test_every_protected_route_refuses_callers_without_a_valid_token(api, cast, method, route, caller):
+    if caller == "anonymous":
+        headers = {}
+    elif caller == "deactivated":
+        headers = {"Authorization": f"Bearer {cast['gone'].token}"}
+    else:
+        headers = {"Authorization": f"Bearer {forged(caller, cast['b'].user_id)}"}
+    assert send(api, method, route, headers, cast) == 401
+
+
+@pytest.mark.parametrize(("method", "route"), [r for r in PROTECTED if r[1].startswith("manage/")])
+def test_staff_routes_refuse_customers_and_serve_admins(api, cast, method, route):
+    assert send(api, method, route, cast["a"].headers, cast) == 403
+    assert send(api, method, route, cast["admin"], cast) in (200, 201, 204)
+
+
+def test_customer_a_never_reads_or_moves_anything_of_customer_b(api, cast):
+    a, b = cast["a"], cast["b"]
+    balance_before = api.get(f"/api/accounts/{b.account}", headers=b.headers).json()["balance"]
+    assert balance_before != "0.00"
+    assert api.get(f"/api/accounts/{b.account}", headers=a.headers).status_code == 404
+    assert api.get("/api/transactions", params={"account": b.account}, headers=a.headers).json()["items"] == []
+    stolen = api.post("/api/transfers", headers=a.headers,
+                      json={"from_account": b.account, "to_account": a.account, "amount": "1.00"})
+    assert stolen.status_code == 404
+    assert b.account not in api.get("/api/accounts", headers=a.headers).text
+    assert api.get(f"/api/accounts/{b.account}", headers=b.headers).json()["balance"] == balance_before

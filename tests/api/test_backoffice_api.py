@@ -1,0 +1,121 @@
+"""The back office over HTTP: staff routes, guard rails, audit trail."""
+
+import uuid
+
+import pytest
+
+from tests.api.test_customer_api import problem
+from tests.helpers import PASSWORD, deposit, make_admin, register_body, sign_in, sign_up, unique
+
+
+@pytest.fixture
+def staff(api, database_url) -> dict[str, str]:
+    username, password = make_admin(database_url)
+    return {"Authorization": f"Bearer {sign_in(api, username, password)}"}
+
+
+def create_user(api, staff, **overrides) -> dict:
+    body = {k: v for k, v in register_body(**overrides).items() if k != "password_confirmation"}
+    response = api.post("/api/manage/users", json={**body, "role": overrides.get("role", "user")}, headers=staff)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def test_staff_create_a_user_who_gets_a_first_eur_account_and_can_sign_in(api, staff):
+    user = create_user(api, staff)
+    assert [a["currency"] for a in user["accounts"]] == ["EUR"]
+    assert sign_in(api, user["username"], PASSWORD)
+
+
+def test_staff_search_users_with_keyset_paging(api, staff):
+    tag = unique("srch")
+    for i in range(3):
+        create_user(api, staff, username=f"{tag}{i}", full_name=f"Searchable {tag}")
+    first = api.get("/api/manage/users", params={"q": tag, "limit": 2}, headers=staff).json()
+    second = api.get("/api/manage/users", params={"q": tag, "limit": 2, "cursor": first["next_cursor"]},
+                     headers=staff).json()
+    assert [u["username"] for u in first["items"] + second["items"]] == [f"{tag}{i}" for i in range(3)]
+    assert second["next_cursor"] is None
+    assert first["items"][0]["account_count"] == 1 and first["items"][0]["balances"][0]["currency"] == "EUR"
+
+
+def test_deactivating_a_user_stops_their_existing_token_at_once(api, staff):
+    customer = sign_up(api)
+    assert api.get("/api/accounts", headers=customer.headers).status_code == 200
+    changed = api.patch(f"/api/manage/users/{customer.user_id}", json={"active": False}, headers=staff)
+    assert changed.status_code == 200 and changed.json()["active"] is False
+    problem(api.get("/api/accounts", headers=customer.headers), 401, "unauthorized")
+
+
+def test_an_update_is_audited_with_before_and_after_and_never_a_password(api, staff):
+    customer = sign_up(api)
+    api.patch(f"/api/manage/users/{customer.user_id}", json={"full_name": "New Name"}, headers=staff)
+    record = next(r for r in api.get("/api/manage/audit", params={"limit": 50}, headers=staff).json()["items"]
+                  if r["target_id"] == customer.user_id)
+    assert record["action"] == "user.update"
+    assert record["changes"] == {"full_name": {"before": "Test Person", "after": "New Name"}}
+    created = create_user(api, staff)
+    audit_page = api.get("/api/manage/audit", params={"limit": 200}, headers=staff).text
+    assert PASSWORD not in audit_page and "$2b$" not in audit_page and created["id"] in audit_page
+
+
+def test_freezing_an_account_blocks_transfers_both_ways_until_unfrozen(api, staff, database_url):
+    alice, bob = sign_up(api), sign_up(api)
+    deposit(database_url, alice.account, "50.00")
+    deposit(database_url, bob.account, "50.00")
+    assert api.patch(f"/api/manage/accounts/{alice.account}", json={"status": "frozen"},
+                     headers=staff).json()["status"] == "frozen"
+    send = {"from_account": alice.account, "to_account": bob.account, "amount": "1.00"}
+    receive = {"from_account": bob.account, "to_account": alice.account, "amount": "1.00"}
+    problem(api.post("/api/transfers", json=send, headers=alice.headers), 409, "account-frozen")
+    problem(api.post("/api/transfers", json=receive, headers=bob.headers), 409, "account-frozen")
+    assert api.get(f"/api/accounts/{alice.account}", headers=alice.headers).json()["balance"] == "50.00"
+    api.patch(f"/api/manage/accounts/{alice.account}", json={"status": "active"}, headers=staff)
+    assert api.post("/api/transfers", json=send, headers=alice.headers).status_code == 201
+
+
+def test_closing_needs_a_zero_balance(api, staff, database_url):
+    customer = sign_up(api)
+    deposit(database_url, customer.account, "1.00")
+    problem(api.patch(f"/api/manage/accounts/{customer.account}", json={"status": "closed"}, headers=staff),
+            409, "account-has-balance")
+
+
+def test_a_deposit_is_idempotent_and_lands_in_the_customers_history(api, staff):
+    customer = sign_up(api)
+    headers = {**staff, "Idempotency-Key": str(uuid.uuid4())}
+    url = f"/api/manage/accounts/{customer.account}/deposits"
+    first = api.post(url, json={"amount": "75.00", "description": "Cash at branch"}, headers=headers)
+    again = api.post(url, json={"amount": "75.00", "description": "Cash at branch"}, headers=headers)
+    assert first.status_code == again.status_code == 201 and first.json() == again.json()
+    assert api.get(f"/api/accounts/{customer.account}", headers=customer.headers).json()["balance"] == "75.00"
+    staff_view = api.get(f"/api/manage/users/{customer.user_id}/transactions", headers=staff).json()["items"]
+    assert staff_view == api.get("/api/transactions", headers=customer.headers).json()["items"]
+    assert staff_view[0]["kind"] == "deposit" and staff_view[0]["direction"] == "credit"
+
+
+def test_deleting_a_user_is_refused_while_they_hold_money_then_deactivates_and_closes(api, staff, database_url):
+    customer = sign_up(api)
+    deposit(database_url, customer.account, "1.00")
+    problem(api.delete(f"/api/manage/users/{customer.user_id}", headers=staff), 409, "account-has-balance")
+    empty = sign_up(api)
+    assert api.delete(f"/api/manage/users/{empty.user_id}", headers=staff).status_code == 204
+    detail = api.get(f"/api/manage/users/{empty.user_id}", headers=staff).json()
+    assert detail["active"] is False and {a["status"] for a in detail["accounts"]} == {"closed"}
+
+
+def test_staff_cannot_demote_deactivate_or_delete_themselves(api, database_url):
+    username, password = make_admin(database_url)
+    headers = {"Authorization": f"Bearer {sign_in(api, username, password)}"}
+    me = api.get("/api/me", headers=headers).json()
+    for attempt in (lambda: api.patch(f"/api/manage/users/{me['id']}", json={"role": "user"}, headers=headers),
+                    lambda: api.patch(f"/api/manage/users/{me['id']}", json={"active": False}, headers=headers),
+                    lambda: api.delete(f"/api/manage/users/{me['id']}", headers=headers)):
+        problem(attempt(), 409, "self-modification")
+
+
+def test_unknown_users_and_accounts_are_404(api, staff):
+    problem(api.get(f"/api/manage/users/{uuid.uuid4()}", headers=staff), 404, "not-found")
+    problem(api.get("/api/manage/users/not-a-uuid", headers=staff), 404, "not-found")
+    problem(api.patch("/api/manage/accounts/IE16IEBK00000000000001", json={"status": "frozen"}, headers=staff),
+            404, "account-not-found")
