@@ -14,6 +14,7 @@ import json
 import logging
 import os
 import queue
+import re
 import threading
 import time
 import uuid
@@ -223,14 +224,19 @@ def build_routes(app: Any, prefix: str, app_dir: Path) -> list[Route]:
     return routes
 
 
+_TRACEPARENT = re.compile(r"[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}")
+_GIVEN_CORRELATION_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+
+
 def _correlation_id(headers: dict[str, str]) -> str:
-    """The caller's correlation id (x-correlation-id or W3C traceparent), else a new one."""
-    given = headers.get("x-correlation-id", "")
-    if 0 < len(given) <= 128 and given.replace("-", "").replace("_", "").replace(".", "").isalnum():
+    """For answers the host makes itself: the W3C traceparent's trace id, else the caller's
+    x-correlation-id, else a new one (the same order the app uses, see issue 7)."""
+    parent = _TRACEPARENT.fullmatch(headers.get("traceparent", "").strip().lower())
+    if parent and parent.group(1) != "0" * 32:
+        return parent.group(1)
+    given = headers.get("x-correlation-id", "").strip()
+    if _GIVEN_CORRELATION_ID.fullmatch(given):
         return given
-    parent = headers.get("traceparent", "").split("-")
-    if len(parent) == 4 and len(parent[1]) == 32:
-        return parent[1]
     return uuid.uuid4().hex
 
 

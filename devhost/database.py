@@ -22,6 +22,16 @@ log = logging.getLogger("devhost.database")
 DATABASE_NAME = "iebank"
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 class EmbeddedPostgres:
     def __init__(self, pgdata: Path) -> None:
         self.pgdata = pgdata
@@ -31,20 +41,19 @@ class EmbeddedPostgres:
         """Start (or adopt) the server and return a libpq URI for the app's database."""
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # platformdirs warns about XDG_RUNTIME_DIR on import
-            import pgserver
-            import psutil
+            from pgserver.postgres_server import get_server
 
         self.pgdata.parent.mkdir(parents=True, exist_ok=True)
         pid_list = self.pgdata / ".handle_pids.json"
         if pid_list.is_file():
             try:
-                alive = [pid for pid in json.loads(pid_list.read_text()) if psutil.pid_exists(pid)]
+                alive = [pid for pid in json.loads(pid_list.read_text()) if _alive(pid)]
                 pid_list.write_text(json.dumps(alive))
             except (ValueError, OSError):
                 pid_list.unlink(missing_ok=True)
         # As root, pgserver creates a "pgserver" system user, runs PostgreSQL as that user,
         # hands it pgdata and opens read/traverse permissions on its parent folders.
-        self._server = pgserver.get_server(self.pgdata, cleanup_mode="stop")
+        self._server = get_server(self.pgdata, cleanup_mode="stop")
         self._create_database()
         uri: str = self._server.get_uri(DATABASE_NAME)
         return uri

@@ -155,6 +155,13 @@ def test_unknown_path_is_a_problem_json_404_with_the_callers_correlation_id(clie
     )
 
 
+def test_host_made_errors_take_the_trace_id_of_a_w3c_traceparent(client):
+    trace_id = "4bf92f3577b34da6a3ce929d0e0e4736"
+    response = client.get("/api/nothing-here", headers={"traceparent": f"00-{trace_id}-00f067aa0ba902b7-01"})
+    assert response.headers["x-correlation-id"] == trace_id
+    assert response.json()["correlation_id"] == trace_id
+
+
 def test_wrong_method_is_405_with_allow_header(client):
     response = client.post("/api/items/abc")
     assert response.status_code == 405
