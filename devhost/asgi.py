@@ -256,6 +256,10 @@ def problem(status: int, slug: str, title: str, detail: str, correlation_id: str
     )
 
 
+class _ClientGone(Exception):
+    pass
+
+
 class FunctionsHost:
     """ASGI 3 app serving a Router of Functions HTTP triggers."""
 
@@ -328,7 +332,10 @@ class FunctionsHost:
             )
             response.headers["Allow"] = exc.allow
         else:
-            body = await self._read_body(receive, headers)
+            try:
+                body = await self._read_body(receive, headers)
+            except _ClientGone:
+                return  # mid-body: the function never runs, nobody would read its answer
             if body is None:
                 response = problem(
                     413,
@@ -364,7 +371,7 @@ class FunctionsHost:
         while message.get("more_body", False):
             message = await receive()
             if message["type"] == "http.disconnect":
-                break
+                raise _ClientGone()
             chunk = message.get("body", b"")
             total += len(chunk)
             if total > HOST_BODY_LIMIT:
@@ -410,10 +417,11 @@ class FunctionsHost:
         except TimeoutError:
             cid = _correlation_id(headers)
             log.error(
-                "function %s did not answer within %.1f s (correlation id %s); its thread keeps running",
+                "function %s did not answer within %.1f s (correlation id %s)%s",
                 route.function_name,
                 self.timeout,
                 cid,
+                "" if target.is_async else "; its thread runs on until the function returns",
             )
             return problem(
                 504,
