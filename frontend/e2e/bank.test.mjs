@@ -1,0 +1,423 @@
+// Browser tests against the real API and a real PostgreSQL, through the SWA CLI emulator.
+// Run with `npm run test:e2e` (after `npm run build`). Screenshots go to e2e/screenshots/.
+import assert from 'node:assert/strict'
+import { mkdirSync, readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { join } from 'node:path'
+import { after, before, test } from 'node:test'
+import { ADMIN, screenshotDir, startStack } from './harness.mjs'
+
+const require = createRequire(import.meta.url)
+const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8')
+
+const TIMEOUT = { timeout: 180_000 }
+const run = Date.now().toString(36).slice(-5)
+const customer = {
+  username: `e2e_${run}`,
+  password: 'Customer-pass-1',
+  fullName: 'Aoife Test',
+  email: `aoife.${run}@example.com`,
+}
+
+let stack
+let customerPage
+let staffPage
+const pageErrors = []
+const a11yFindings = []
+let acc1 = ''
+let acc2 = ''
+
+const escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+/** A form control by its label; required fields carry a decorative "*" that is not part of the name. */
+const field = (page, label) => page.getByLabel(new RegExp(`^${escapeRe(label)}( \\*)?$`))
+const button = (page, name) => page.getByRole('button', { name, exact: true })
+
+async function newPage() {
+  const page = await stack.context.newPage()
+  page.setDefaultTimeout(20_000)
+  page.on('pageerror', (error) => pageErrors.push(`${page.url()}: ${error.message}`))
+  page.on('console', (message) => {
+    if (message.type() === 'error' && /Content Security Policy|Refused to/i.test(message.text())) {
+      pageErrors.push(`${page.url()}: ${message.text()}`)
+    }
+  })
+  return page
+}
+
+async function screenshot(page, name) {
+  mkdirSync(screenshotDir, { recursive: true })
+  await page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage: true, animations: 'disabled' })
+}
+
+/** axe-core on the current page; serious and critical violations are collected and fail the a11y test. */
+async function scan(page, name) {
+  await page.evaluate(axeSource)
+  const violations = await page.evaluate(async () => {
+    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } })
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')).slice(0, 3) }))
+  })
+  for (const v of violations) if (v.impact === 'serious' || v.impact === 'critical') a11yFindings.push({ page: name, ...v })
+  return violations
+}
+
+async function signIn(page, username, password) {
+  await page.goto(`${stack.baseUrl}/sign-in`)
+  await field(page, 'Username').fill(username)
+  await field(page, 'Password').fill(password)
+  await button(page, 'Sign in').click()
+  await page.waitForURL(/\/(dashboard|staff\/users)/)
+}
+
+/** Reads the real ledger through the API as the customer (not through the page under test). */
+async function apiBalances() {
+  const login = await fetch(`${stack.apiUrl}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username: customer.username, password: customer.password }),
+  })
+  const { access_token: token } = await login.json()
+  const headers = { Authorization: `Bearer ${token}` }
+  const accounts = await (await fetch(`${stack.apiUrl}/api/accounts`, { headers })).json()
+  const history = await (await fetch(`${stack.apiUrl}/api/transactions?limit=200`, { headers })).json()
+  return {
+    balance: Object.fromEntries(accounts.items.map((a) => [a.number, a.balance])),
+    history: history.items,
+  }
+}
+
+const digits = (text) => text.replace(/\s+/g, '')
+
+async function openTransferReview(page, { to, amount, description }) {
+  await page.goto(`${stack.baseUrl}/transfer?from=${acc1}`)
+  await field(page, 'From account').selectOption(acc1)
+  await field(page, 'Recipient account number').fill(to.replace(/(.{4})/g, '$1 '))
+  await field(page, 'Amount (EUR)').fill(amount)
+  await field(page, 'Description (optional)').fill(description)
+  await button(page, 'Review transfer').click()
+  await page.getByTestId('transfer-review').waitFor()
+}
+
+before(async () => {
+  stack = await startStack()
+  customerPage = await newPage()
+  staffPage = await newPage()
+}, TIMEOUT)
+
+after(async () => {
+  await stack?.stop()
+})
+
+test('a new customer registers, signs in, opens a second account, gets a cash deposit, sends money, and both histories show it', TIMEOUT, async () => {
+  const page = customerPage
+  await page.goto(`${stack.baseUrl}/`)
+  await page.getByRole('heading', { level: 1 }).waitFor()
+  await screenshot(page, '01-landing')
+
+  await page.getByRole('main').getByRole('link', { name: 'Open an account' }).click()
+  await field(page, 'Username').fill(customer.username)
+  await field(page, 'Full name').fill(customer.fullName)
+  await field(page, 'Email').fill(customer.email)
+  await field(page, 'Country of residence').selectOption('IE')
+  await field(page, 'Password').fill(customer.password)
+  await field(page, 'Repeat the password').fill(customer.password)
+  await screenshot(page, '02-register')
+  await button(page, 'Open my account').click()
+
+  await page.waitForURL(/\/sign-in/)
+  await page.getByText('Your IE Bank account is open').waitFor()
+  assert.equal(await field(page, 'Username').inputValue(), customer.username)
+  await field(page, 'Password').fill(customer.password)
+  await screenshot(page, '03-sign-in')
+  await button(page, 'Sign in').click()
+  await page.waitForURL(/\/dashboard/)
+  await page.getByTestId('account-card').first().waitFor()
+  assert.equal(await page.getByTestId('account-card').count(), 1)
+
+  await field(page, 'Account name').fill('Savings')
+  await field(page, 'Currency').selectOption('EUR')
+  await button(page, 'Open account').click()
+  await page.getByText(/Savings \(EUR\) is open/).waitFor()
+  assert.equal(await page.getByTestId('account-card').count(), 2)
+  const cards = page.getByTestId('account-card')
+  acc1 = digits(await cards.nth(0).locator('.mono').textContent())
+  acc2 = digits(await cards.nth(1).locator('.mono').textContent())
+  assert.match(acc1, /^IE\d{2}IEBK\d{14}$/)
+
+  // Staff take a cash deposit into the first account.
+  await signIn(staffPage, ADMIN.username, ADMIN.password)
+  await field(staffPage, 'Search by username, name or email').fill(customer.username)
+  await button(staffPage, 'Search').click()
+  await staffPage.getByRole('link', { name: customer.username, exact: true }).click()
+  await staffPage.getByTestId('staff-account-row').first().waitFor()
+  await staffPage.getByRole('link', { name: `Deposit into ${customer.fullName}` }).click()
+  assert.equal(digits(await field(staffPage, 'Account number').inputValue()), acc1)
+  await field(staffPage, "Amount in the account's currency").fill('250')
+  await field(staffPage, 'Description (optional)').fill('Cash at branch')
+  await button(staffPage, 'Review deposit').click()
+  await button(staffPage, 'Confirm deposit').click()
+  await staffPage.getByTestId('deposit-done').waitFor()
+  await screenshot(staffPage, '10-staff-deposit-done')
+
+  // The customer sends money from the first account to the second.
+  await openTransferReview(page, { to: acc2, amount: '40.25', description: 'Rent share' })
+  await screenshot(page, '05-transfer-review')
+  await button(page, 'Confirm and send').click()
+  const done = page.getByTestId('transfer-done')
+  await done.waitFor()
+  assert.match(await done.textContent(), /€40\.25 sent/)
+  assert.match(await done.textContent(), /New balance: €209\.75/)
+  await screenshot(page, '06-transfer-done')
+
+  await page.goto(`${stack.baseUrl}/accounts/${acc1}`)
+  const debit = page.getByTestId('transaction').filter({ hasText: 'Rent share' })
+  await debit.waitFor()
+  assert.match(await debit.textContent(), /−€40\.25/)
+  await page.getByTestId('transaction').filter({ hasText: 'Cash at branch' }).waitFor()
+  await screenshot(page, '07-account-history')
+
+  await page.goto(`${stack.baseUrl}/accounts/${acc2}`)
+  const credit = page.getByTestId('transaction').filter({ hasText: 'Rent share' })
+  await credit.waitFor()
+  assert.match(await credit.textContent(), /\+€40\.25/)
+
+  await page.goto(`${stack.baseUrl}/dashboard`)
+  await page.getByTestId('total').filter({ hasText: '€250.00' }).waitFor()
+  await screenshot(page, '04-dashboard')
+
+  // Staff see both entries in the customer's history.
+  await staffPage.goto(`${stack.baseUrl}/staff/users`)
+  await field(staffPage, 'Search by username, name or email').fill(customer.username)
+  await button(staffPage, 'Search').click()
+  await staffPage.getByRole('link', { name: customer.username, exact: true }).click()
+  await staffPage.getByTestId('transaction').filter({ hasText: 'Rent share' }).nth(1).waitFor()
+  await screenshot(staffPage, '09-staff-user-detail')
+
+  const { balance } = await apiBalances()
+  assert.equal(balance[acc1], '209.75')
+  assert.equal(balance[acc2], '40.25')
+})
+
+test('double-clicking confirm (and replaying the request) moves the money once', TIMEOUT, async () => {
+  const page = customerPage
+  const before = await apiBalances()
+  const posts = []
+  const onRequest = (request) => {
+    if (request.method() === 'POST' && request.url().endsWith('/api/transfers')) posts.push(request)
+  }
+  page.on('request', onRequest)
+  await openTransferReview(page, { to: acc2, amount: '10', description: 'Double click' })
+  // Two clicks in the same task, before the page can re-render the button as disabled.
+  await page.evaluate(() => {
+    const confirm = [...document.querySelectorAll('button')].find((b) => b.textContent.trim() === 'Confirm and send')
+    confirm.click()
+    confirm.click()
+  })
+  await button(page, 'Confirm and send').dblclick({ timeout: 1000 }).catch(() => {})
+  await page.getByTestId('transfer-done').waitFor()
+  await page.waitForTimeout(500)
+  page.off('request', onRequest)
+  assert.equal(posts.length, 1, 'the page sent one transfer request')
+
+  // A network retry of the very same request (same Idempotency-Key) must not move money again.
+  const key = await posts[0].headerValue('idempotency-key')
+  assert.ok(key, 'the transfer carried an Idempotency-Key')
+  const replay = await page.evaluate(
+    async ({ body, key }) => {
+      const { token } = JSON.parse(sessionStorage.getItem('iebank.session'))
+      const response = await fetch('/api/transfers', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}`, 'Idempotency-Key': key },
+        body,
+      })
+      return { status: response.status, body: await response.json() }
+    },
+    { body: posts[0].postData(), key },
+  )
+  assert.ok(replay.status < 300, `replay answered ${replay.status}: ${JSON.stringify(replay.body)}`)
+
+  const afterBalances = await apiBalances()
+  assert.equal(afterBalances.balance[acc1], (Number(before.balance[acc1]) - 10).toFixed(2))
+  assert.equal(afterBalances.history.filter((e) => e.description === 'Double click' && e.account === acc1).length, 1)
+})
+
+test('insufficient funds shows the message and moves nothing', TIMEOUT, async () => {
+  const page = customerPage
+  const before = await apiBalances()
+  await openTransferReview(page, { to: acc2, amount: '100000', description: 'Too much' })
+  await button(page, 'Confirm and send').click()
+  const alert = page.getByRole('alert').filter({ hasText: 'Insufficient funds' })
+  await alert.waitFor()
+  await page.getByText('More than the available balance.').waitFor()
+  await screenshot(page, '08-transfer-insufficient-funds')
+  const afterBalances = await apiBalances()
+  assert.deepEqual(afterBalances.balance, before.balance)
+  assert.equal(afterBalances.history.filter((e) => e.description === 'Too much').length, 0)
+})
+
+test('after staff freeze an account, the customer’s transfer from it is refused', TIMEOUT, async () => {
+  const page = customerPage
+  // The customer is already on the confirmation step when the account is frozen.
+  await openTransferReview(page, { to: acc2, amount: '5', description: 'After freeze' })
+  const before = await apiBalances()
+
+  await staffPage.goto(`${stack.baseUrl}/staff/users`)
+  await field(staffPage, 'Search by username, name or email').fill(customer.username)
+  await button(staffPage, 'Search').click()
+  await staffPage.getByRole('link', { name: customer.username, exact: true }).click()
+  await staffPage.getByRole('link', { name: `Edit ${customer.fullName}` }).click()
+  await field(staffPage, 'Status').selectOption('frozen')
+  await button(staffPage, 'Save account').click()
+  await staffPage.getByText('The account is now frozen').waitFor()
+  await screenshot(staffPage, '11-staff-account-frozen')
+
+  await button(page, 'Confirm and send').click()
+  await page.getByRole('alert').filter({ hasText: 'This account is frozen' }).waitFor()
+  const afterBalances = await apiBalances()
+  assert.deepEqual(afterBalances.balance, before.balance)
+
+  await page.goto(`${stack.baseUrl}/dashboard`)
+  await page.getByTestId('account-card').filter({ hasText: 'frozen' }).waitFor()
+})
+
+test('a customer who opens a staff page gets no staff data', TIMEOUT, async () => {
+  const page = customerPage
+  const manageResponses = []
+  const onResponse = (response) => {
+    if (response.url().includes('/api/manage/')) manageResponses.push(response.status())
+  }
+  page.on('response', onResponse)
+  for (const path of ['/staff/users', '/staff/audit', '/staff/deposit']) {
+    await page.goto(`${stack.baseUrl}${path}`)
+    await page.getByRole('heading', { level: 1, name: 'No access' }).waitFor()
+    assert.equal(await page.getByTestId('user-row').count(), 0)
+    assert.equal(await page.getByTestId('audit-row').count(), 0)
+  }
+  await screenshot(page, '12-customer-on-staff-page')
+  page.off('response', onResponse)
+  assert.deepEqual(manageResponses.filter((s) => s < 400), [], 'no back-office request succeeded')
+  assert.equal(await page.getByRole('link', { name: 'Users' }).count(), 0, 'no staff navigation for customers')
+
+  // Going round the page, straight to the API with the customer's token, is refused too.
+  const status = await page.evaluate(async () => {
+    const { token } = JSON.parse(sessionStorage.getItem('iebank.session'))
+    return (await fetch('/api/manage/users', { headers: { Authorization: `Bearer ${token}` } })).status
+  })
+  assert.equal(status, 403)
+})
+
+test('an expired or revoked session sends the person to sign in and back to where they were', TIMEOUT, async () => {
+  const page = await newPage()
+  await signIn(page, customer.username, customer.password)
+  // Corrupt the token in storage, as an expired one would be refused by the API.
+  await page.evaluate(() => {
+    const session = JSON.parse(sessionStorage.getItem('iebank.session'))
+    session.token = 'not-a-valid-token'
+    sessionStorage.setItem('iebank.session', JSON.stringify(session))
+  })
+  await page.goto(`${stack.baseUrl}/history`)
+  await page.waitForURL(/\/sign-in\?redirect=(%2F|\/)history/)
+  await page.getByText('Your session has ended').waitFor()
+  await field(page, 'Username').fill(customer.username)
+  await field(page, 'Password').fill(customer.password)
+  await button(page, 'Sign in').click()
+  await page.waitForURL(/\/history$/)
+  // Sign out clears the stored token.
+  await page.getByRole('button', { name: /Sign out/ }).click()
+  await page.waitForURL(/\/sign-in/)
+  assert.equal(await page.evaluate(() => sessionStorage.getItem('iebank.session')), null)
+  assert.equal(await page.evaluate(() => localStorage.length), 0)
+  await page.close()
+})
+
+test('every page passes an axe-core scan with no serious or critical violations, and works on a phone and a keyboard', TIMEOUT, async () => {
+  const anonymous = await newPage()
+  for (const [path, name] of [
+    ['/', 'landing'],
+    ['/sign-in', 'sign-in'],
+    ['/register', 'register'],
+    ['/no-such-page', 'not-found'],
+  ]) {
+    await anonymous.goto(`${stack.baseUrl}${path}`)
+    await anonymous.getByRole('heading', { level: 1 }).waitFor()
+    await scan(anonymous, name)
+  }
+
+  // Keyboard only: Tab to the username field, type, Tab, type, Enter.
+  await anonymous.goto(`${stack.baseUrl}/sign-in`)
+  for (let i = 0; i < 20; i++) {
+    await anonymous.keyboard.press('Tab')
+    if (await anonymous.evaluate(() => document.activeElement?.getAttribute('autocomplete') === 'username')) break
+  }
+  await anonymous.keyboard.type(customer.username)
+  await anonymous.keyboard.press('Tab')
+  await anonymous.keyboard.type(customer.password)
+  await anonymous.keyboard.press('Enter')
+  await anonymous.waitForURL(/\/dashboard/)
+
+  const customerPages = [
+    ['/dashboard', 'dashboard'],
+    [`/accounts/${acc1}`, 'account'],
+    ['/history', 'history'],
+    ['/transfer', 'transfer'],
+    ['/staff/users', 'forbidden'],
+  ]
+  for (const [path, name] of customerPages) {
+    await anonymous.goto(`${stack.baseUrl}${path}`)
+    await anonymous.getByRole('heading', { level: 1 }).waitFor()
+    await anonymous.waitForLoadState('networkidle')
+    await scan(anonymous, name)
+  }
+  await anonymous.goto(`${stack.baseUrl}/history`)
+  await anonymous.getByTestId('transaction').first().waitFor()
+  await screenshot(anonymous, '13-history')
+
+  // Phone-sized screen: nothing wider than the viewport.
+  await anonymous.setViewportSize({ width: 375, height: 740 })
+  for (const [path, name] of [['/dashboard', '14-phone-dashboard'], ['/transfer', '15-phone-transfer'], [`/accounts/${acc1}`, null]]) {
+    await anonymous.goto(`${stack.baseUrl}${path}`)
+    await anonymous.getByRole('heading', { level: 1 }).waitFor()
+    await anonymous.waitForLoadState('networkidle')
+    const overflow = await anonymous.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
+    assert.ok(overflow <= 0, `${path} is ${overflow}px wider than a phone screen`)
+    if (name) await screenshot(anonymous, name)
+  }
+  await anonymous.close()
+
+  const staffPages = [
+    ['/staff/users', 'staff-users'],
+    ['/staff/users/new', 'staff-user-new'],
+    ['/staff/deposit', 'staff-deposit'],
+    ['/staff/audit', 'staff-audit'],
+  ]
+  for (const [path, name] of staffPages) {
+    await staffPage.goto(`${stack.baseUrl}${path}`)
+    await staffPage.getByRole('heading', { level: 1 }).waitFor()
+    await staffPage.waitForLoadState('networkidle')
+    await scan(staffPage, name)
+  }
+  await staffPage.goto(`${stack.baseUrl}/staff/users`)
+  await staffPage.getByTestId('user-row').first().waitFor()
+  await screenshot(staffPage, '16-staff-users')
+  await staffPage.goto(`${stack.baseUrl}/staff/audit`)
+  await staffPage.getByTestId('audit-row').first().waitFor()
+  await screenshot(staffPage, '17-staff-audit')
+  await staffPage.goto(`${stack.baseUrl}/staff/users`)
+  await field(staffPage, 'Search by username, name or email').fill(customer.username)
+  await button(staffPage, 'Search').click()
+  await staffPage.getByRole('link', { name: customer.username, exact: true }).click()
+  await staffPage.getByTestId('transaction').first().waitFor()
+  await scan(staffPage, 'staff-user-detail')
+  await staffPage.getByRole('link', { name: 'Edit user' }).click()
+  await field(staffPage, 'Full name').waitFor()
+  await scan(staffPage, 'staff-user-edit')
+  await staffPage.goBack()
+  await staffPage.getByRole('link', { name: `Edit ${customer.fullName}` }).click()
+  await field(staffPage, 'Status').waitFor()
+  await scan(staffPage, 'staff-account-edit')
+
+  assert.deepEqual(a11yFindings, [], `serious/critical accessibility violations:\n${JSON.stringify(a11yFindings, null, 2)}`)
+})
+
+test('no page broke the Content-Security-Policy or threw an uncaught error', () => {
+  assert.deepEqual(pageErrors, [])
+})

@@ -1,0 +1,181 @@
+// Starts the real stack for the browser tests and tears it down again:
+//   local Functions host (python -m devhost) with a fresh embedded PostgreSQL in a temp dir
+//   → SWA CLI emulator serving dist/ and proxying /api to it → Debian's Chromium via playwright-core.
+import { spawn } from 'node:child_process'
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { chromium } from 'playwright-core'
+
+export const frontendDir = new URL('..', import.meta.url).pathname
+export const repoDir = join(frontendDir, '..')
+export const screenshotDir = join(frontendDir, 'e2e', 'screenshots')
+
+export const ADMIN = { username: 'e2e-staff', password: 'Staff-e2e-pass-42' }
+
+export async function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.unref()
+    server.on('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address()
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+async function waitFor(url, { timeoutMs, process: child, name, log }) {
+  const deadline = Date.now() + timeoutMs
+  let lastError = ''
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode} before it was ready; log: ${log}\n${tail(log)}`)
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(3000) })
+      if (response.ok) return
+      lastError = `HTTP ${response.status}`
+    } catch (error) {
+      lastError = String(error)
+    }
+    await new Promise((r) => setTimeout(r, 500))
+  }
+  throw new Error(`${name} not ready at ${url} after ${timeoutMs / 1000}s (${lastError}); log: ${log}\n${tail(log)}`)
+}
+
+function tail(file) {
+  try {
+    return readFileSync(file, 'utf8').split('\n').slice(-30).join('\n')
+  } catch {
+    return ''
+  }
+}
+
+function startProcess(name, command, args, { cwd, env, logDir }) {
+  const log = join(logDir, `${name}.log`)
+  const out = createWriteStream(log)
+  // Own process group, so stopping it also stops its children (workers, the SWA proxy).
+  const fullEnv = { ...process.env, ...env }
+  for (const [key, value] of Object.entries(fullEnv)) if (value === undefined) delete fullEnv[key]
+  const child = spawn(command, args, { cwd, env: fullEnv, detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
+  child.stdout.pipe(out)
+  child.stderr.pipe(out)
+  return { child, log }
+}
+
+async function stopProcess(child, name) {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return
+  const exited = new Promise((resolve) => child.once('exit', resolve))
+  try {
+    process.kill(-child.pid, 'SIGTERM')
+  } catch {
+    return
+  }
+  const timer = setTimeout(() => {
+    console.error(`${name} did not stop in 20 s; killing it`)
+    try {
+      process.kill(-child.pid, 'SIGKILL')
+    } catch {
+      /* already gone */
+    }
+  }, 20_000)
+  await exited
+  clearTimeout(timer)
+}
+
+export function chromiumPath() {
+  const path = process.env.PLAYWRIGHT_CHROMIUM_EXECUTABLE || '/usr/bin/chromium'
+  // A missing browser fails the run; it is never a reason to skip.
+  if (!existsSync(path)) {
+    throw new Error(`Chromium not found at ${path}. Install it (apt-get install -y chromium, or \`make system-deps\`) or set PLAYWRIGHT_CHROMIUM_EXECUTABLE.`)
+  }
+  return path
+}
+
+/** Starts everything; returns { baseUrl, apiUrl, context, newPage, stop }. */
+export async function startStack() {
+  const executablePath = chromiumPath()
+  const python = process.env.IEBANK_PYTHON || join(repoDir, '.venv', 'bin', 'python')
+  if (!existsSync(python)) throw new Error(`no Python at ${python}; run \`make venv\` first`)
+  if (!existsSync(join(frontendDir, 'dist', 'index.html'))) throw new Error('dist/ is missing; run `npm run build` first')
+
+  const workDir = mkdtempSync(join(tmpdir(), 'iebank-e2e-'))
+  const pgData = join(workDir, 'pg')
+  const logDir = join(workDir, 'logs')
+  mkdirSync(logDir)
+  const processes = []
+  let context = null
+
+  async function stop() {
+    if (context) await context.close().catch(() => {})
+    for (const { child, name } of processes.reverse()) await stopProcess(child, name)
+    // pgserver normally stops PostgreSQL with the host; if it is still up, stop it by its pid.
+    const pidFile = join(pgData, 'postmaster.pid')
+    if (existsSync(pidFile)) {
+      const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0])
+      if (pid > 0) {
+        try {
+          process.kill(pid, 'SIGINT')
+          for (let i = 0; i < 40 && existsSync(pidFile); i++) await new Promise((r) => setTimeout(r, 250))
+        } catch {
+          /* not running */
+        }
+      }
+    }
+    if (!process.env.IEBANK_E2E_KEEP) rmSync(workDir, { recursive: true, force: true })
+    else console.log(`kept ${workDir}`)
+  }
+
+  try {
+    const apiPort = await freePort()
+    const api = startProcess('devhost', python, ['-m', 'devhost', '--port', String(apiPort), '--log-format', 'text'], {
+      cwd: repoDir,
+      env: {
+        IEBANK_PGDATA: pgData,
+        ADMIN_USERNAME: ADMIN.username,
+        ADMIN_PASSWORD: ADMIN.password,
+        APP_ENV: 'local',
+        BCRYPT_ROUNDS: '4',
+        // Never an outside database: the embedded one in the fresh temp dir.
+        DATABASE_URL: undefined,
+      },
+      logDir,
+    })
+    processes.push({ ...api, name: 'devhost' })
+    const apiUrl = `http://127.0.0.1:${apiPort}`
+    await waitFor(`${apiUrl}/api/health`, { timeoutMs: 180_000, process: api.child, name: 'devhost', log: api.log })
+
+    const swaPort = await freePort()
+    const swa = startProcess(
+      'swa',
+      join(frontendDir, 'node_modules', '.bin', 'swa'),
+      ['start', 'dist', '--api-devserver-url', apiUrl, '--host', '127.0.0.1', '--port', String(swaPort), '--swa-config-location', '.'],
+      { cwd: frontendDir, env: {}, logDir },
+    )
+    processes.push({ ...swa, name: 'swa' })
+    const baseUrl = `http://127.0.0.1:${swaPort}`
+    await waitFor(`${baseUrl}/`, { timeoutMs: 90_000, process: swa.child, name: 'swa', log: swa.log })
+    await waitFor(`${baseUrl}/api/health`, { timeoutMs: 30_000, process: swa.child, name: 'swa proxy', log: swa.log })
+
+    context = await chromium.launchPersistentContext(join(workDir, 'chromium-profile'), {
+      executablePath,
+      headless: true,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+      viewport: { width: 1280, height: 900 },
+      locale: 'en-IE',
+    })
+    return { baseUrl, apiUrl, context, stop, logs: { api: api.log, swa: swa.log } }
+  } catch (error) {
+    await stop()
+    throw error
+  }
+}
