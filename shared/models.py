@@ -13,7 +13,9 @@ from pydantic import (
     Field,
     StrictBool,
     StringConstraints,
+    ValidationInfo,
     WithJsonSchema,
+    field_validator,
     model_validator,
 )
 
@@ -83,11 +85,12 @@ class RegisterRequest(Request):
     email: Email
     country: Country
 
-    @model_validator(mode="after")
-    def _confirmation_matches(self) -> "RegisterRequest":
-        if self.password != self.password_confirmation:
-            raise ValueError("password_confirmation does not match password")
-        return self
+    @field_validator("password_confirmation")
+    @classmethod
+    def _confirmation_matches(cls, value: str, info: ValidationInfo) -> str:
+        if "password" in info.data and value != info.data["password"]:
+            raise ValueError("does not match the password")
+        return value
 
 
 class LoginRequest(Request):
@@ -107,11 +110,12 @@ class TransferRequest(Request):
     amount: AmountInput
     description: Description = ""
 
-    @model_validator(mode="after")
-    def _two_accounts(self) -> "TransferRequest":
-        if self.from_account == self.to_account:
-            raise ValueError("to_account must differ from from_account")
-        return self
+    @field_validator("to_account")
+    @classmethod
+    def _two_accounts(cls, value: str, info: ValidationInfo) -> str:
+        if value == info.data.get("from_account"):
+            raise ValueError("must differ from from_account")
+        return value
 
 
 class DepositRequest(Request):

@@ -42,7 +42,7 @@ def test_register_refuses_a_weak_password_or_a_mismatched_confirmation_naming_th
                    422, "validation-error")
     assert [e["field"] for e in weak["errors"]] == ["password"]
     mismatch = api.post("/api/auth/register", json=register_body(password_confirmation="Other-pass-9"))
-    problem(mismatch, 422, "validation-error")
+    assert [e["field"] for e in problem(mismatch, 422, "validation-error")["errors"]] == ["password_confirmation"]
 
 
 def test_nobody_sets_their_own_role_at_registration(api):

@@ -74,8 +74,9 @@ def test_unknown_fields_are_refused_so_nobody_sets_what_they_should_not():
     assert body["status"] == 422 and body["errors"][0]["field"] == "balance"
 
 
-def test_sending_money_to_the_same_account_is_refused():
-    assert call(json.dumps({**VALID, "to_account": VALID["from_account"]})).status_code == 422
+def test_sending_money_to_the_same_account_is_refused_naming_the_recipient():
+    body = problem(call(json.dumps({**VALID, "to_account": VALID["from_account"]})))
+    assert [error["field"] for error in body["errors"]] == ["to_account"]
 
 
 def test_a_validation_problem_never_echoes_the_input():
