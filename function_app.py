@@ -8,6 +8,7 @@ from functions import (
     health,
     history,
     login,
+    maintenance,
     manage_accounts,
     manage_audit,
     manage_deposits,
@@ -19,5 +20,5 @@ from functions import (
 app = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)
 
 for module in (health, docs, register, login, accounts, transfers, history,
-               manage_users, manage_accounts, manage_deposits, manage_audit):
+               manage_users, manage_accounts, manage_deposits, manage_audit, maintenance):
     app.register_blueprint(module.bp)

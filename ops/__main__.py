@@ -74,13 +74,13 @@ def main(argv: list[str] | None = None) -> int:
             return 1 if differences else 0
         elif args.command == "purge-idempotency-keys":
             import psycopg
+            from psycopg.rows import dict_row
 
-            with psycopg.connect(url, autocommit=True) as conn:
-                keys = conn.execute(
-                    "DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(hours => %s)",
-                    (max(args.hours, 24),)).rowcount
-                throttles = conn.execute("DELETE FROM login_throttle WHERE window_started < now() - interval '1 day'"
-                                         ).rowcount
+            from shared.db import Session
+            from shared.maintenance import purge_expired
+
+            with psycopg.connect(url, autocommit=True, row_factory=dict_row) as conn:
+                keys, throttles = purge_expired(Session(conn), args.hours)
             print(f"deleted {keys} idempotency key(s) and {throttles} stale login throttle(s)")
     except ConfigurationError as exc:
         print(f"error: {exc}", file=sys.stderr)

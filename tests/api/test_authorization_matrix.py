@@ -19,8 +19,9 @@ PUBLIC = {"health", "health/ready", "openapi.json", "auth/register", "auth/login
 def routes() -> list[tuple[str, str]]:
     found = []
     for function in registered_functions(function_app.app):
-        trigger = function.get_trigger()
-        found += [(method.value, trigger.route) for method in trigger.methods]
+        if function.is_http_function():
+            trigger = function.get_trigger()
+            found += [(method.value, trigger.route) for method in trigger.methods]
     return sorted(found)
 
 

@@ -194,3 +194,22 @@ def test_the_password_is_never_stored_in_plain_text(runtime, sql):
     principal, _ = new_customer(runtime)
     stored = sql.execute("SELECT password_hash FROM users WHERE id = %s", (principal.id,)).fetchone()[0]
     assert PASSWORD not in stored and stored.startswith("$2")
+
+
+def test_idempotency_keys_are_kept_a_day_and_purged_after_two(runtime, sql):
+    from shared.maintenance import purge_expired
+
+    alice, alice_account = new_customer(runtime, "10.00")
+    _, bob_account = new_customer(runtime)
+    old_key, fresh_key = str(uuid.uuid4()), str(uuid.uuid4())
+    transfer(runtime, alice, alice_account, bob_account, "1.00", key=old_key)
+    transfer(runtime, alice, alice_account, bob_account, "2.00", key=fresh_key)
+    sql.execute("UPDATE idempotency_keys SET created_at = now() - interval '49 hours' WHERE key = %s", (old_key,))
+    with runtime.db.session() as session:
+        purged, _ = purge_expired(session)
+    assert purged >= 1
+    remaining = {row[0] for row in sql.execute("SELECT key FROM idempotency_keys WHERE user_id = %s", (alice.id,))}
+    assert remaining == {fresh_key}
+    with runtime.db.session() as session:
+        purge_expired(session, key_hours=1)  # never below the promised 24 hours
+    assert sql.execute("SELECT count(*) FROM idempotency_keys WHERE key = %s", (fresh_key,)).fetchone()[0] == 1

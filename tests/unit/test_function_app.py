@@ -18,9 +18,13 @@ EXPECTED = {
 }
 
 
+def http_functions() -> list:
+    return [f for f in registered_functions(function_app.app) if f.is_http_function()]
+
+
 def registered() -> set[tuple[str, str]]:
     routes = set()
-    for function in registered_functions(function_app.app):
+    for function in http_functions():
         trigger = function.get_trigger()
         for method in trigger.methods:
             routes.add((method.value, trigger.route))
@@ -34,7 +38,14 @@ def test_every_use_case_is_registered_with_its_route_and_method():
 def test_no_route_or_function_name_starts_with_admin_which_the_host_reserves():
     for function in registered_functions(function_app.app):
         assert not function.get_function_name().lower().startswith("admin")
+    for function in http_functions():
         assert not function.get_trigger().route.lower().startswith("admin")
+
+
+def test_the_nightly_purge_of_idempotency_keys_is_registered_as_a_timer():
+    timers = {f.get_function_name(): f.get_trigger() for f in registered_functions(function_app.app)
+              if not f.is_http_function()}
+    assert timers["purge_expired_keys"].schedule == "0 15 3 * * *"
 
 
 def test_function_names_are_unique():
