@@ -471,12 +471,10 @@ class FunctionsHost:
                 has_type = True
             raw_headers.append((lower.encode("latin-1"), str(value).encode("latin-1")))
         if not has_type:
-            raw_headers.append(
-                (
-                    b"content-type",
-                    f"{response.mimetype}; charset={response.charset}".encode("latin-1"),
-                )
-            )
+            # As the Python worker does: a charset only for text/* types.
+            mimetype = response.mimetype
+            content_type = f"{mimetype}; charset={response.charset}" if mimetype.startswith("text/") else mimetype
+            raw_headers.append((b"content-type", content_type.encode("latin-1")))
         raw_headers.append((b"content-length", str(len(body)).encode("latin-1")))
         await send(
             {
