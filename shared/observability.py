@@ -3,6 +3,12 @@
 The correlation id comes from W3C traceparent (its trace id) or x-correlation-id, else a new one;
 it goes back in the x-correlation-id header and in every problem body. Nothing here logs a body,
 a token, a password or a query string.
+
+Every field is passed to `logging` as `extra=`, so the same record reaches two places: the JSON
+line below (local host, commands) and, in Azure, the OpenTelemetry log handler that
+shared/telemetry.py attaches to the `iebank` logger, which turns each extra field into a
+customDimensions entry of the trace in Application Insights (customDimensions.correlation_id,
+.route, .status, .duration_ms, .user_id, .function).
 """
 
 import json
@@ -30,20 +36,29 @@ def correlation_id(headers: Mapping[str, str]) -> str:
     return uuid.uuid4().hex
 
 
-def _route(url: str) -> str:
-    # Path only: a query string may hold something nobody should find in a log.
+def _route(url: str, route_params: Mapping[str, str] | None = None) -> str:
+    """The path as its route template: /api/accounts/{number}, not the account number itself.
+
+    Path only: a query string may hold something nobody should find in a log."""
     path = url.split("?", 1)[0]
-    return "/" + path.split("://", 1)[-1].split("/", 1)[-1] if "://" in path else path
+    path = "/" + path.split("://", 1)[-1].split("/", 1)[-1] if "://" in path else path
+    if not route_params:
+        return path
+    names = {str(value): name for name, value in route_params.items() if value}
+    return "/".join("{" + names[segment] + "}" if segment in names else segment for segment in path.split("/"))
 
 
 def log_request(logger: logging.Logger, req: Any, status: int, started: float, correlation: str,
                 user_id: str | None, function: str) -> None:
     duration_ms = round((time.perf_counter() - started) * 1000, 2)
     level = logging.ERROR if status >= 500 else logging.INFO
-    logger.log(level, "%s %s %s %.1fms", req.method, _route(req.url), status, duration_ms, extra={
-        "function": function, "route": _route(req.url), "method": req.method, "status": status,
-        "duration_ms": duration_ms, "correlation_id": correlation, "user_id": user_id,
-    })
+    fields: dict[str, Any] = {
+        "function": function, "route": _route(req.url, req.route_params), "method": req.method,
+        "status": status, "duration_ms": duration_ms, "correlation_id": correlation,
+    }
+    if user_id is not None:  # an OpenTelemetry attribute may not be None
+        fields["user_id"] = user_id
+    logger.log(level, "%s %s %s %.1fms", req.method, fields["route"], status, duration_ms, extra=fields)
 
 
 def log_exception(logger: logging.Logger, correlation: str) -> None:
