@@ -10,7 +10,8 @@ import { chromium } from 'playwright-core'
 
 export const frontendDir = new URL('..', import.meta.url).pathname
 export const repoDir = join(frontendDir, '..')
-export const screenshotDir = join(frontendDir, 'e2e', 'screenshots')
+// The committed screenshots the README links; E2E_SCREENSHOT_DIR sends them elsewhere (CI artifacts).
+export const screenshotDir = process.env.E2E_SCREENSHOT_DIR || join(frontendDir, 'e2e', 'screenshots')
 
 export const ADMIN = { username: 'e2e-staff', password: 'Staff-e2e-pass-42' }
 
