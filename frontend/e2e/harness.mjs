@@ -107,7 +107,10 @@ export async function startStack() {
   const processes = []
   let context = null
 
+  let stopped = false
   async function stop() {
+    if (stopped) return
+    stopped = true
     if (context) await context.close().catch(() => {})
     for (const { child, name } of processes.reverse()) await stopProcess(child, name)
     // pgserver normally stops PostgreSQL with the host; if it is still up, stop it by its pid.
@@ -126,6 +129,13 @@ export async function startStack() {
     if (!process.env.IEBANK_E2E_KEEP) rmSync(workDir, { recursive: true, force: true })
     else console.log(`kept ${workDir}`)
   }
+
+  // The host and the proxy run in their own process groups, so Ctrl+C does not reach them: stop them here.
+  const onSignal = (signal) => {
+    void stop().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143))
+  }
+  process.once('SIGINT', onSignal)
+  process.once('SIGTERM', onSignal)
 
   try {
     const apiPort = await freePort()
