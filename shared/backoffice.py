@@ -111,10 +111,14 @@ def create_user(db: "Database", passwords: "PasswordHasher", staff: Principal, r
         return _detail(session, user.id)
 
 
-def _lock_active_admins(session: "Session") -> set[UUID]:
-    # Locked, so two staff demoting each other at once cannot leave the bank without an admin.
-    rows = session.fetch_all("SELECT id FROM users WHERE role = 'admin' AND active ORDER BY id FOR UPDATE")
-    return {row["id"] for row in rows}
+# Any constant works; every transaction that may change who is an active admin takes it first.
+_ADMIN_SET_LOCK = 0x1EBAD
+
+
+def _serialize_admin_changes(session: "Session") -> None:
+    """Changes to roles and active flags run one at a time, so two staff demoting each other at
+    once can neither leave the bank without an admin nor deadlock on each other's rows."""
+    session.execute("SELECT pg_advisory_xact_lock(%s)", (_ADMIN_SET_LOCK,))
 
 
 def _guard_admin_removal(session: "Session", staff: Principal, user_id: UUID, removes_admin: bool) -> None:
@@ -122,7 +126,8 @@ def _guard_admin_removal(session: "Session", staff: Principal, user_id: UUID, re
         return
     if user_id == staff.id:
         raise SelfModification("You cannot deactivate, delete or demote yourself.")
-    if _lock_active_admins(session) <= {user_id}:
+    rows = session.fetch_all("SELECT id FROM users WHERE role = 'admin' AND active")
+    if {row["id"] for row in rows} <= {user_id}:
         raise LastAdmin("This is the last active admin; the bank must keep one.")
 
 
@@ -130,6 +135,8 @@ def update_user(db: "Database", staff: Principal, user_id: UUID, request: Update
                 correlation_id: str) -> ManagedUserDetail:
     changes = request.model_dump(exclude_unset=True)
     with db.transaction() as session:
+        if "role" in changes or "active" in changes:
+            _serialize_admin_changes(session)
         before = session.fetch_one("SELECT " + USER_COLUMNS + " FROM users WHERE id = %s FOR UPDATE", (user_id,))
         if before is None:
             raise UserNotFound("No such user.")
@@ -156,6 +163,7 @@ def delete_user(db: "Database", staff: Principal, user_id: UUID, correlation_id:
     """Takes a user out of service: deactivated, accounts closed, history kept. Refused while any
     of their accounts holds money."""
     with db.transaction() as session:
+        _serialize_admin_changes(session)
         user = session.fetch_one("SELECT role, active FROM users WHERE id = %s FOR UPDATE", (user_id,))
         if user is None:
             raise UserNotFound("No such user.")
