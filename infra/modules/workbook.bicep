@@ -54,6 +54,31 @@ var panels = [
     query: loadTextContent('../queries/database-load.kql')
     visualization: 'timechart'
   }
+  {
+    name: 'error-budget'
+    title: 'Availability and error budget spent, last 30 days'
+    query: loadTextContent('../queries/error-budget.kql')
+    visualization: 'table'
+    durationMs: 2592000000
+  }
+  {
+    name: 'login-outcomes'
+    title: 'Sign-ins: succeeded, failed, throttled'
+    query: loadTextContent('../queries/login-outcomes.kql')
+    visualization: 'timechart'
+  }
+  {
+    name: 'business-metrics'
+    title: 'Transfers and logins (custom metrics)'
+    query: loadTextContent('../queries/business-metrics.kql')
+    visualization: 'table'
+  }
+  {
+    name: 'key-vault-requests'
+    title: 'Key Vault requests, throttling and latency'
+    query: loadTextContent('../queries/key-vault-requests.kql')
+    visualization: 'timechart'
+  }
 ]
 
 var items = [for panel in panels: {
@@ -65,7 +90,7 @@ var items = [for panel in panels: {
     query: panel.query
     size: 0
     timeContext: {
-      durationMs: 86400000
+      durationMs: contains(panel, 'durationMs') ? panel.durationMs : 86400000
     }
     queryType: 0
     resourceType: 'microsoft.operationalinsights/workspaces'
