@@ -12,14 +12,18 @@ app.use(pinia)
 
 const session = useSessionStore(pinia)
 const router = createAppRouter()
-installGuards(router, () => session)
+// currentToken() first, so a token that ran out while the tab was idle counts as signed out.
+installGuards(router, () => {
+  session.currentToken()
+  return session
+})
 
 api.setAuth({
   getToken: () => session.currentToken(),
   onUnauthorized: () => {
     const current = router.currentRoute.value
     session.signOut()
-    if (current.name !== 'sign-in') {
+    if (current.meta.requiresAuth) {
       void router.push({ name: 'sign-in', query: { redirect: current.fullPath, expired: '1' } })
     }
   },

@@ -62,10 +62,18 @@ describe('API client', () => {
     expect(onUnauthorized).toHaveBeenCalledOnce()
   })
 
-  it('does not treat wrong sign-in details (401 without a token) as an expired session', async () => {
-    fakeApi({ 'POST /api/auth/login': () => problem('invalid-credentials', 401) })
+  it('also reports a 401 when the token had already run out in memory and was not sent', async () => {
+    fakeApi({ 'GET /api/accounts': () => problem('unauthorized', 401) })
     const { api, onUnauthorized } = client(null)
-    await expect(api.post('/auth/login', {})).rejects.toMatchObject({ slug: 'invalid-credentials' })
+    await expect(api.get('/accounts')).rejects.toBeInstanceOf(ApiError)
+    expect(onUnauthorized).toHaveBeenCalledOnce()
+  })
+
+  it('sends sign-in without a token and does not treat wrong details as an expired session', async () => {
+    const server = fakeApi({ 'POST /api/auth/login': () => problem('invalid-credentials', 401) })
+    const { api, onUnauthorized } = client('stale-token')
+    await expect(api.post('/auth/login', {}, { anonymous: true })).rejects.toMatchObject({ slug: 'invalid-credentials' })
+    expect(server.requests[0]!.headers.has('authorization')).toBe(false)
     expect(onUnauthorized).not.toHaveBeenCalled()
   })
 

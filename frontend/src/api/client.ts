@@ -8,11 +8,13 @@ export interface RequestOptions {
   /** Sent as the `Idempotency-Key` header; the caller keeps it to retry the same request. */
   idempotencyKey?: string
   signal?: AbortSignal
+  /** Sign-in and registration: sent without a token, and a 401 is an answer, not an expired session. */
+  anonymous?: boolean
 }
 
 export interface AuthHooks {
   getToken: () => string | null
-  /** Called when a request that carried a token comes back 401 (the session expired or was revoked). */
+  /** Called when an authenticated request comes back 401 (the session expired or was revoked). */
   onUnauthorized: () => void
 }
 
@@ -38,7 +40,7 @@ export function createApiClient(options: ApiClientOptions = {}) {
 
   async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
     const headers: Record<string, string> = { Accept: 'application/json, application/problem+json' }
-    const token = hooks.getToken()
+    const token = opts.anonymous ? null : hooks.getToken()
     if (token) headers.Authorization = `Bearer ${token}`
     if (opts.body !== undefined) headers['Content-Type'] = 'application/json'
     if (opts.idempotencyKey) headers['Idempotency-Key'] = opts.idempotencyKey
@@ -59,7 +61,7 @@ export function createApiClient(options: ApiClientOptions = {}) {
       throw new ApiError('network-error', 0, 'Network error', 'The request did not reach the server.')
     }
 
-    if (response.status === 401 && token) hooks.onUnauthorized()
+    if (response.status === 401 && !opts.anonymous) hooks.onUnauthorized()
     if (!response.ok) throw await toApiError(response)
     if (response.status === 204) return undefined as T
     const text = await response.text()

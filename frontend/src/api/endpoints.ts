@@ -22,8 +22,9 @@ import type {
 const enc = encodeURIComponent
 
 export const authApi = {
-  login: (username: string, password: string) => api.post<LoginResponse>('/auth/login', { username, password }),
-  register: (body: RegisterRequest) => api.post<RegisterResponse>('/auth/register', body),
+  login: (username: string, password: string) =>
+    api.post<LoginResponse>('/auth/login', { username, password }, { anonymous: true }),
+  register: (body: RegisterRequest) => api.post<RegisterResponse>('/auth/register', body, { anonymous: true }),
   me: () => api.get<User>('/me'),
 }
 
