@@ -1,0 +1,18 @@
+/** Audit `changes` as short lines a person reads: `status: active → frozen`, `amount: 250.00`. */
+export function describeChanges(changes: Record<string, unknown> | null | undefined): string[] {
+  if (!changes) return []
+  return Object.entries(changes).map(([key, value]) => {
+    if (value && typeof value === 'object' && !Array.isArray(value) && 'before' in value && 'after' in value) {
+      const { before, after } = value as { before: unknown; after: unknown }
+      return `${key}: ${show(before)} → ${show(after)}`
+    }
+    return `${key}: ${show(value)}`
+  })
+}
+
+function show(value: unknown): string {
+  if (value === null || value === undefined || value === '') return '—'
+  if (Array.isArray(value)) return value.length ? value.map(show).join(', ') : 'none'
+  if (typeof value === 'object') return JSON.stringify(value)
+  return String(value)
+}
