@@ -96,7 +96,9 @@ def free_port() -> int:
 
 
 def host_environment(database_url: str, **extra: str) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("JWT_", "ADMIN_", "DB_"))}
+    # DB_PGBOUNCER passes through: tests/pgbouncer runs the API tier with DATABASE_URL at PgBouncer.
+    env = {key: value for key, value in os.environ.items()
+           if not key.startswith(("JWT_", "ADMIN_", "DB_")) or key == "DB_PGBOUNCER"}
     env.update({"DATABASE_URL": database_url, "APP_ENV": "test", "JWT_SIGNING_KEY": TEST_SIGNING_KEY,
                 "BCRYPT_ROUNDS": str(TEST_BCRYPT_ROUNDS), "LOG_FORMAT": "json", "PYTHONUNBUFFERED": "1"})
     env.update(extra)
