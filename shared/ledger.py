@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from shared import audit
+from shared import audit, telemetry
 from shared.auth import Principal
 from shared.errors import (
     AccountClosed,
@@ -57,10 +57,13 @@ def _request_hash(operation: str, fields: dict[str, Any]) -> bytes:
     return hashlib.sha256(json.dumps([operation, fields], sort_keys=True).encode()).digest()
 
 
-def _posted(row: dict[str, Any] | None) -> tuple[TransferOut, bool]:
+def _posted(row: dict[str, Any] | None, kind: str) -> tuple[TransferOut, bool]:
     assert row is not None
     if row["outcome"] not in ("posted", "replayed"):
+        telemetry.record_transfer_refused(kind, row["outcome"])
         raise _REFUSALS[row["outcome"]]()
+    if row["outcome"] == "posted":
+        telemetry.record_transfer_completed(kind, row["currency"], row["amount"])
     transfer = TransferOut(id=row["id"], from_account=row["from_account"], to_account=row["to_account"],
                            amount=format_minor(row["amount"]), currency=row["currency"],
                            description=row["description"], kind=row["kind"], created_at=row["created_at"])
@@ -77,7 +80,7 @@ def transfer(db: "Database", principal: Principal, request: TransferRequest,
             **fields, "initiator": principal.id, "kind": "transfer", "key": idempotency_key,
             "request_hash": _request_hash("transfer", fields), "require_owner": True,
         })
-    return _posted(row)[0]
+    return _posted(row, "transfer")[0]
 
 
 def deposit(db: "Database", staff: Principal, account_number: str, request: DepositRequest,
@@ -89,7 +92,7 @@ def deposit(db: "Database", staff: Principal, account_number: str, request: Depo
         result, replayed = _posted(session.fetch_one(_POST, {
             **fields, "from_account": None, "initiator": staff.id, "kind": "deposit", "key": idempotency_key,
             "request_hash": _request_hash("deposit", fields), "require_owner": False,
-        }))
+        }), "deposit")
         if not replayed:
             audit.record(session, staff, "account.deposit", "account", account_number,
                          {"amount": result.amount, "currency": result.currency, "transfer_id": str(result.id)},

@@ -26,6 +26,11 @@ class Runtime:
     def from_settings(cls, settings: Settings) -> "Runtime":
         settings.require_signing_key()
         assert settings.jwt_signing_key is not None
+        connection_string = settings.applicationinsights_connection_string
+        if connection_string is not None:  # otherwise nothing of OpenTelemetry is imported
+            from shared import telemetry
+
+            telemetry.configure(connection_string.get_secret_value())
         password_provider = None
         if settings.database_auth == "entra":
             from shared.secrets import entra_database_password

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
+from shared import telemetry
 from shared.accounts import insert_account
 from shared.auth import Principal
 from shared.errors import (
@@ -90,10 +91,13 @@ def login(db: "Database", passwords: "PasswordHasher", tokens: "TokenService", p
         row = session.fetch_one(_COUNT_ATTEMPT_AND_FIND_USER, {"key": key, "window": policy.window_seconds})
     assert row is not None
     if row["attempts"] > policy.max_failures:
+        telemetry.record_login_throttled()
         raise TooManyLoginAttempts(retry_after_seconds=row["retry_after"])
     known = row["id"] is not None and row["active"]
     if not passwords.verify(request.password, row["password_hash"] if known else None):
+        telemetry.record_login(succeeded=False)
         raise InvalidCredentials("Wrong username or password.")
+    telemetry.record_login(succeeded=True)
     with db.session() as session:
         session.execute("DELETE FROM login_throttle WHERE username_key = %s", (key,))
     user = user_out(row)
