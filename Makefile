@@ -36,7 +36,7 @@ run: venv frontend-deps  ## the whole app at http://127.0.0.1:4280 (embedded Pos
 	bash scripts/run-app.sh
 
 api: venv  ## the API alone on $PORT (default 7071): DATABASE_URL when set, else embedded PostgreSQL
-	PORT=$(PORT) $(PY) -m devhost --port $(PORT) $(if $(DATABASE_URL),--migrate,)
+	PORT=$(PORT) $(PY) -m devhost --port $(PORT) --app-logs-requests $(if $(DATABASE_URL),--migrate,)
 
 test: venv system-deps lint infra-check test-python test-frontend  ## everything CI checks
 	@echo "make test: all checks passed"

@@ -66,6 +66,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="no request lines from the host (the app's own log records still print)",
     )
     parser.add_argument(
+        "--app-logs-requests",
+        action="store_true",
+        help="the app logs one line per request itself: the host logs only the answers it makes (404, 405, 413, 504)",
+    )
+    parser.add_argument(
         "--log-format",
         choices=("text", "json"),
         default=os.environ.get("LOG_FORMAT") or logs.default_format(),
@@ -144,6 +149,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         timeout=args.timeout,
         log_format=args.log_format,
         access_log=not args.no_access_log,
+        app_logs_requests=args.app_logs_requests,
     )
     # uvicorn hands SIGTERM back to the default action once it has drained requests, which
     # would end the process before the finally below stops the embedded PostgreSQL.

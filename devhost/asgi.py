@@ -57,6 +57,7 @@ class HostConfig:
     timeout: float | None = None  # None: host.json functionTimeout, else 30 s
     log_format: str = "text"
     access_log: bool = True
+    app_logs_requests: bool = False
 
     def to_env(self) -> str:
         return json.dumps(self.__dict__)
@@ -263,8 +264,12 @@ class _ClientGone(Exception):
 class FunctionsHost:
     """ASGI 3 app serving a Router of Functions HTTP triggers."""
 
-    def __init__(self, router: Router, threads: int = 8, timeout: float = 30.0, access_log: bool = True) -> None:
+    def __init__(self, router: Router, threads: int = 8, timeout: float = 30.0, access_log: bool = True,
+                 app_logs_requests: bool = False) -> None:
         self.router = router
+        # When the app logs its own line per request, the host logs only the answers it makes
+        # itself (404, 405, 413, 504), so each request shows once.
+        self.app_logs_requests = app_logs_requests
         self.timeout = timeout
         self.access_log = access_log
         self.threads = threads
@@ -348,7 +353,7 @@ class FunctionsHost:
                 response = await self._invoke(route, route_params, scope, headers, body)
 
         await self._send(send, response, method)
-        if self.access_log:
+        if self.access_log and not (self.app_logs_requests and getattr(response, "answered_by_function", False)):
             self._log(
                 method,
                 route.template.path if route else path,
@@ -441,6 +446,7 @@ class FunctionsHost:
                 cid,
             )
         if isinstance(result, func.HttpResponse):
+            result.answered_by_function = True  # type: ignore[attr-defined]
             return result
         if isinstance(result, (str, bytes)):
             return func.HttpResponse(result)
@@ -532,7 +538,8 @@ def create_host(config: HostConfig) -> tuple[FunctionsHost, list[Route], str]:
     prefix = route_prefix(host_json)
     routes = build_routes(app, prefix, app_dir)
     timeout = config.timeout or function_timeout(host_json)
-    host = FunctionsHost(Router(routes), threads=config.threads, timeout=timeout, access_log=config.access_log)
+    host = FunctionsHost(Router(routes), threads=config.threads, timeout=timeout, access_log=config.access_log,
+                         app_logs_requests=config.app_logs_requests)
     return host, routes, prefix
 
 

@@ -12,6 +12,8 @@ import sys
 import time
 
 ACCESS_LOGGER = "devhost.access"
+# The app's own one-line-per-request records read like the host's.
+REQUEST_LOGGERS = frozenset({ACCESS_LOGGER, "iebank.request"})
 # Attributes every LogRecord has; anything else on a record came through ``extra=`` and goes
 # into the JSON line as is (the host's request fields, the app's user_id, ...).
 _STANDARD_ATTRIBUTES = frozenset(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message", "asctime"}
@@ -51,7 +53,7 @@ class TextFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         clock = time.strftime("%H:%M:%S", time.localtime(record.created)) + f".{int(record.msecs):03d}"
         line = f"{clock} {record.levelname:<5} "
-        if record.name == ACCESS_LOGGER:
+        if record.name in REQUEST_LOGGERS:
             line += record.getMessage()
             function = record.__dict__.get("function")
             if function:

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 (cd frontend && npm run build)
-.venv/bin/python -m devhost --port 7071 &
+.venv/bin/python -m devhost --port 7071 --app-logs-requests &
 api=$!
 trap 'kill $api 2>/dev/null; wait $api 2>/dev/null' EXIT INT TERM
 for _ in $(seq 1 120); do

@@ -297,3 +297,17 @@ def test_without_database_url_an_embedded_postgresql_is_started_migrated_seeded_
     finally:
         assert embedded.stop(sig=signal.SIGTERM) == 0
     assert not (pgdata / "postmaster.pid").exists(), "the embedded PostgreSQL should stop with the host"
+
+
+def test_with_app_logs_requests_the_host_logs_only_the_answers_it_makes_itself(tmp_path):
+    running = start_host(tmp_path, "--app", "demo_app:app", "--no-embedded", "--log-format", "json",
+                         "--app-logs-requests")
+    try:
+        with httpx.Client(base_url=running.url, timeout=10) as client:
+            client.get("/api/ping", headers={"x-correlation-id": "by-function"})
+            client.get("/api/no-such-route", headers={"x-correlation-id": "by-host"})
+        time.sleep(0.3)
+        host_lines = [r for r in running.log_records() if r.get("logger") == "devhost.access"]
+        assert [r["correlation_id"] for r in host_lines] == ["by-host"]
+    finally:
+        running.stop()
