@@ -309,6 +309,40 @@ test('a customer who opens a staff page gets no staff data', TIMEOUT, async () =
   assert.equal(status, 403)
 })
 
+test('staff create a customer, then deactivate them, and the customer can no longer sign in', TIMEOUT, async () => {
+  const person = { username: `e2e_new_${run}`, password: 'Initial-pass-7', fullName: 'Brian Created' }
+  await staffPage.goto(`${stack.baseUrl}/staff/users`)
+  await staffPage.getByRole('link', { name: 'New user' }).click()
+  await field(staffPage, 'Username').fill(person.username)
+  await field(staffPage, 'Initial password').fill(person.password)
+  await field(staffPage, 'Full name').fill(person.fullName)
+  await field(staffPage, 'Email').fill(`brian.${run}@example.com`)
+  await field(staffPage, 'Role').selectOption('user')
+  await screenshot(staffPage, '18-staff-user-new')
+  await button(staffPage, 'Create user').click()
+  await staffPage.getByRole('heading', { level: 1, name: person.fullName }).waitFor()
+  assert.equal(await staffPage.getByTestId('staff-account-row').count(), 1, 'a new customer gets an account')
+
+  const page = await newPage()
+  await signIn(page, person.username, person.password)
+  await page.getByTestId('account-card').first().waitFor()
+
+  await staffPage.getByRole('link', { name: 'Edit user' }).click()
+  await staffPage.getByLabel('Active (can sign in)').uncheck()
+  await button(staffPage, 'Save changes').click()
+  await staffPage.getByRole('heading', { level: 1, name: person.fullName }).waitFor()
+  await staffPage.locator('dl.details').getByText('No', { exact: true }).waitFor()
+
+  await page.getByRole('button', { name: /Sign out/ }).click()
+  await page.waitForURL(/\/sign-in/)
+  await field(page, 'Username').fill(person.username)
+  await field(page, 'Password').fill(person.password)
+  await button(page, 'Sign in').click()
+  await page.getByRole('alert').waitFor()
+  assert.match(page.url(), /\/sign-in/)
+  await page.close()
+})
+
 test('an expired or revoked session sends the person to sign in and back to where they were', TIMEOUT, async () => {
   const page = await newPage()
   await signIn(page, customer.username, customer.password)

@@ -52,8 +52,8 @@ export const transactionsApi = {
 export const manageApi = {
   listUsers: (query: PageQuery & { q?: string }) => api.get<Page<UserSummary>>('/manage/users', { query }),
   getUser: (id: string) => api.get<UserDetail>(`/manage/users/${enc(id)}`),
-  createUser: (body: CreateUserRequest) => api.post<User>('/manage/users', body),
-  updateUser: (id: string, body: UpdateUserRequest) => api.patch<User>(`/manage/users/${enc(id)}`, body),
+  createUser: (body: CreateUserRequest) => api.post<UserDetail>('/manage/users', body),
+  updateUser: (id: string, body: UpdateUserRequest) => api.patch<UserDetail>(`/manage/users/${enc(id)}`, body),
   deleteUser: (id: string) => api.delete(`/manage/users/${enc(id)}`),
   userTransactions: (id: string, query: PageQuery & { account?: string | null }) =>
     api.get<Page<Transaction>>(`/manage/users/${enc(id)}/transactions`, { query }),
