@@ -23,7 +23,9 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-TEST_SIGNING_KEY = "test-signing-key-" + secrets.token_hex(24)
+# One key for the whole run, also when this module is imported twice (pytest loads it as
+# `conftest`, test modules import `tests.conftest`): a token a test signs must use the host's key.
+TEST_SIGNING_KEY = os.environ.setdefault("IEBANK_TEST_SIGNING_KEY", "test-signing-key-" + secrets.token_hex(24))
 TEST_BCRYPT_ROUNDS = 4
 
 
