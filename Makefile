@@ -10,7 +10,7 @@ NPM_STAMP := frontend/node_modules/.installed-$(shell sha256sum frontend/package
 PORT ?= 7071
 
 .PHONY: help venv system-deps frontend-deps run api test lint test-python test-frontend infra-check \
-        migrate create-admin seed-demo reconcile openapi soak bench clean
+        migrate create-admin seed-demo reconcile openapi soak bench screenshots clean
 
 help:  ## list the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -53,7 +53,11 @@ test-python: venv  ## pytest: unit, integration (real PostgreSQL), API over HTTP
 
 test-frontend: venv frontend-deps  ## frontend typecheck, lint, unit tests, build, budgets, browser tests
 	cd frontend && npm run typecheck && npm run lint && npm run test:unit && npm run build \
-	  && npm run check:budget && npm run check:api && npm run test:e2e
+	  && npm run check:budget && npm run check:api \
+	  && E2E_SCREENSHOT_DIR=$${E2E_SCREENSHOT_DIR:-$(CURDIR)/frontend/test-results/screenshots} npm run test:e2e
+
+screenshots: venv frontend-deps  ## refresh the README's screenshots (frontend/e2e/screenshots) from a browser run
+	cd frontend && npm run build && E2E_SCREENSHOT_DIR=$(CURDIR)/frontend/e2e/screenshots npm run test:e2e
 
 infra-check: venv  ## Bicep parse, parameter files, infrastructure rules, checkov (offline)
 	bash infra/check.sh

@@ -191,6 +191,12 @@ def _field_name(loc: tuple[Any, ...], where: str) -> str:
 
 
 def _message(err: Any) -> str:
+    if err.get("type") == "string_pattern_mismatch" and err.get("loc"):
+        from shared.models import FIELD_SHAPES
+
+        shape = FIELD_SHAPES.get(str(err["loc"][-1]))
+        if shape:
+            return shape
     message = str(err.get("msg", "is not valid"))
     # pydantic prefixes messages raised by our own validators; the client needs only the reason.
     return message.removeprefix("Value error, ")

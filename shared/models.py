@@ -71,6 +71,20 @@ AmountInput = Annotated[
 ]
 
 
+# What a field must look like, said the way a person reads it: used instead of pydantic's
+# "String should match pattern '...'" when a value does not have the right shape.
+FIELD_SHAPES = {
+    "username": "must be 3 to 32 letters, digits, '.', '_' or '-'",
+    "email": "must be an email address like name@example.com",
+    "country": "must be a two-letter country code like IE",
+    "full_name": "must be 1 to 100 characters, without control characters",
+    "name": "must be 1 to 50 characters, without control characters",
+    "description": "must be at most 140 characters, without control characters",
+    "password": "must not contain control characters",
+    "q": "must not contain control characters",
+}
+
+
 class Request(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 

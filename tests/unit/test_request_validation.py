@@ -92,3 +92,22 @@ def test_the_correlation_id_from_traceparent_comes_back():
             "content-type": "application/json", "traceparent": f"00-{trace_id}-00f067aa0ba902b7-01"}))
     assert response.headers["x-correlation-id"] == trace_id
     assert json.loads(response.get_body())["correlation_id"] == trace_id
+
+
+@endpoint(summary="test", access="public", body="RegisterRequest")
+def register_stub(call):
+    raise AssertionError("must not be reached for an invalid request")
+
+
+def test_badly_shaped_fields_are_explained_in_words_not_regular_expressions():
+    body = {"username": "x", "password": "Good-pass-1", "password_confirmation": "Other-pass-1",
+            "full_name": "A B", "email": "bad", "country": "Ireland"}
+    response = register_stub(func.HttpRequest("POST", "http://localhost/api/auth/register",
+                                              body=json.dumps(body).encode(),
+                                              headers={"content-type": "application/json"}))
+    errors = {error["field"]: error["message"] for error in problem(response)["errors"]}
+    assert errors["username"].startswith("must be 3 to 32 letters")
+    assert errors["email"].startswith("must be an email address")
+    assert errors["country"].startswith("must be a two-letter country code")
+    assert errors["password_confirmation"] == "does not match the password"
+    assert not any("pattern" in message for message in errors.values())
