@@ -344,3 +344,6 @@ output functionAppName string = functionApp.outputs.name
 
 @description('Static Web App name, for the frontend deployment step.')
 output staticWebAppName string = staticWebApp.outputs.name
+
+@description('The Function App identity\'s PostgreSQL role name: the migration step sets its statement timeout.')
+output appDatabaseRole string = identity.outputs.name

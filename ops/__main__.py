@@ -25,7 +25,9 @@ def _database_url() -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ops", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("migrate", help="apply pending migrations")
+    migrate = commands.add_parser("migrate", help="apply pending migrations")
+    migrate.add_argument("--app-role", help="also make DB_STATEMENT_TIMEOUT_MS this database role's default "
+                                            "(needed when the app connects through PgBouncer)")
     commands.add_parser("create-admin", help="create or update the admin from ADMIN_USERNAME/ADMIN_PASSWORD")
     commands.add_parser("seed-demo", help="create demo users and accounts (not in prod)")
     commands.add_parser("reconcile", help="check every balance against the ledger; exit 1 on a difference")
@@ -48,6 +50,12 @@ def main(argv: list[str] | None = None) -> int:
 
             applied = apply_migrations(url)
             print("applied: " + (", ".join(applied) if applied else "nothing (up to date)"))
+            if args.app_role:
+                from ops.migrations import set_role_statement_timeout
+
+                timeout_ms = load_settings().db_statement_timeout_ms
+                set_role_statement_timeout(url, args.app_role, timeout_ms)
+                print(f"statement_timeout of role {args.app_role}: {timeout_ms} ms")
         elif args.command == "create-admin":
             from ops.admin import ensure_admin
 

@@ -18,6 +18,19 @@ def _checksum(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def set_role_statement_timeout(database_url: str, role: str, timeout_ms: int) -> None:
+    """Makes the statement timeout the app role's default.
+
+    Through PgBouncer in transaction mode the app cannot send it per connection (PgBouncer refuses
+    the startup `options`, and a session SET would leak to other clients), so the role carries it.
+    """
+    from psycopg import sql
+
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("ALTER ROLE {} SET statement_timeout = {}").format(
+            sql.Identifier(role), sql.Literal(f"{int(timeout_ms)}ms")))
+
+
 def apply_migrations(database_url: str) -> list[str]:
     """Applies what is not applied yet; returns the versions it applied.
 

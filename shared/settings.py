@@ -30,7 +30,7 @@ class Settings(BaseSettings):
     database_auth: Literal["password", "entra"] = "password"
     db_pool_min_size: int = Field(default=1, ge=0, le=50)
     db_pool_max_size: int = Field(default=4, ge=1, le=100)
-    db_pool_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+    db_pool_timeout_seconds: float = Field(default=5.0, gt=0, le=25)  # under the 30 s functionTimeout
     db_statement_timeout_ms: int = Field(default=5000, ge=100, le=600_000)
     db_pgbouncer: bool = False
 

@@ -63,3 +63,16 @@ def test_seed_demo_is_refused_in_prod(postgres_server):
     tls_url = url + ("&" if "?" in url else "?") + "sslmode=require"
     refused = ops("seed-demo", database_url=tls_url, APP_ENV="prod", JWT_SIGNING_KEY="x" * 40)
     assert refused.returncode == 2 and "demo data is never seeded" in refused.stderr
+
+
+def test_migrate_can_give_the_app_role_its_statement_timeout(postgres_server):
+    url = _fresh_database(postgres_server)
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("DROP ROLE IF EXISTS iebank_app_test")
+        conn.execute("CREATE ROLE iebank_app_test LOGIN")
+    done = ops("migrate", "--app-role", "iebank_app_test", database_url=url, DB_STATEMENT_TIMEOUT_MS="4321")
+    assert done.returncode == 0, done.stderr
+    with psycopg.connect(url) as conn:
+        settings = conn.execute("SELECT setconfig FROM pg_db_role_setting s JOIN pg_roles r ON r.oid = s.setrole "
+                                "WHERE r.rolname = 'iebank_app_test'").fetchone()[0]
+    assert settings == ["statement_timeout=4321ms"]
