@@ -15,6 +15,7 @@ import jwt
 from shared.errors import NotAuthenticated
 
 ALGORITHM = "HS256"
+_VERIFIED_CACHE_SIZE = 4096
 
 
 def key_id(key: str) -> str:
@@ -38,6 +39,12 @@ class TokenService:
         self._issuer = issuer
         self._audience = audience
         self.ttl_seconds = ttl_seconds
+        # Tokens this worker has verified, with their expiry: a client sends the same token with
+        # every request until it expires, and PyJWT's full check was an eighth of a transfer's
+        # Python time (bench/, docs/benchmarks.md). Keyed by the whole token, so any other
+        # string is a miss and gets the full check; the user's role and active flag are still
+        # read from the database on every request (shared/auth.py).
+        self._verified: dict[str, tuple[Claims, int]] = {}
 
     def issue(self, user_id: UUID, role: str) -> str:
         now = int(time.time())
@@ -47,6 +54,9 @@ class TokenService:
 
     def verify(self, token: str) -> Claims:
         """Raises NotAuthenticated for anything but a valid, unexpired token of ours."""
+        known = self._verified.get(token)
+        if known is not None and time.time() < known[1]:
+            return known[0]
         try:
             header = jwt.get_unverified_header(token)
             key = self._keys.get(header.get("kid", ""))
@@ -54,8 +64,13 @@ class TokenService:
                 raise NotAuthenticated("The access token is not valid.")
             claims = jwt.decode(token, key, algorithms=[ALGORITHM], audience=self._audience,
                                 issuer=self._issuer, options={"require": ["exp", "iss", "aud", "sub"]})
-            return Claims(user_id=UUID(claims["sub"]), role=str(claims.get("role", "")))
+            verified = Claims(user_id=UUID(claims["sub"]), role=str(claims.get("role", "")))
         except jwt.ExpiredSignatureError:
             raise NotAuthenticated("The access token has expired. Sign in again.") from None
         except (jwt.InvalidTokenError, ValueError, TypeError, AttributeError):
             raise NotAuthenticated("The access token is not valid.") from None
+        if len(self._verified) >= _VERIFIED_CACHE_SIZE:
+            self._verified.clear()
+        if isinstance(claims["exp"], int):
+            self._verified[token] = (verified, claims["exp"])
+        return verified
