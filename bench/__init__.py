@@ -1,0 +1,1 @@
+"""IE Bank benchmarks: `python -m bench` (make bench) measures and writes docs/benchmarks.md."""

@@ -1,0 +1,174 @@
+"""`python -m bench`: every figure of docs/benchmarks.md in one run, then the report.
+
+    python -m bench                  # the full run (make bench), ~10-15 minutes on 2 cores
+    python -m bench --smoke --out X  # seconds per figure: checks the harness works (tests/bench)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import shlex
+import sys
+import tempfile
+import time
+import warnings
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+
+@dataclass(frozen=True)
+class Size:
+    seconds: float = 8  # per transfer cell and round
+    rounds: int = 2  # pgbench and the API alternate, cell by cell, this many times
+    clients: tuple[int, ...] = (1, 8, 32)
+    senders: int = 256
+    receivers: int = 256
+    pgbench_scale: int = 32  # at least the largest client count: one branch row per client
+    pgbench_hot_scale: int = 4  # four branch rows: pgbench's own "4 hot accounts"
+    login_samples: int = 25
+    history_sizes: tuple[int, int] = (10_000, 1_000_000)
+    history_page: int = 50
+    history_follow: int = 100
+    history_samples: int = 30
+    import_processes: int = 10
+    host_starts: int = 3
+    memory_requests: tuple[int, int] = (10_000, 100_000)
+
+
+FULL = Size()
+SMOKE = Size(seconds=1, rounds=1, senders=16, receivers=16, pgbench_scale=1, pgbench_hot_scale=1,
+             login_samples=3, history_sizes=(300, 3_000), history_page=2, history_samples=3,
+             import_processes=2, host_starts=1, memory_requests=(100, 400))
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes: seconds per figure")
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
+    parser.add_argument("--workers", type=int, default=2, help="host worker processes (default 2)")
+    parser.add_argument("--threads", type=int, default=8, help="threads per worker (default 8)")
+    parser.add_argument("--pool", type=int, default=None, help="DB_POOL_MAX_SIZE per worker (default: threads)")
+    parser.add_argument("--seconds", type=float, default=None, help="override seconds per transfer cell")
+    return parser.parse_args(argv)
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    warnings.simplefilter("ignore")  # platformdirs warns about XDG_RUNTIME_DIR under pgserver
+    args = parse_args(argv)
+    size = SMOKE if args.smoke else FULL
+    if args.seconds:
+        size = replace(size, seconds=args.seconds)
+    pool = args.pool or args.threads
+    rounds = int(os.environ.get("BCRYPT_ROUNDS") or 12) if not args.smoke else 4
+
+    import bcrypt
+
+    from bench import coldstart, fixtures, history, login, memory, report, transfers
+    from bench.host import BenchHost, host_environment
+    from bench.postgres import PGBENCH_DATABASE, PGBENCH_HOT_DATABASE, BenchPostgres
+    from ops.migrations import apply_migrations
+    from shared.passwords import PasswordHasher
+    from shared.tokens import TokenService
+
+    started = time.time()
+    work = Path(tempfile.mkdtemp(prefix="iebank-bench-"))
+    given = sys.argv[1:] if argv is None else argv
+    result = report.Report(command=" ".join(["python -m bench", *map(shlex.quote, given)]),
+                           smoke=args.smoke, machine=report.machine(), workers=args.workers,
+                           threads=args.threads, pool=pool, bcrypt_rounds=rounds)
+    pg = BenchPostgres().start()
+    hosts: list[BenchHost] = []
+    try:
+        log(f"PostgreSQL in {pg.data_dir}; migrating and initialising pgbench (scale {size.pgbench_scale})")
+        result.postgres = pg.settings()
+        apply_migrations(pg.url())
+        pg.pgbench_init(PGBENCH_DATABASE, size.pgbench_scale)
+        pg.pgbench_init(PGBENCH_HOT_DATABASE, size.pgbench_hot_scale)
+        result.pgbench_scales = (size.pgbench_scale, size.pgbench_hot_scale)
+
+        signing_key = secrets.token_urlsafe(48)
+        tokens = TokenService(signing_key, None, "iebank", "iebank-api", 86_400)
+        password = "Bench-pass-" + secrets.token_hex(4) + "1"
+        cheap_hash = bcrypt.hashpw(b"not used for login", bcrypt.gensalt(4)).decode()
+        log("customers, accounts and tokens")
+        senders = fixtures.create_customers(pg.url(), tokens, size.senders, "s", cheap_hash, 10**10)
+        receivers = fixtures.create_customers(pg.url(), tokens, size.receivers, "r", cheap_hash, 1)
+        hot = fixtures.create_customers(pg.url(), tokens, 4, "h", cheap_hash, 10**10)
+        (login_user,) = fixtures.create_customers(pg.url(), tokens, 1, "l", PasswordHasher(rounds).hash(password), 1)
+        short, long_ = (fixtures.create_customers(pg.url(), tokens, 1, f"t{n}", cheap_hash, 1)[0]
+                        for n in size.history_sizes)
+        low_data, hot_data = work / "low.lua", work / "hot.lua"
+        fixtures.write_lua_data(low_data, senders, receivers, pairs=False)
+        fixtures.write_lua_data(hot_data, hot, [], pairs=True)
+        for customer, entries in ((short, size.history_sizes[0]), (long_, size.history_sizes[1])):
+            log(f"history: {entries:,} entries")
+            fill_started = time.perf_counter()
+            fixtures.fill_history(pg.url(), customer.account, entries)
+            result.history_fill_seconds[entries] = time.perf_counter() - fill_started
+        with fixtures.connect(pg.url()) as conn:
+            conn.execute("CHECKPOINT")  # the fills' dirty pages are not written during the figures
+
+        env = host_environment(pg.url(), signing_key, BCRYPT_ROUNDS=str(rounds), DB_POOL_MIN_SIZE=str(pool),
+                               DB_POOL_MAX_SIZE=str(pool))
+        host = BenchHost(env, work / "host.log", workers=args.workers, threads=args.threads)
+        hosts.append(host)
+        host.start()
+        log(f"host {host.url}: {args.workers} workers x {args.threads} threads, pool {pool}; warming up")
+        transfers.warm_up(host, pg, low_data, max(size.clients), max(1.0, size.seconds / 2))
+        for clients in size.clients:
+            for contention, data, database in (("low", low_data, PGBENCH_DATABASE),
+                                               ("high", hot_data, PGBENCH_HOT_DATABASE)):
+                for _ in range(size.rounds):
+                    log(f"transfers: {contention} contention, {clients} clients")
+                    result.cells.append(transfers.run_pgbench(pg, database, contention, clients, size.seconds))
+                    result.cells.append(transfers.run_wrk(host, pg, data, contention, clients, size.seconds))
+
+        log(f"login at bcrypt cost {rounds}")
+        result.login = login.run_login(host.url, login_user.username, password, rounds, size.login_samples)
+        for customer, entries in ((short, size.history_sizes[0]), (long_, size.history_sizes[1])):
+            log(f"history pages: {entries:,} entries")
+            result.history.append(history.run_history(host.url, pg.url(), customer, entries, size.history_page,
+                                                      size.history_follow, size.history_samples))
+        host.stop()
+
+        log("cold start: imports")
+        result.cold_start = coldstart.measure_imports(size.import_processes)
+        one_worker_env = host_environment(pg.url(), signing_key, BCRYPT_ROUNDS=str(rounds))
+        for n in range(size.host_starts):
+            log("cold start: fresh host to first GET /api/accounts")
+            fresh = BenchHost(one_worker_env, work / f"cold-{n}.log", workers=1, threads=args.threads)
+            hosts.append(fresh)
+            result.cold_start.first_accounts_ms.append(coldstart.first_accounts(fresh, senders[0].token))
+
+        log(f"memory: {size.memory_requests[1]:,} mixed requests to one worker")
+        one = BenchHost(one_worker_env, work / "memory.log", workers=1, threads=args.threads)
+        hosts.append(one)
+        one.start()
+        result.memory = memory.run_memory(one, low_data, *size.memory_requests)
+        one.stop()
+    finally:
+        for each in hosts:
+            each.stop()
+        pg.stop()
+    result.elapsed_seconds = time.time() - started
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(report.render(result))
+    log(f"wrote {args.out} in {result.elapsed_seconds:.0f} s")
+    for line in report.summary_lines(result):
+        print("  " + line)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

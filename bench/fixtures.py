@@ -1,0 +1,103 @@
+"""Bench data written straight into the app's database: customers, funded accounts, tokens and
+long histories. Everything goes through the schema's own rules (the ledger function for money,
+both legs of every transfer), so a `python -m ops reconcile` over the bench database passes.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import psycopg
+
+from shared import account_numbers
+from shared.tokens import TokenService
+
+EUR_SYSTEM_ACCOUNT = "IE16IEBK00000000000001"
+
+
+@dataclass(frozen=True)
+class Customer:
+    user_id: UUID
+    username: str
+    account: str
+    token: str
+
+
+def connect(url: str) -> psycopg.Connection[Any]:
+    conn = psycopg.connect(url, autocommit=True)
+    # Setup only: the bench measures commits, it does not need to wait for them while filling.
+    conn.execute("SET synchronous_commit = off")
+    return conn
+
+
+def create_customers(url: str, tokens: TokenService, count: int, prefix: str, password_hash: str,
+                     funds_cents: int) -> list[Customer]:
+    """`count` customers with one EUR account each, funded by a deposit from the bank."""
+    run = secrets.token_hex(3)
+    names = [f"{prefix}{run}{i:05d}" for i in range(count)]
+    with connect(url) as conn, conn.transaction(), conn.cursor() as cur:
+        customers = []
+        for name in names:
+            user_id = cur.execute(
+                "INSERT INTO users (username, password_hash, full_name, email, country)"
+                " VALUES (%s, %s, 'Bench Customer', %s, 'IE') RETURNING id",
+                (name, password_hash, f"{name}@bench.example")).fetchone()[0]  # type: ignore[index]
+            number = account_numbers.generate()
+            cur.execute("INSERT INTO accounts (number, owner_id, name, currency, country)"
+                        " VALUES (%s, %s, 'Bench', 'EUR', 'IE')", (number, user_id))
+            outcome = cur.execute(
+                "SELECT outcome FROM post_transfer(NULL, NULL, %s, %s, 'bench funds', 'deposit', NULL,"
+                " ''::bytea, false)", (number, funds_cents)).fetchone()
+            assert outcome is not None and outcome[0] == "posted", outcome
+            customers.append(Customer(user_id, name, number, tokens.issue(user_id, "user")))
+    return customers
+
+
+def fill_history(url: str, account: str, entries: int) -> None:
+    """`entries` one-cent deposits into `account`, written in one statement with generate_series:
+    a transfers row and both ledger legs each, balances moved to match (as post_transfer would)."""
+    with connect(url) as conn, conn.transaction():
+        conn.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        ids = conn.execute("SELECT (SELECT id FROM accounts WHERE number = %s),"
+                           " (SELECT id FROM accounts WHERE number = %s)",
+                           (account, EUR_SYSTEM_ACCOUNT)).fetchone()
+        assert ids is not None
+        target, system = ids
+        conn.execute("""
+            WITH t AS (
+                INSERT INTO transfers (debit_account_id, credit_account_id, amount, currency, description,
+                                       kind, created_at)
+                SELECT %(system)s, %(target)s, 1, 'EUR', 'bench history ' || g, 'deposit',
+                       now() - make_interval(secs => %(n)s - g)
+                  FROM generate_series(1, %(n)s) AS g
+                RETURNING id, created_at
+            )
+            INSERT INTO entries (transfer_id, account_id, counterparty_account_id, amount, created_at)
+            SELECT t.id, leg.account_id, leg.counterparty_id, leg.amount, t.created_at
+              FROM t CROSS JOIN (VALUES (%(system)s::bigint, %(target)s::bigint, -1::bigint),
+                                        (%(target)s::bigint, %(system)s::bigint, 1::bigint))
+                                AS leg(account_id, counterparty_id, amount)
+             ORDER BY t.created_at, leg.amount
+        """, {"system": system, "target": target, "n": entries})
+        conn.execute("UPDATE accounts SET balance = balance + %s WHERE id = %s", (entries, target))
+        conn.execute("UPDATE accounts SET balance = balance - %s WHERE id = %s", (entries, system))
+    with connect(url) as conn:
+        conn.execute("VACUUM (ANALYZE) transfers")
+        conn.execute("VACUUM (ANALYZE) entries")
+
+
+def write_lua_data(path: Path, senders: list[Customer], receivers: list[Customer], pairs: bool) -> None:
+    """The wrk script's data: who sends (token, account) and who receives. With `pairs`, sender i
+    always pays the next sender (a ring of hot accounts); otherwise receivers rotate."""
+    lines = ["senders = {"]
+    for i, sender in enumerate(senders):
+        to = senders[(i + 1) % len(senders)].account if pairs else ""
+        lines.append(f'  {{token = "{sender.token}", from = "{sender.account}", to = "{to}"}},')
+    lines.append("}")
+    lines.append("receivers = {" + ", ".join(f'"{r.account}"' for r in receivers) + "}")
+    lines.append(f"shared_senders = {'true' if pairs else 'false'}")
+    path.write_text("\n".join(lines) + "\n")

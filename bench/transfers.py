@@ -1,0 +1,105 @@
+"""Figure 1: transfers per second over HTTP against pgbench's tpcb-like on the same server."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import statistics
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.host import BenchHost
+from bench.postgres import BenchPostgres
+from bench.processes import run_measured, tree_cpu_seconds
+
+LUA_SCRIPT = Path(__file__).with_name("transfers.lua")
+NPROC = os.cpu_count() or 1
+
+
+@dataclass
+class Cell:
+    """One measured run: who, how many clients, what contention, and what it cost."""
+
+    system: str  # "pgbench" or "api"
+    contention: str  # "low" or "high"
+    clients: int
+    seconds: float
+    completed: int
+    refused: int
+    p50_ms: float
+    p99_ms: float
+    generator_cpu: float  # share of the machine (all cores) the load generator used
+    host_cpu: float
+    postgres_cpu: float
+
+    @property
+    def per_second(self) -> float:
+        return self.completed / self.seconds if self.seconds else 0.0
+
+
+def _percentile(values: list[float], pct: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
+
+
+def run_pgbench(pg: BenchPostgres, database: str, contention: str, clients: int, seconds: float) -> Cell:
+    """pgbench's built-in tpcb-like, per-transaction log kept for p50/p99."""
+    with tempfile.TemporaryDirectory() as logs:
+        prefix = Path(logs) / "tx"
+        command = pg.pgbench_command(database, "-b", "tpcb-like", "-c", str(clients),
+                                     "-j", str(min(clients, NPROC)), "-T", str(max(1, round(seconds))),
+                                     "-l", f"--log-prefix={prefix}")
+        pg_before = tree_cpu_seconds(pg.postmaster_pid())
+        measured = run_measured(command)
+        pg_after = tree_cpu_seconds(pg.postmaster_pid())
+        if measured.returncode != 0:
+            raise RuntimeError(f"pgbench failed: {measured.output[-2000:]}")
+        latencies_us = [int(line.split()[2]) for log in Path(logs).glob("tx*") for line in log.read_text().splitlines()
+                        if line.strip()]
+    done = int(re.search(r"number of transactions actually processed: (\d+)", measured.output).group(1))  # type: ignore[union-attr]
+    failed = re.search(r"number of failed transactions: (\d+)", measured.output)
+    elapsed = max(1, round(seconds))
+    tps = re.search(r"tps = ([0-9.]+) \(without initial connection time\)", measured.output)
+    if tps:  # pgbench's own figure excludes connecting; keep its count and its time base
+        elapsed = done / float(tps.group(1)) if float(tps.group(1)) else elapsed
+    return Cell("pgbench", contention, clients, elapsed, done, int(failed.group(1)) if failed else 0,
+                _percentile(latencies_us, 50) / 1000, _percentile(latencies_us, 99) / 1000,
+                measured.cpu_seconds / (measured.wall_seconds * NPROC), 0.0,
+                (pg_after - pg_before) / (measured.wall_seconds * NPROC))
+
+
+def run_wrk(host: BenchHost, pg: BenchPostgres, data_file: Path, contention: str, clients: int,
+            seconds: float, max_requests_per_thread: int = 0) -> Cell:
+    threads = min(clients, NPROC)
+    run_id = f"b{secrets.token_hex(4)}c{clients}{contention[0]}"
+    command = ["wrk", "-t", str(threads), "-c", str(clients), "-d", f"{max(1, round(seconds))}s",
+               "--timeout", "10s", "-s", str(LUA_SCRIPT), host.url + "/api/transfers", "--",
+               str(data_file), str(threads), run_id, str(max_requests_per_thread)]
+    host_before, pg_before = tree_cpu_seconds(host.pid), tree_cpu_seconds(pg.postmaster_pid())
+    measured = run_measured(command)
+    host_after, pg_after = tree_cpu_seconds(host.pid), tree_cpu_seconds(pg.postmaster_pid())
+    match = re.search(r"BENCH_RESULT (\{.*\})", measured.output)
+    if measured.returncode != 0 or match is None:
+        raise RuntimeError(f"wrk failed: {measured.output[-2000:]}")
+    result = json.loads(match.group(1))
+    wall = measured.wall_seconds * NPROC
+    return Cell("api", contention, clients, result["duration_us"] / 1e6, result["created"],
+                result["refused"] + result["socket_errors"] + result["timeouts"],
+                result["p50_us"] / 1000, result["p99_us"] / 1000, measured.cpu_seconds / wall,
+                (host_after - host_before) / wall, (pg_after - pg_before) / wall)
+
+
+def warm_up(host: BenchHost, pg: BenchPostgres, data_file: Path, clients: int, seconds: float) -> None:
+    """Opens the pool's connections and lets psycopg prepare its statements before measuring."""
+    run_wrk(host, pg, data_file, "low", clients, seconds)
+    time.sleep(0.5)
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else 0.0
