@@ -27,6 +27,13 @@ Row = dict[str, Any]
 _UNAVAILABLE = (psycopg.OperationalError, pg_errors.QueryCanceled, pg_errors.AdminShutdown,
                 pg_errors.CannotConnectNow, pg_errors.TooManyConnections)
 
+# psycopg_pool retries a lost connection with exponential backoff (1, 2, 4, 8 s...) until
+# reconnect_timeout; after an 8 s outage its next attempt came up to 7 s after the database was
+# back. Giving up after 2 s keeps attempts at most ~1 s apart, and a request that then finds the
+# pool empty starts a new attempt at once: requests succeed within about a second of the
+# database returning (tests/reliability/test_faults.py).
+_RECONNECT_GIVE_UP_SECONDS = 2.0
+
 
 class Session:
     def __init__(self, conn: psycopg.Connection[Row]) -> None:
@@ -96,7 +103,7 @@ class Database:
                         timeout=self._settings.db_pool_timeout_seconds,
                         # A connection broken by a database restart is replaced, not handed out.
                         check=ConnectionPool.check_connection,
-                        reconnect_timeout=60,
+                        reconnect_timeout=_RECONNECT_GIVE_UP_SECONDS,
                         name="iebank",
                         open=False,
                     )
