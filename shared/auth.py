@@ -8,7 +8,7 @@ from shared.errors import Forbidden, NotAuthenticated
 
 if TYPE_CHECKING:  # both import heavy libraries; this module stays light for cold start
     from shared.db import Session
-    from shared.tokens import TokenService
+    from shared.tokens import Claims
 
 
 @dataclass(frozen=True)
@@ -29,11 +29,9 @@ def bearer_token(authorization: str | None) -> str:
     return token.strip()
 
 
-def authenticate(session: "Session", tokens: "TokenService", authorization: str | None,
-                 require_admin: bool) -> Principal:
-    """The active user behind the token. Role and active flag are read from the database, so a
-    deactivated or demoted user loses access at once, whatever their token says."""
-    claims = tokens.verify(bearer_token(authorization))
+def authenticate(session: "Session", claims: "Claims", require_admin: bool) -> Principal:
+    """The active user behind a verified token. Role and active flag are read from the database,
+    so a deactivated or demoted user loses access at once, whatever their token says."""
     row = session.fetch_one("SELECT id, username, role, active FROM users WHERE id = %s", (claims.user_id,))
     if row is None or not row["active"]:
         raise NotAuthenticated("This user is no longer active.")

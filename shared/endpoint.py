@@ -120,20 +120,27 @@ def _serve(operation: Operation, handler: Callable[..., Any], req: func.HttpRequ
     correlation_id = observability.correlation_id(req.headers)
     user_id: str | None = None
     try:
-        parsed_body = _parse_body(req, operation.body) if operation.body else None
-        parsed_query = _validate(operation.query, dict(req.params), "query") if operation.query else None
         from shared.runtime import get_runtime
 
+        # A caller without a valid token learns nothing more than 401, not even how a body
+        # should look: the token's signature is checked before the body, the user's current
+        # state (a database read) after it.
+        claims = None
+        if operation.access != "public":
+            from shared.auth import bearer_token
+
+            claims = get_runtime().tokens.verify(bearer_token(req.headers.get("authorization")))
+        parsed_body = _parse_body(req, operation.body) if operation.body else None
+        parsed_query = _validate(operation.query, dict(req.params), "query") if operation.query else None
         runtime = get_runtime()
-        if operation.access == "public":
+        if claims is None:
             call = Call(req, parsed_body, parsed_query, _ANONYMOUS, correlation_id, runtime)
             result = handler(call)
         else:
             from shared.auth import authenticate
 
             with runtime.db.session() as session:
-                principal = authenticate(session, runtime.tokens, req.headers.get("authorization"),
-                                         require_admin=operation.access == "admin")
+                principal = authenticate(session, claims, require_admin=operation.access == "admin")
                 user_id = str(principal.id)
                 call = Call(req, parsed_body, parsed_query, principal, correlation_id, runtime)
                 result = handler(call)

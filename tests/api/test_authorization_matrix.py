@@ -110,3 +110,12 @@ def test_customer_a_never_reads_or_moves_anything_of_customer_b(api, cast):
     assert stolen.status_code == 404
     assert b.account not in api.get("/api/accounts", headers=a.headers).text
     assert api.get(f"/api/accounts/{b.account}", headers=b.headers).json()["balance"] == balance_before
+
+
+@pytest.mark.parametrize("body", ['{"not": "valid"}', "{broken", '{"amount": "NaN"}'])
+def test_a_forged_token_is_401_before_the_body_is_even_read(api, cast, body):
+    for token in (forged("alg_none", cast["b"].user_id), forged("other_key", cast["b"].user_id)):
+        response = api.post("/api/transfers", content=body, headers={
+            "Authorization": f"Bearer {token}", "content-type": "application/json"})
+        assert response.status_code == 401
+    assert api.post("/api/manage/users", content=body, headers={"content-type": "application/json"}).status_code == 401
