@@ -62,6 +62,10 @@ screenshots: venv frontend-deps  ## refresh the README's screenshots (frontend/e
 infra-check: venv  ## Bicep parse, parameter files, infrastructure rules, checkov (offline)
 	bash infra/check.sh
 
+soak: venv  ## the bank test at soak size ($$BANK_TEST_TRANSFERS, default 50000); figures in docs/reliability.md
+	RELIABILITY_RUN=soak BANK_TEST_TRANSFERS=$${BANK_TEST_TRANSFERS:-50000} \
+	  $(VENV)/bin/pytest -q tests/reliability/test_bank_invariants.py
+
 migrate: venv  ## apply pending database migrations (DATABASE_URL)
 	$(PY) -m ops migrate
 
