@@ -62,7 +62,7 @@ screenshots: venv frontend-deps  ## refresh the README's screenshots (frontend/e
 infra-check: venv  ## Bicep parse, parameter files, infrastructure rules, checkov (offline)
 	bash infra/check.sh
 
-soak: venv  ## the bank test at soak size ($$BANK_TEST_TRANSFERS, default 50000); figures in docs/reliability.md
+soak: venv  ## the bank test at soak size (BANK_TEST_TRANSFERS, default 50000); figures in docs/reliability.md
 	RELIABILITY_RUN=soak BANK_TEST_TRANSFERS=$${BANK_TEST_TRANSFERS:-50000} \
 	  $(VENV)/bin/pytest -q tests/reliability/test_bank_invariants.py
 
