@@ -10,6 +10,7 @@ import argparse
 import os
 import secrets
 import shlex
+import shutil
 import sys
 import tempfile
 import time
@@ -161,6 +162,7 @@ def main(argv: list[str] | None = None) -> int:
         for each in hosts:
             each.stop()
         pg.stop()
+        shutil.rmtree(work, ignore_errors=True)
     result.elapsed_seconds = time.time() - started
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(report.render(result))
