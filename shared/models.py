@@ -146,36 +146,31 @@ class CreateUserRequest(Request):
     role: Role = "user"
 
 
-class UpdateUserRequest(Request):
+class PartialUpdate(Request):
+    """A PATCH body: only the fields sent change; at least one, and none set to null."""
+
+    @model_validator(mode="after")
+    def _something_to_change(self) -> "PartialUpdate":
+        if not self.model_fields_set:
+            raise ValueError("name at least one field to change")
+        for field in self.model_fields_set:
+            if getattr(self, field) is None:
+                raise ValueError(f"{field} cannot be null")
+        return self
+
+
+class UpdateUserRequest(PartialUpdate):
     full_name: FullName | None = None
     email: Email | None = None
     country: Country | None = None
     role: Role | None = None
     active: StrictBool | None = None
 
-    @model_validator(mode="after")
-    def _something_to_change(self) -> "UpdateUserRequest":
-        if not self.model_fields_set:
-            raise ValueError("name at least one field to change")
-        for field in self.model_fields_set:
-            if getattr(self, field) is None:
-                raise ValueError(f"{field} cannot be null")
-        return self
 
-
-class UpdateAccountRequest(Request):
+class UpdateAccountRequest(PartialUpdate):
     name: AccountName | None = None
     country: Country | None = None
     status: AccountStatus | None = None
-
-    @model_validator(mode="after")
-    def _something_to_change(self) -> "UpdateAccountRequest":
-        if not self.model_fields_set:
-            raise ValueError("name at least one field to change")
-        for field in self.model_fields_set:
-            if getattr(self, field) is None:
-                raise ValueError(f"{field} cannot be null")
-        return self
 
 
 class PageQuery(BaseModel):
