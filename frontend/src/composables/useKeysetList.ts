@@ -1,11 +1,21 @@
-import { computed, ref, shallowRef, type Ref } from 'vue'
+import { computed, ref, shallowRef, type ComputedRef, type Ref } from 'vue'
 import type { Page } from '@/api/types'
+
+/** What a page hands to a list component: the items so far and the means to read more. */
+export interface KeysetList<T> {
+  items: Ref<T[]>
+  loading: Ref<boolean>
+  error: Ref<unknown>
+  hasMore: ComputedRef<boolean>
+  reload: () => Promise<void>
+  loadMore: () => Promise<void>
+}
 
 /**
  * A list read page by page with the API's keyset cursors ("load more").
  * A reload while a page is in flight wins: the older answer is dropped.
  */
-export function useKeysetList<T>(fetchPage: (cursor: string | null) => Promise<Page<T>>) {
+export function useKeysetList<T>(fetchPage: (cursor: string | null) => Promise<Page<T>>): KeysetList<T> {
   const items = shallowRef<T[]>([]) as Ref<T[]>
   const nextCursor = ref<string | null>(null)
   const loading = ref(false)
