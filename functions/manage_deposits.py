@@ -17,11 +17,7 @@ bp = func.Blueprint()
           response="TransferOut", status=201, idempotency_key=True, errors=(404, 409),
           path_params=("number",))
 def manage_deposit(call: Call[DepositRequest, None]) -> TransferOut:
-    from shared import account_numbers, ledger
-    from shared.errors import AccountNotFound
+    from shared import ledger
 
-    number = account_numbers.normalize(call.param("number"))
-    if not account_numbers.is_valid(number):
-        raise AccountNotFound("No such account.")
-    return ledger.deposit(call.runtime.db, call.principal, number, call.body, call.idempotency_key,
-                          call.correlation_id)
+    return ledger.deposit(call.runtime.db, call.principal, call.param("number"), call.body,
+                          call.idempotency_key, call.correlation_id)

@@ -15,6 +15,14 @@ if TYPE_CHECKING:
 ACCOUNT_COLUMNS = "number, name, currency, country, status, balance, created_at"
 
 
+def parse_account_number(text: str) -> str:
+    """The account number in a path, as people type it; AccountNotFound when it cannot be one."""
+    number = account_numbers.normalize(text)
+    if not account_numbers.is_valid(number):
+        raise AccountNotFound("No such account.")
+    return number
+
+
 def account_out(row: dict[str, Any]) -> AccountOut:
     return AccountOut(number=row["number"], name=row["name"], currency=row["currency"],
                       country=row["country"], status=row["status"],
@@ -51,9 +59,7 @@ def open_account(db: "Database", principal: Principal, request: OpenAccountReque
 
 def get_account(db: "Database", principal: Principal, number: str) -> AccountOut:
     """The caller's account; AccountNotFound for any other, so nothing tells that it exists."""
-    number = account_numbers.normalize(number)
-    if not account_numbers.is_valid(number):
-        raise AccountNotFound("No such account.")
+    number = parse_account_number(number)
     with db.session() as session:
         row = session.fetch_one(
             "SELECT " + ACCOUNT_COLUMNS + " FROM accounts WHERE number = %s AND owner_id = %s",

@@ -4,8 +4,8 @@ transaction, with the values before and after."""
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from shared import account_numbers, audit, cursors
-from shared.accounts import ACCOUNT_COLUMNS, account_out, insert_account
+from shared import audit, cursors
+from shared.accounts import ACCOUNT_COLUMNS, account_out, insert_account, parse_account_number
 from shared.auth import Principal
 from shared.errors import (
     AccountHasBalance,
@@ -186,7 +186,7 @@ def delete_user(db: "Database", staff: Principal, user_id: UUID, correlation_id:
 def update_account(db: "Database", staff: Principal, number: str, request: UpdateAccountRequest,
                    correlation_id: str) -> AccountOut:
     """Renames, moves or changes the status of a customer account; closing needs a zero balance."""
-    number = account_numbers.normalize(number)
+    number = parse_account_number(number)
     changes = request.model_dump(exclude_unset=True)
     with db.transaction() as session:
         before = session.fetch_one(

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from shared import audit, telemetry
+from shared.accounts import parse_account_number
 from shared.auth import Principal
 from shared.errors import (
     AccountClosed,
@@ -87,6 +88,7 @@ def deposit(db: "Database", staff: Principal, account_number: str, request: Depo
             idempotency_key: str | None, correlation_id: str) -> TransferOut:
     """A cash deposit: from the bank's system account in the account's currency, audited in the
     same transaction."""
+    account_number = parse_account_number(account_number)
     fields = {"to_account": account_number, "amount": request.amount, "description": request.description}
     with db.transaction() as session:
         result, replayed = _posted(session.fetch_one(_POST, {
