@@ -58,6 +58,9 @@ class Operation:
     errors: tuple[int, ...]
     idempotency_key: bool
     path_params: tuple[str, ...]
+    # The handler's own statement refuses a caller who is no longer active (post_transfer does),
+    # so the edge skips its read of the user: one round trip less on the busiest route.
+    caller_checked_by_handler: bool = False
 
 
 @dataclass
@@ -97,8 +100,12 @@ _ANONYMOUS = Principal(id=None, username="", role="anonymous")  # type: ignore[a
 def endpoint(*, summary: str, access: Access, body: str | None = None,
              query: str | None = None, response: str | None = None,
              status: int = 200, errors: tuple[int, ...] = (), idempotency_key: bool = False,
-             path_params: tuple[str, ...] = ()) -> Callable[[Callable[..., Any]], Callable[..., func.HttpResponse]]:
-    operation = Operation(summary, access, body, query, response, status, errors, idempotency_key, path_params)
+             path_params: tuple[str, ...] = (), caller_checked_by_handler: bool = False,
+             ) -> Callable[[Callable[..., Any]], Callable[..., func.HttpResponse]]:
+    if caller_checked_by_handler and access != "user":
+        raise ValueError("only a customer route may leave the caller check to its handler: staff routes need the role")
+    operation = Operation(summary, access, body, query, response, status, errors, idempotency_key, path_params,
+                          caller_checked_by_handler)
 
     def decorate(handler: Callable[..., Any]) -> Callable[..., func.HttpResponse]:
         # The Functions worker binds the trigger by parameter name, so the signature must be (req).
@@ -136,6 +143,10 @@ def _serve(operation: Operation, handler: Callable[..., Any], req: func.HttpRequ
         if claims is None:
             call = Call(req, parsed_body, parsed_query, _ANONYMOUS, correlation_id, runtime)
             result = handler(call)
+        elif operation.caller_checked_by_handler:
+            user_id = str(claims.user_id)
+            caller = Principal(id=claims.user_id, username="", role=claims.role)
+            result = handler(Call(req, parsed_body, parsed_query, caller, correlation_id, runtime))
         else:
             from shared.auth import authenticate
 

@@ -1,7 +1,8 @@
 """Moving money: customer transfers and staff cash deposits.
 
-The database function post_transfer (migrations/0001_core.sql) does the posting in one statement,
-so one transfer is one atomic transaction and one round trip: it takes the idempotency key's lock,
+The database function post_transfer (migrations/0002_post_transfer_checks_caller.sql) does the
+posting in one statement, so one transfer is one atomic transaction and one round trip: it refuses
+a caller who is no longer active, takes the idempotency key's lock,
 locks both accounts in a fixed order, checks ownership, status, currency and funds, moves the
 balances and writes the ledger (transfer plus two entries). Input rules are checked before it,
 in shared/models.py; the outcome words it returns become the named errors below.
@@ -24,6 +25,7 @@ from shared.errors import (
     IdempotencyKeyInProgress,
     IdempotencyKeyReused,
     InsufficientFunds,
+    NotAuthenticated,
     RecipientNotFound,
     ValidationFailed,
 )
@@ -35,6 +37,7 @@ if TYPE_CHECKING:
 
 # Each refusal word of post_transfer, and the failure it means.
 _REFUSALS: dict[str, Callable[[], BankError]] = {
+    "caller_inactive": lambda: NotAuthenticated("This user is no longer active."),
     "source_not_found": lambda: AccountNotFound("You have no account with that number."),
     "recipient_not_found": lambda: RecipientNotFound("No account with that number can receive money."),
     "same_account": lambda: ValidationFailed([("to_account", "must differ from from_account")]),

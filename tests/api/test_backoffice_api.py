@@ -2,6 +2,7 @@
 
 import uuid
 
+import psycopg
 import pytest
 
 from tests.api.test_customer_api import problem
@@ -45,6 +46,20 @@ def test_deactivating_a_user_stops_their_existing_token_at_once(api, staff):
     changed = api.patch(f"/api/manage/users/{customer.user_id}", json={"active": False}, headers=staff)
     assert changed.status_code == 200 and changed.json()["active"] is False
     problem(api.get("/api/accounts", headers=customer.headers), 401, "unauthorized")
+
+
+def test_a_deactivated_user_cannot_move_money_with_a_token_issued_before(api, staff, database_url):
+    customer, payee = sign_up(api), sign_up(api)
+    deposit(database_url, customer.account, "50.00")
+    changed = api.patch(f"/api/manage/users/{customer.user_id}", json={"active": False}, headers=staff)
+    assert changed.status_code == 200
+    body = {"from_account": customer.account, "to_account": payee.account, "amount": "10.00"}
+    refused = api.post("/api/transfers", json=body, headers={**customer.headers, "Idempotency-Key": unique("k")})
+    problem(refused, 401, "unauthorized")
+    with psycopg.connect(database_url) as conn:
+        moved = conn.execute("SELECT count(*) FROM transfers t JOIN accounts a ON a.id = t.debit_account_id"
+                             " WHERE a.number = %s", (customer.account,)).fetchone()
+    assert moved == (0,)
 
 
 def test_an_update_is_audited_with_before_and_after_and_never_a_password(api, staff):

@@ -17,6 +17,7 @@ from shared.errors import (
     IdempotencyKeyInProgress,
     IdempotencyKeyReused,
     InsufficientFunds,
+    NotAuthenticated,
     RecipientNotFound,
 )
 from shared.models import DepositRequest, OpenAccountRequest, RegisterRequest, TransferRequest
@@ -62,6 +63,7 @@ def test_a_transfer_moves_money_and_writes_both_ledger_legs(runtime, sql):
     ("insufficient", InsufficientFunds), ("not_mine", AccountNotFound), ("unknown_recipient", RecipientNotFound),
     ("currency", CurrencyMismatch), ("frozen_source", AccountFrozen), ("frozen_recipient", AccountFrozen),
     ("closed_recipient", AccountClosed), ("system_recipient", RecipientNotFound),
+    ("caller_deactivated", NotAuthenticated),
 ])
 def test_a_refused_transfer_leaves_no_trace(runtime, sql, case, error):
     alice, alice_account = new_customer(runtime, "10.00")
@@ -83,6 +85,8 @@ def test_a_refused_transfer_leaves_no_trace(runtime, sql, case, error):
         sql.execute("UPDATE accounts SET status = 'closed' WHERE number = %s", (bob_account,))
     elif case == "system_recipient":
         target = "IE16IEBK00000000000001"
+    elif case == "caller_deactivated":  # since the token was issued: post_transfer reads the flag itself
+        sql.execute("UPDATE users SET active = false WHERE id = %s", (alice.id,))
     transfers_before = sql.execute("SELECT count(*) FROM transfers").fetchone()[0]
     with pytest.raises(error):
         transfer(runtime, alice, source, target, amount, key=str(uuid.uuid4()))
