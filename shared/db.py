@@ -8,13 +8,17 @@ Failures of the database itself (down, restarting, pool exhausted, statement tim
 ServiceUnavailable (503 with Retry-After); a unique-constraint violation becomes DuplicateKey.
 """
 
+import select
 import threading
+import time
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, LiteralString
 
 import psycopg
 from psycopg import errors as pg_errors
+from psycopg import pq
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool, PoolTimeout
 
@@ -33,6 +37,30 @@ _UNAVAILABLE = (psycopg.OperationalError, pg_errors.QueryCanceled, pg_errors.Adm
 # pool empty starts a new attempt at once: requests succeed within about a second of the
 # database returning (tests/reliability/test_faults.py).
 _RECONNECT_GIVE_UP_SECONDS = 2.0
+
+# A connection back in the pool this recently, with nothing for it to read, is handed out without
+# a ping; older ones are pinged (a firewall may have dropped them without a word).
+_TRUSTED_IDLE_SECONDS = 5.0
+
+
+def _check_when_in_doubt(conn: psycopg.Connection[Any]) -> None:
+    """The pool's check on checkout: a round trip only when the connection may be broken.
+
+    A server that ends a session (restart, failover, an administrator's kill) sends an error and
+    closes the socket, so the socket turns readable: such a connection is pinged, fails, and the
+    pool replaces it. One that has nothing to read and went back to the pool moments ago is as
+    good as it was then. Pinging every checkout cost a round trip on every request.
+    """
+    if conn.pgconn.status != pq.ConnStatus.OK or conn.info.transaction_status != pq.TransactionStatus.IDLE:
+        ConnectionPool.check_connection(conn)  # raises: the pool discards it
+        return
+    returned_at = _returned_at.get(conn)
+    readable, _, _ = select.select([conn.pgconn.socket], [], [], 0)
+    if readable or returned_at is None or time.monotonic() - returned_at > _TRUSTED_IDLE_SECONDS:
+        ConnectionPool.check_connection(conn)
+
+
+_returned_at: "weakref.WeakKeyDictionary[psycopg.Connection[Any], float]" = weakref.WeakKeyDictionary()
 
 
 class Session:
@@ -102,7 +130,7 @@ class Database:
                         max_size=self._settings.db_pool_max_size,
                         timeout=self._settings.db_pool_timeout_seconds,
                         # A connection broken by a database restart is replaced, not handed out.
-                        check=ConnectionPool.check_connection,
+                        check=_check_when_in_doubt,
                         reconnect_timeout=_RECONNECT_GIVE_UP_SECONDS,
                         name="iebank",
                         open=False,
@@ -125,6 +153,7 @@ class Database:
                     yield session
                 finally:
                     self._local.session = None
+                    _returned_at[conn] = time.monotonic()  # (not a pool reset hook: that costs a thread hop)
         except PoolTimeout:
             raise ServiceUnavailable("The service is busy. Try again shortly.", retry_after_seconds=1) from None
         except _UNAVAILABLE:
