@@ -58,7 +58,13 @@ def log_request(logger: logging.Logger, req: Any, status: int, started: float, c
     }
     if user_id is not None:  # an OpenTelemetry attribute may not be None
         fields["user_id"] = user_id
-    logger.log(level, "%s %s %s %.1fms", req.method, fields["route"], status, duration_ms, extra=fields)
+    if not logger.isEnabledFor(level):
+        return
+    # makeRecord + handle rather than logger.log(): log() walks the stack to find its caller, which
+    # cost as much as everything else in this line (docs/benchmarks.md, the transfer profile).
+    record = logger.makeRecord(logger.name, level, __file__, 0, "%s %s %s %.1fms",
+                               (req.method, fields["route"], status, duration_ms), None, function, fields)
+    logger.handle(record)
 
 
 def log_exception(logger: logging.Logger, correlation: str) -> None:
