@@ -32,7 +32,7 @@ class Size:
     receivers: int = 256
     pgbench_scale: int = 32  # at least the largest client count: one branch row per client
     pgbench_hot_scale: int = 4  # four branch rows: pgbench's own "4 hot accounts"
-    login_samples: int = 25
+    login_samples: int = 41
     history_sizes: tuple[int, int] = (10_000, 1_000_000)
     history_page: int = 50
     history_follow: int = 100
@@ -77,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from bench import coldstart, fixtures, history, login, memory, report, transfers
     from bench.host import BenchHost, host_environment
-    from bench.postgres import PGBENCH_DATABASE, PGBENCH_HOT_DATABASE, BenchPostgres
+    from bench.postgres import APP_DATABASE, PGBENCH_DATABASE, PGBENCH_HOT_DATABASE, BenchPostgres
     from ops.migrations import apply_migrations
     from shared.passwords import PasswordHasher
     from shared.tokens import TokenService
@@ -109,8 +109,9 @@ def main(argv: list[str] | None = None) -> int:
         (login_user,) = fixtures.create_customers(pg.url(), tokens, 1, "l", PasswordHasher(rounds).hash(password), 1)
         short, long_ = (fixtures.create_customers(pg.url(), tokens, 1, f"t{n}", cheap_hash, 1)[0]
                         for n in size.history_sizes)
-        low_data, hot_data = work / "low.lua", work / "hot.lua"
+        low_data, hot_data, alone_script = work / "low.lua", work / "hot.lua", work / "post_transfer.sql"
         fixtures.write_lua_data(low_data, senders, receivers, pairs=False)
+        fixtures.write_post_transfer_script(pg.url(), alone_script, senders, receivers)
         fixtures.write_lua_data(hot_data, hot, [], pairs=True)
         for customer, entries in ((short, size.history_sizes[0]), (long_, size.history_sizes[1])):
             log(f"history: {entries:,} entries")
@@ -134,6 +135,9 @@ def main(argv: list[str] | None = None) -> int:
                     log(f"transfers: {contention} contention, {clients} clients")
                     result.cells.append(transfers.run_pgbench(pg, database, contention, clients, size.seconds))
                     result.cells.append(transfers.run_wrk(host, pg, data, contention, clients, size.seconds))
+                    if contention == "low":
+                        result.cells.append(transfers.run_pgbench(pg, APP_DATABASE, contention, clients, size.seconds,
+                                                                  script=alone_script))
 
         log(f"login at bcrypt cost {rounds}")
         result.login = login.run_login(host.url, login_user.username, password, rounds, size.login_samples)

@@ -101,3 +101,18 @@ def write_lua_data(path: Path, senders: list[Customer], receivers: list[Customer
     lines.append("receivers = {" + ", ".join(f'"{r.account}"' for r in receivers) + "}")
     lines.append(f"shared_senders = {'true' if pairs else 'false'}")
     path.write_text("\n".join(lines) + "\n")
+
+
+def write_post_transfer_script(url: str, path: Path, senders: list[Customer], receivers: list[Customer]) -> None:
+    """A pgbench script calling post_transfer as the API does (owner check, fresh Idempotency-Key),
+    for random sender/receiver pairs kept in a table of their own (bench_transfer_pairs)."""
+    with connect(url) as conn, conn.transaction(), conn.cursor() as cur:
+        cur.execute("CREATE TABLE bench_transfer_pairs (n int PRIMARY KEY, initiator uuid NOT NULL,"
+                    " from_account text NOT NULL, to_account text NOT NULL)")
+        cur.executemany("INSERT INTO bench_transfer_pairs VALUES (%s, %s, %s, %s)",
+                        [(n, sender.user_id, sender.account, receivers[(n * 31) % len(receivers)].account)
+                         for n, sender in enumerate(senders)])
+    path.write_text(
+        f"\\set n random(0, {len(senders) - 1})\n"
+        "SELECT t.* FROM bench_transfer_pairs p, post_transfer(p.initiator, p.from_account, p.to_account, 1, '',"
+        " 'transfer', md5(random()::text), sha256(p.from_account::bytea), true) t WHERE p.n = :n;\n")

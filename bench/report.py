@@ -15,7 +15,7 @@ from bench.coldstart import ColdStartFigures
 from bench.history import HistoryFigures
 from bench.login import LoginFigures
 from bench.memory import MemoryFigures
-from bench.transfers import Cell
+from bench.transfers import POST_TRANSFER_ALONE, Cell
 
 TARGET_TRANSFER_RATIO = 0.5
 TARGET_LOGIN_OVERHEAD_MS = 10.0
@@ -88,12 +88,12 @@ def merged_cells(report: Report) -> dict[tuple[str, str, int], Cell]:
     return {key: _merge([c for c in report.cells if (c.system, c.contention, c.clients) == key]) for key in keys}
 
 
-def transfer_ratio(report: Report, contention: str, clients: int) -> float | None:
+def transfer_ratio(report: Report, contention: str, clients: int, system: str = "api") -> float | None:
     merged = merged_cells(report)
-    api, base = merged.get(("api", contention, clients)), merged.get(("pgbench", contention, clients))
-    if api is None or base is None or not base.per_second:
+    ours, base = merged.get((system, contention, clients)), merged.get(("pgbench", contention, clients))
+    if ours is None or base is None or not base.per_second:
         return None
-    return api.per_second / base.per_second
+    return ours.per_second / base.per_second
 
 
 def _met(ok: bool | None) -> str:
@@ -181,13 +181,17 @@ def render(report: Report) -> str:
             "disjoint share, so no two requests in flight share a sender) paying many receivers. High",
             "contention: 4 hot accounts paying each other in a ring. pgbench and the API alternate cell by",
             "cell; rounds are merged (throughput over their total time, median of their percentiles).",
+            f"`{POST_TRANSFER_ALONE}`: the ledger function the API calls, run by pgbench straight against",
+            "the app's database (`-M prepared`, as psycopg runs it; the caller's own account, a fresh",
+            "Idempotency-Key, random sender/receiver pairs): the ceiling of our own transaction with no",
+            "HTTP, Python or host in the way, measured in the same run.",
             "CPU columns: share of the whole machine (all cores) used during the cell by the load",
             "generator (wrk or pgbench, from wait4), the host (all its processes, from /proc) and",
             "PostgreSQL (postmaster, live backends and reaped ones).", ""]
     merged = merged_cells(report)
     rows = []
     for (system, contention, clients), cell in sorted(merged.items(), key=lambda kv: (kv[0][1], kv[0][2], kv[0][0])):
-        ratio = transfer_ratio(report, contention, clients) if system == "api" else None
+        ratio = transfer_ratio(report, contention, clients, system) if system != "pgbench" else None
         rows.append([system, contention, clients, f"{cell.per_second:.0f}",
                      f"{ratio:.2f}x" if ratio is not None else "", f"{cell.p50_ms:.1f}", f"{cell.p99_ms:.1f}",
                      cell.completed, cell.refused, _pct(cell.generator_cpu),

@@ -17,6 +17,9 @@ from bench.postgres import BenchPostgres
 from bench.processes import run_measured, tree_cpu_seconds
 
 LUA_SCRIPT = Path(__file__).with_name("transfers.lua")
+# The ledger function the API calls, run by pgbench straight against the database: how fast our
+# own transaction can go with no HTTP, no Python and no host in the way.
+POST_TRANSFER_ALONE = "post_transfer"
 NPROC = os.cpu_count() or 1
 
 
@@ -24,7 +27,7 @@ NPROC = os.cpu_count() or 1
 class Cell:
     """One measured run: who, how many clients, what contention, and what it cost."""
 
-    system: str  # "pgbench" or "api"
+    system: str  # "pgbench", "api" or POST_TRANSFER_ALONE
     contention: str  # "low" or "high"
     clients: int
     seconds: float
@@ -48,13 +51,17 @@ def _percentile(values: list[float], pct: float) -> float:
     return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
 
 
-def run_pgbench(pg: BenchPostgres, database: str, contention: str, clients: int, seconds: float) -> Cell:
-    """pgbench's built-in tpcb-like, per-transaction log kept for p50/p99."""
+def run_pgbench(pg: BenchPostgres, database: str, contention: str, clients: int, seconds: float,
+                script: Path | None = None) -> Cell:
+    """pgbench's built-in tpcb-like (or, with `script`, that script over the prepared protocol, as the
+    app's driver runs its statements), per-transaction log kept for p50/p99."""
+    workload = ["-f", str(script), "-M", "prepared"] if script else ["-b", "tpcb-like"]
     with tempfile.TemporaryDirectory() as logs:
         prefix = Path(logs) / "tx"
-        command = pg.pgbench_command(database, "-b", "tpcb-like", "-c", str(clients),
+        command = pg.pgbench_command(database, *workload, "-c", str(clients),
                                      "-j", str(min(clients, NPROC)), "-T", str(max(1, round(seconds))),
                                      "-l", f"--log-prefix={prefix}")
+        posted_before = _transfers_posted(pg, database) if script else 0
         pg_before = tree_cpu_seconds(pg.postmaster_pid())
         measured = run_measured(command)
         pg_after = tree_cpu_seconds(pg.postmaster_pid())
@@ -68,10 +75,22 @@ def run_pgbench(pg: BenchPostgres, database: str, contention: str, clients: int,
     tps = re.search(r"tps = ([0-9.]+) \(without initial connection time\)", measured.output)
     if tps:  # pgbench's own figure excludes connecting; keep its count and its time base
         elapsed = done / float(tps.group(1)) if float(tps.group(1)) else elapsed
-    return Cell("pgbench", contention, clients, elapsed, done, int(failed.group(1)) if failed else 0,
+    if script and _transfers_posted(pg, database) - posted_before != done:
+        # post_transfer answers a refusal with a row too: only postings count.
+        raise RuntimeError("pgbench's post_transfer calls did not all post a transfer")
+    system = POST_TRANSFER_ALONE if script else "pgbench"
+    return Cell(system, contention, clients, elapsed, done, int(failed.group(1)) if failed else 0,
                 _percentile(latencies_us, 50) / 1000, _percentile(latencies_us, 99) / 1000,
                 measured.cpu_seconds / (measured.wall_seconds * NPROC), 0.0,
                 (pg_after - pg_before) / (measured.wall_seconds * NPROC))
+
+
+def _transfers_posted(pg: BenchPostgres, database: str) -> int:
+    import psycopg
+
+    with psycopg.connect(pg.url(database)) as conn:
+        row = conn.execute("SELECT count(*) FROM transfers WHERE kind = 'transfer'").fetchone()
+    return int(row[0]) if row else 0
 
 
 def run_wrk(host: BenchHost, pg: BenchPostgres, data_file: Path, contention: str, clients: int,

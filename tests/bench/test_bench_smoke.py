@@ -25,6 +25,9 @@ def test_a_smoke_run_of_the_bench_writes_every_section_of_the_report(tmp_path: P
                                         for n in (1, 8, 32)]:
         assert re.search(rf"^\| {system} \| {contention} \| {clients} \| \d+ \|", report, re.M), \
             f"no transfer row for {system} {contention} {clients}"
+    for clients in (1, 8, 32):  # the ledger function alone, the ceiling of our own transaction
+        assert re.search(rf"^\| post_transfer \| low \| {clients} \| \d+ \| \d+\.\d\dx \|", report, re.M), \
+            f"no post_transfer row for {clients} clients"
     targets = report.split("## Targets")[1].split("## 1.")[0]
     assert targets.count("met**") == 8, targets  # every target has a measured value
     assert report.count("```") >= 8, "the history query plans are missing"
