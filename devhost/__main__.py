@@ -235,7 +235,7 @@ def _serve(
         port=args.port,
         workers=args.workers,
         http="httptools",
-        loop="asyncio",
+        loop="auto",  # uvloop where installed (requirements-dev.txt), else asyncio
         interface="asgi3",
         lifespan="on",
         log_config=None,
