@@ -43,8 +43,15 @@ def descendants(root: int) -> list[int]:
     return found
 
 
-def tree_cpu_seconds(root: int) -> float:
-    """CPU of a process, its live descendants and the children it has reaped."""
+def tree_cpu_seconds(root: int, settle_to: int | None = None, settle_timeout: float = 5.0) -> float:
+    """CPU of a process, its live descendants and the children it has reaped.
+
+    A child reaped between reading the parent's figures and listing the live ones would count in
+    neither: right after pgbench disconnects, its backends are exiting. With `settle_to`, waits
+    until no more than that many descendants remain (the exiting ones reaped) before reading."""
+    deadline = time.monotonic() + settle_timeout
+    while settle_to is not None and len(descendants(root)) > settle_to and time.monotonic() < deadline:
+        time.sleep(0.02)
     return cpu_seconds(root, children_reaped=True) + sum(cpu_seconds(pid) for pid in descendants(root))
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from bench.host import BenchHost
 from bench.postgres import BenchPostgres
-from bench.processes import run_measured, tree_cpu_seconds
+from bench.processes import descendants, run_measured, tree_cpu_seconds
 
 LUA_SCRIPT = Path(__file__).with_name("transfers.lua")
 # The ledger function the API calls, run by pgbench straight against the database: how fast our
@@ -62,9 +62,10 @@ def run_pgbench(pg: BenchPostgres, database: str, contention: str, clients: int,
                                      "-j", str(min(clients, NPROC)), "-T", str(max(1, round(seconds))),
                                      "-l", f"--log-prefix={prefix}")
         posted_before = _transfers_posted(pg, database) if script else 0
-        pg_before = tree_cpu_seconds(pg.postmaster_pid())
+        resident = len(descendants(pg.postmaster_pid()))
+        pg_before = tree_cpu_seconds(pg.postmaster_pid(), settle_to=resident)
         measured = run_measured(command)
-        pg_after = tree_cpu_seconds(pg.postmaster_pid())
+        pg_after = tree_cpu_seconds(pg.postmaster_pid(), settle_to=resident)  # pgbench's backends reaped
         if measured.returncode != 0:
             raise RuntimeError(f"pgbench failed: {measured.output[-2000:]}")
         latencies_us = [int(line.split()[2]) for log in Path(logs).glob("tx*") for line in log.read_text().splitlines()
