@@ -266,43 +266,93 @@ def render(report: Report) -> str:
                 f"from wrk with 8 connections (`bench/mixed.lua`); {mem.failed} answers of 400 or more; "
                 f"{mem.seconds:.0f} s of load.", ""]
         out += _table(["requests answered", "RSS MB"], [[f"{n:,}", f"{rss:.1f}"] for n, rss in mem.checkpoints])
+    out += _gap(report)
     out += ["", NOTES]
     return "\n".join(out) + "\n"
 
 
+def _gap(report: Report) -> list[str]:
+    """This run's own figures for the 8-client, low-contention cell: where the time went."""
+    merged = merged_cells(report)
+    api, alone, base = (merged.get((system, "low", 8)) for system in ("api", POST_TRANSFER_ALONE, "pgbench"))
+    if not (api and alone and base and api.completed and alone.completed and base.completed):
+        return []
+    cores = int(os.cpu_count() or 1)
+
+    def ms_each(cell: Cell, share: float) -> float:
+        return share * cores * cell.seconds * 1000 / cell.completed
+
+    return ["", "## In this run: where the 8-client transfer figure stands", "",
+            f"- pgbench tpcb-like: {base.per_second:.0f} per second. `{POST_TRANSFER_ALONE}` alone (the API's own",
+            f"  transaction, no HTTP, no Python): {alone.per_second:.0f} per second, "
+            f"{alone.per_second / base.per_second:.2f}x tpcb-like, with "
+            f"{ms_each(alone, alone.postgres_cpu):.2f} ms of PostgreSQL CPU each.",
+            f"- Through the API: {api.per_second:.0f} per second, "
+            f"{api.per_second / base.per_second:.2f}x tpcb-like and "
+            f"{api.per_second / alone.per_second:.2f}x `{POST_TRANSFER_ALONE}` alone, with "
+            f"{ms_each(api, api.host_cpu):.2f} ms of host CPU",
+            f"  and {ms_each(api, api.postgres_cpu):.2f} ms of PostgreSQL CPU per transfer, on {cores} cores "
+            "shared by the load generator, the host and PostgreSQL.",
+            f"- The database work of a transfer allows about {alone.per_second / base.per_second:.2f}x; the rest of "
+            "the gap is the host's CPU per request (next section)."]
+
+
 NOTES = """## What the profile showed, and what changed
 
-Profiles: py-spy (`py-spy record --gil -p <worker>`) on a host worker under the 8-client transfer
-load, and cProfile over the transfer handler called in-process (no host). A transfer request is
-three round trips: the pool's connection check (an empty query), the caller's current role and
-active flag, and `post_transfer` (one statement, one transaction). Changes:
+Profiles: py-spy (`py-spy record --gil -p <worker>`: only the thread holding the GIL is sampled,
+so this is the Python work) on a host worker under the 8-client transfer load; cProfile over the
+transfer handler called in-process (no host); `perf record` and `pg_stat_activity` sampling on
+PostgreSQL; pgbench running variants of `post_transfer` side by side with tpcb-like.
+
+Changes:
 
 - **JWT signature checks repeated for the same token** (an eighth of the request's Python time):
   `shared/tokens.py` keeps the tokens a worker has verified (bounded, keyed by the whole token)
-  until their `exp`. The role and active flag are still read from the database on every request.
-- **The success path of login waited for the disk twice.** The throttle row's removal after a
-  right password now commits without waiting for the WAL flush (`synchronous_commit` off for that
-  one statement): lost in a crash, it would only leave a failed-attempt count that expires with its
-  window. Counting the attempt, before the password check, still waits for the disk.
-- **Pool smaller than the thread count.** With DB_POOL_MAX_SIZE 4 and 8 threads, half the threads
-  waited for a connection; the bench runs the pool at the thread count (see the table above), and
-  two workers on two cores.
+  until their `exp`.
+- **The success path of login waited for the disk twice.** The throttle row's removal after a right
+  password commits without waiting for the WAL flush (`synchronous_commit` off for that one
+  statement): lost in a crash, it would only leave a failed-attempt count that expires with its
+  window.
+- **Three round trips per transfer, now one.** The pool pinged every connection it handed out (an
+  empty query), the edge read the caller's role and active flag, then `post_transfer` ran. Now
+  `post_transfer` checks that the caller is active itself, in the transaction that moves the
+  money (`migrations/0002_post_transfer_checks_caller.sql`; a deactivated user's transfer gets 401,
+  tested at the integration and API tiers), and the pool pings a connection only when in doubt:
+  its socket has something to read (a server ending a session sends an error and closes it) or it
+  sat unused for over 5 s. The database-restart fault test still passes (first read 0.14 s after
+  the database returned).
+- **Account locks `FOR NO KEY UPDATE`** instead of `FOR UPDATE`: the level a balance update needs;
+  it does not block other transactions' foreign-key checks on the same accounts.
+- **The host's hand-off:** the worker thread settles the event loop's future itself instead of
+  `run_in_executor`'s two chained futures, and the local host runs on uvloop where installed.
+- **The request log line:** `makeRecord` + `handle` instead of `logger.log`, which walked the stack.
+- **Account-number check digits:** one `str.translate` instead of a conversion per character.
 
-Tried and left out: pinging a pooled connection only when its socket is readable (saves the
-check's round trip) made recovery after a database restart slower than
-tests/reliability/test_faults.py allows, so the pool keeps psycopg_pool's check.
+Measured along the way (8 clients, low contention, a quick harness alternating pgbench and the
+API): the API went from about 440 to 500-600 transfers per second while pgbench stayed at
+1,500-1,850, and the median time inside the app's handler fell from 14 ms to 7.5 ms. The tables
+above are this run's.
 
-What is left on the transfer path is spread out: the host's asyncio/uvicorn work and the thread
-hand-off, psycopg's per-statement Python work (~0.2 ms of CPU each on this machine), pydantic
-validation of the body, JSON, and one log line per request. The "host CPU ms each" column is that
-cost per transfer (cProfile of the handler alone: about 1.6 ms, a third of it in psycopg, an eighth
-each in body parsing and in the log line); pgbench's client spends a small fraction of that.
-At one client the host's CPU time is most of the gap in latency; from 8 clients up the machine's
-two cores are shared by the host workers, PostgreSQL and the generator, so the host's CPU per
-transfer bounds the throughput. Meeting 0.5x would take halving it: fewer statements (the pool's
-check ping; the caller's role and active flag could be read by post_transfer itself), no thread
-hand-off in the host, and a cheaper log line. PostgreSQL's own share is the commit (fsync, slow
-and uneven on this disk) and the ledger function, which does more than tpcb-like (an advisory lock
-for the Idempotency-Key, both account rows locked in id order, a transfer row, two ledger entries
-and the key row) in one statement.
+Tried and left out:
+
+- **A leaner `post_transfer`** (both accounts locked and read in one statement, one UPDATE for both
+  balances, the transfer, its legs and the key in one statement): pgbench could not tell it apart
+  (1,605-1,629 against 1,234-1,653 calls per second, `-M prepared`), so the function keeps the
+  shape that reads like the rules.
+- **Dropping the ledger's foreign keys:** about 25 % more `post_transfer` calls per second under
+  pgbench (1,485 against 1,189), since each posting runs eight foreign-key checks. Kept: they are
+  what guarantees that every entry names a real transfer and real accounts.
+- **Other host shapes** (2 workers x 4 threads, 3x3, 3x4, 4x2 against 2x8): none better within the
+  machine's noise.
+
+What stands in the way of 0.5x: not PostgreSQL. Under the API's load its 16 backends were idle
+(`ClientRead`, sampled every 3 ms) 87 % of the time, and `post_transfer` alone runs at three
+quarters of tpcb-like or more (the section above). The limit is the two cores, and the host takes
+about as much CPU per transfer as PostgreSQL does (the CPU columns), more than a whole tpcb-like
+transaction costs. Of the host's Python time (GIL samples) the handler is about 60 % (psycopg's
+one round trip 15 %, the log line 13 %, body parsing and validation 7 %, the pool 6 %, the
+response 4 %); uvicorn, the event loop and the hand-off between threads are the rest. Halving it
+would take the handler running on the event loop with psycopg's async pool (no hand-off, no GIL
+contention between eight threads) or a host not written in Python: bigger changes than this
+issue, and in Azure the Python worker adds its own gRPC hop whatever the local host does.
 """
