@@ -209,7 +209,8 @@ def render(report: Report) -> str:
     if report.login:
         lg = report.login
         out += ["", "## 2. Login", ""]
-        out += [f"Sequential logins over HTTP (one client), {lg.samples} samples each, interleaved with a bare",
+        out += ["Sequential logins over HTTP (one client: the standard library's, on one kept-alive connection),",
+                f"{lg.samples} samples each, interleaved with a bare",
                 f"`bcrypt.checkpw` at the configured cost ({lg.rounds}) in the bench process. Each unknown",
                 "username is a fresh one (the throttle would refuse a repeated one).", ""]
         out += _table(["", "median ms"], [
@@ -345,14 +346,24 @@ Tried and left out:
 - **Other host shapes** (2 workers x 4 threads, 3x3, 3x4, 4x2 against 2x8): none better within the
   machine's noise.
 
-What stands in the way of 0.5x: not PostgreSQL. Under the API's load its 16 backends were idle
-(`ClientRead`, sampled every 3 ms) 87 % of the time, and `post_transfer` alone runs at three
-quarters of tpcb-like or more (the section above). The limit is the two cores, and the host takes
-about as much CPU per transfer as PostgreSQL does (the CPU columns), more than a whole tpcb-like
-transaction costs. Of the host's Python time (GIL samples) the handler is about 60 % (psycopg's
-one round trip 15 %, the log line 13 %, body parsing and validation 7 %, the pool 6 %, the
-response 4 %); uvicorn, the event loop and the hand-off between threads are the rest. Halving it
-would take the handler running on the event loop with psycopg's async pool (no hand-off, no GIL
-contention between eight threads) or a host not written in Python: bigger changes than this
-issue, and in Azure the Python worker adds its own gRPC hop whatever the local host does.
+What stands in the way of 0.5x: the two cores, which pgbench's client, the host and PostgreSQL
+share, and the CPU each transfer takes from them on both sides.
+
+- **PostgreSQL's side:** a posting does more than tpcb-like (an advisory lock and a lookup for
+  the Idempotency-Key, the caller's active flag, both accounts locked in id order, a transfer row,
+  two ledger entries, the key row: six index entries and eight foreign-key checks against tpcb's
+  three updates, a select and an insert into an unindexed table). `post_transfer` alone costs
+  PostgreSQL about 1.5-1.7x tpcb-like's CPU and runs at two thirds to three quarters of its rate
+  (the section above): that is the ceiling for any host.
+- **The host's side:** about as much CPU again per transfer (the CPU columns), though PostgreSQL
+  is rarely what a request waits for: under the API's load its 16 backends were idle
+  (`ClientRead`, sampled every 3 ms) 87 % of the time. Of the host's Python time (GIL samples)
+  the handler is about 60 % (psycopg's one round trip 15 %, the log line 13 %, body parsing and
+  validation 7 %, the pool 6 %, the response 4 %); uvicorn, the event loop and the hand-off
+  between threads are the rest.
+
+Reaching 0.5x would mean the host's CPU per transfer falling from about 1.6 ms to under 0.8: the
+handler on the event loop with psycopg's async pool (no hand-off, no GIL contention between eight
+threads), or a host not written in Python. Both are bigger changes than this issue, and in Azure
+the Python worker adds its own gRPC hop whatever the local host does.
 """
