@@ -131,7 +131,7 @@ def _serve(operation: Operation, handler: Callable[..., Any], req: func.HttpRequ
 
         # A caller without a valid token learns nothing more than 401, not even how a body
         # should look: the token's signature is checked before the body, the user's current
-        # state (a database read) after it.
+        # state (a database read) after it, here or in the handler's own statement.
         claims = None
         if operation.access != "public":
             from shared.auth import bearer_token
@@ -144,9 +144,10 @@ def _serve(operation: Operation, handler: Callable[..., Any], req: func.HttpRequ
             call = Call(req, parsed_body, parsed_query, _ANONYMOUS, correlation_id, runtime)
             result = handler(call)
         elif operation.caller_checked_by_handler:
+            from shared.auth import caller_from_token
+
             user_id = str(claims.user_id)
-            caller = Principal(id=claims.user_id, username="", role=claims.role)
-            result = handler(Call(req, parsed_body, parsed_query, caller, correlation_id, runtime))
+            result = handler(Call(req, parsed_body, parsed_query, caller_from_token(claims), correlation_id, runtime))
         else:
             from shared.auth import authenticate
 
