@@ -362,7 +362,7 @@ share, and the CPU each transfer takes from them on both sides.
   validation 7 %, the pool 6 %, the response 4 %); uvicorn, the event loop and the hand-off
   between threads are the rest.
 
-Reaching 0.5x would mean the host's CPU per transfer falling from about 1.6 ms to under 0.8: the
+Reaching 0.5x would take the host's CPU per transfer (its column above) under about 0.8 ms: the
 handler on the event loop with psycopg's async pool (no hand-off, no GIL contention between eight
 threads), or a host not written in Python. Both are bigger changes than this issue, and in Azure
 the Python worker adds its own gRPC hop whatever the local host does.
