@@ -41,6 +41,8 @@ _RECONNECT_GIVE_UP_SECONDS = 2.0
 # A connection back in the pool this recently, with nothing for it to read, is handed out without
 # a ping; older ones are pinged (a firewall may have dropped them without a word).
 _TRUSTED_IDLE_SECONDS = 5.0
+# When each connection last went back to the pool (set by Database.session).
+_returned_at: "weakref.WeakKeyDictionary[psycopg.Connection[Any], float]" = weakref.WeakKeyDictionary()
 
 
 def _check_when_in_doubt(conn: psycopg.Connection[Any]) -> None:
@@ -51,16 +53,13 @@ def _check_when_in_doubt(conn: psycopg.Connection[Any]) -> None:
     pool replaces it. One that has nothing to read and went back to the pool moments ago is as
     good as it was then. Pinging every checkout cost a round trip on every request.
     """
-    if conn.pgconn.status != pq.ConnStatus.OK or conn.info.transaction_status != pq.TransactionStatus.IDLE:
-        ConnectionPool.check_connection(conn)  # raises: the pool discards it
-        return
     returned_at = _returned_at.get(conn)
-    readable, _, _ = select.select([conn.pgconn.socket], [], [], 0)
-    if readable or returned_at is None or time.monotonic() - returned_at > _TRUSTED_IDLE_SECONDS:
-        ConnectionPool.check_connection(conn)
-
-
-_returned_at: "weakref.WeakKeyDictionary[psycopg.Connection[Any], float]" = weakref.WeakKeyDictionary()
+    in_doubt = (conn.pgconn.status != pq.ConnStatus.OK  # first: a broken connection may have no socket
+                or conn.info.transaction_status != pq.TransactionStatus.IDLE
+                or returned_at is None or time.monotonic() - returned_at > _TRUSTED_IDLE_SECONDS
+                or bool(select.select([conn.pgconn.socket], [], [], 0)[0]))
+    if in_doubt:
+        ConnectionPool.check_connection(conn)  # raises when broken: the pool discards the connection
 
 
 class Session:
