@@ -50,16 +50,16 @@ def _route(url: str, route_params: Mapping[str, str] | None = None) -> str:
 
 def log_request(logger: logging.Logger, req: Any, status: int, started: float, correlation: str,
                 user_id: str | None, function: str) -> None:
-    duration_ms = round((time.perf_counter() - started) * 1000, 2)
     level = logging.ERROR if status >= 500 else logging.INFO
+    if not logger.isEnabledFor(level):
+        return
+    duration_ms = round((time.perf_counter() - started) * 1000, 2)
     fields: dict[str, Any] = {
         "function": function, "route": _route(req.url, req.route_params), "method": req.method,
         "status": status, "duration_ms": duration_ms, "correlation_id": correlation,
     }
     if user_id is not None:  # an OpenTelemetry attribute may not be None
         fields["user_id"] = user_id
-    if not logger.isEnabledFor(level):
-        return
     # makeRecord + handle rather than logger.log(): log() walks the stack to find its caller, which
     # cost as much as everything else in this line (docs/benchmarks.md, the transfer profile).
     record = logger.makeRecord(logger.name, level, __file__, 0, "%s %s %s %.1fms",
