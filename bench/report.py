@@ -140,10 +140,13 @@ def _table(header: list[str], rows: list[list[Any]]) -> list[str]:
     return lines
 
 
-def _per_completed(cell: Cell, share: float) -> str:
+def _cpu_ms_each(cell: Cell, share: float) -> float:
     """CPU milliseconds per completed transaction, from a share of the whole machine."""
-    cores = int(os.cpu_count() or 1)
-    return f"{share * cores * cell.seconds * 1000 / cell.completed:.2f}" if cell.completed else ""
+    return share * int(os.cpu_count() or 1) * cell.seconds * 1000 / cell.completed
+
+
+def _per_completed(cell: Cell, share: float) -> str:
+    return f"{_cpu_ms_each(cell, share):.2f}" if cell.completed else ""
 
 
 def _pct(share: float) -> str:
@@ -279,22 +282,19 @@ def _gap(report: Report) -> list[str]:
     if not (api and alone and base and api.completed and alone.completed and base.completed):
         return []
     cores = int(os.cpu_count() or 1)
-
-    def ms_each(cell: Cell, share: float) -> float:
-        return share * cores * cell.seconds * 1000 / cell.completed
-
+    alone_ratio = alone.per_second / base.per_second
     return ["", "## In this run: where the 8-client transfer figure stands", "",
             f"- pgbench tpcb-like: {base.per_second:.0f} per second. `{POST_TRANSFER_ALONE}` alone (the API's own",
             f"  transaction, no HTTP, no Python): {alone.per_second:.0f} per second, "
-            f"{alone.per_second / base.per_second:.2f}x tpcb-like, with "
-            f"{ms_each(alone, alone.postgres_cpu):.2f} ms of PostgreSQL CPU each.",
+            f"{alone_ratio:.2f}x tpcb-like, with "
+            f"{_cpu_ms_each(alone, alone.postgres_cpu):.2f} ms of PostgreSQL CPU each.",
             f"- Through the API: {api.per_second:.0f} per second, "
             f"{api.per_second / base.per_second:.2f}x tpcb-like and "
             f"{api.per_second / alone.per_second:.2f}x `{POST_TRANSFER_ALONE}` alone, with "
-            f"{ms_each(api, api.host_cpu):.2f} ms of host CPU",
-            f"  and {ms_each(api, api.postgres_cpu):.2f} ms of PostgreSQL CPU per transfer, on {cores} cores "
+            f"{_cpu_ms_each(api, api.host_cpu):.2f} ms of host CPU",
+            f"  and {_cpu_ms_each(api, api.postgres_cpu):.2f} ms of PostgreSQL CPU per transfer, on {cores} cores "
             "shared by the load generator, the host and PostgreSQL.",
-            f"- The database work of a transfer allows about {alone.per_second / base.per_second:.2f}x; the rest of "
+            f"- The database work of a transfer allows about {alone_ratio:.2f}x; the rest of "
             "the gap is the host's CPU per request (next section)."]
 
 

@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.fixtures import connect
 from bench.host import BenchHost
 from bench.postgres import BenchPostgres
 from bench.processes import descendants, run_measured, tree_cpu_seconds
@@ -87,9 +88,7 @@ def run_pgbench(pg: BenchPostgres, database: str, contention: str, clients: int,
 
 
 def _transfers_posted(pg: BenchPostgres, database: str) -> int:
-    import psycopg
-
-    with psycopg.connect(pg.url(database)) as conn:
+    with connect(pg.url(database)) as conn:
         row = conn.execute("SELECT count(*) FROM transfers WHERE kind = 'transfer'").fetchone()
     return int(row[0]) if row else 0
 
