@@ -46,9 +46,10 @@ def test_latency_and_connection_resets_mid_transfer_lose_nothing_and_move_nothin
         proxy, database_url, tmp_path):
     started = time.monotonic()
     # The host reaches PostgreSQL only through the proxy; the books are checked directly.
-    host = LocalHost(proxy.url_for(database_url), tmp_path / "host.log", workers=2).start()
+    host = LocalHost(proxy.url_for(database_url), tmp_path / "host.log", workers=2)
     stop, result = threading.Event(), {}
     try:
+        host.start()
         bank = KeyedBank.open(host.base_url, database_url)
         thread = threading.Thread(target=lambda: result.update(figures=bank.run(
             10**9, clients=CLIENTS, seed=int(time.time()), stop=stop, pause=lambda: time.sleep(0.1))), daemon=True)
