@@ -2,6 +2,7 @@
 
     python -m bench                  # the full run (make bench), ~10-15 minutes on 2 cores
     python -m bench --smoke --out X  # seconds per figure: checks the harness works (tests/bench)
+    python -m bench --only concurrency --out X  # some sections only (full sizes), a partial report
 """
 
 from __future__ import annotations
@@ -17,10 +18,16 @@ import time
 import warnings
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+if TYPE_CHECKING:
+    from bench.concurrency import ConcurrencyFigures
+    from bench.fixtures import Customer
+    from bench.host import BenchHost
 
 
 @dataclass(frozen=True)
@@ -40,24 +47,39 @@ class Size:
     import_processes: int = 10
     host_starts: int = 3
     memory_requests: tuple[int, int] = (10_000, 100_000)
+    concurrent_seconds: float = 10  # login and history pages at 32 clients, each
+    probe_samples: int = 400  # GET /api/accounts, idle and beside logins
+    probe_seconds: float = 15  # at most this long per probe (a starved one answers slowly)
+    probe_ramp_seconds: float = 1.5  # the background logins under way before the probe starts
 
 
 FULL = Size()
 SMOKE = Size(seconds=1, rounds=1, senders=16, receivers=16, pgbench_scale=1, pgbench_hot_scale=1,
              login_samples=3, history_sizes=(300, 3_000), history_page=2, history_samples=3,
-             import_processes=2, host_starts=1, memory_requests=(100, 400))
+             import_processes=2, host_starts=1, memory_requests=(100, 400), concurrent_seconds=1,
+             probe_samples=20, probe_seconds=2, probe_ramp_seconds=0.3)
+
+
+SECTIONS = ("transfers", "login", "history", "concurrency", "coldstart", "memory")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--smoke", action="store_true", help="tiny sizes: seconds per figure")
-    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
+    parser.add_argument("--out", type=Path, default=None, help="the report (default docs/benchmarks.md)")
+    parser.add_argument("--only", type=lambda text: text.split(","), default=None, metavar="SECTION[,SECTION]",
+                        help="run only these sections (" + ", ".join(SECTIONS) + "); needs --out")
     parser.add_argument("--workers", type=int, default=2, help="host worker processes (default 2)")
     parser.add_argument("--threads", type=int, default=8, help="threads per worker (default 8)")
     parser.add_argument("--pool", type=int, default=None, help="DB_POOL_MAX_SIZE per worker (default: threads)")
     parser.add_argument("--seconds", type=float, default=None, help="override seconds per transfer cell")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.only and (set(args.only) - set(SECTIONS) or args.out is None):
+        parser.error(f"--only takes sections among {', '.join(SECTIONS)} and writes a partial report: give --out")
+    args.only = set(args.only or SECTIONS)
+    args.out = args.out or ROOT / "docs" / "benchmarks.md"
+    return args
 
 
 def log(message: str) -> None:
@@ -87,15 +109,17 @@ def main(argv: list[str] | None = None) -> int:
     given = sys.argv[1:] if argv is None else argv
     result = report.Report(command=" ".join(["python -m bench", *map(shlex.quote, given)]),
                            smoke=args.smoke, machine=report.machine(), workers=args.workers,
-                           threads=args.threads, pool=pool, bcrypt_rounds=rounds)
+                           threads=args.threads, pool=pool, bcrypt_rounds=rounds,
+                           only="" if args.only == set(SECTIONS) else ", ".join(sorted(args.only)))
     pg = BenchPostgres().start()
     hosts: list[BenchHost] = []
     try:
         log(f"PostgreSQL in {pg.data_dir}; migrating and initialising pgbench (scale {size.pgbench_scale})")
         result.postgres = pg.settings()
         apply_migrations(pg.url())
-        pg.pgbench_init(PGBENCH_DATABASE, size.pgbench_scale)
-        pg.pgbench_init(PGBENCH_HOT_DATABASE, size.pgbench_hot_scale)
+        if "transfers" in args.only:
+            pg.pgbench_init(PGBENCH_DATABASE, size.pgbench_scale)
+            pg.pgbench_init(PGBENCH_HOT_DATABASE, size.pgbench_hot_scale)
         result.pgbench_scales = (size.pgbench_scale, size.pgbench_hot_scale)
 
         signing_key = secrets.token_urlsafe(48)
@@ -106,14 +130,17 @@ def main(argv: list[str] | None = None) -> int:
         senders = fixtures.create_customers(pg.url(), tokens, size.senders, "s", cheap_hash, 10**10)
         receivers = fixtures.create_customers(pg.url(), tokens, size.receivers, "r", cheap_hash, 1)
         hot = fixtures.create_customers(pg.url(), tokens, 4, "h", cheap_hash, 10**10)
-        (login_user,) = fixtures.create_customers(pg.url(), tokens, 1, "l", PasswordHasher(rounds).hash(password), 1)
+        login_hash = PasswordHasher(rounds).hash(password)
+        (login_user,) = fixtures.create_customers(pg.url(), tokens, 1, "l", login_hash, 1)
+        login_users = fixtures.create_customers(pg.url(), tokens, 32, "c", login_hash, 1)  # same password, one hash
         short, long_ = (fixtures.create_customers(pg.url(), tokens, 1, f"t{n}", cheap_hash, 1)[0]
                         for n in size.history_sizes)
         low_data, hot_data, alone_script = work / "low.lua", work / "hot.lua", work / "post_transfer.sql"
         fixtures.write_lua_data(low_data, senders, receivers, pairs=False)
         fixtures.write_post_transfer_script(pg.url(), alone_script, senders, receivers)
         fixtures.write_lua_data(hot_data, hot, [], pairs=True)
-        for customer, entries in ((short, size.history_sizes[0]), (long_, size.history_sizes[1])):
+        histories = ((short, size.history_sizes[0]), (long_, size.history_sizes[1])) if "history" in args.only else ()
+        for customer, entries in histories:
             log(f"history: {entries:,} entries")
             fill_started = time.perf_counter()
             fixtures.fill_history(pg.url(), customer.account, entries)
@@ -128,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
         host.start()
         log(f"host {host.url}: {args.workers} workers x {args.threads} threads, pool {pool}; warming up")
         transfers.warm_up(host, pg, low_data, max(size.clients), max(1.0, size.seconds / 2))
-        for clients in size.clients:
+        for clients in size.clients if "transfers" in args.only else ():
             for contention, data, database in (("low", low_data, PGBENCH_DATABASE),
                                                ("high", hot_data, PGBENCH_HOT_DATABASE)):
                 for _ in range(size.rounds):
@@ -139,29 +166,34 @@ def main(argv: list[str] | None = None) -> int:
                         result.cells.append(transfers.run_pgbench(pg, APP_DATABASE, contention, clients, size.seconds,
                                                                   script=alone_script))
 
-        log(f"login at bcrypt cost {rounds}")
-        result.login = login.run_login(host.url, login_user.username, password, rounds, size.login_samples)
-        for customer, entries in ((short, size.history_sizes[0]), (long_, size.history_sizes[1])):
+        if "login" in args.only:
+            log(f"login at bcrypt cost {rounds}")
+            result.login = login.run_login(host.url, login_user.username, password, rounds, size.login_samples)
+        for customer, entries in histories:
             log(f"history pages: {entries:,} entries")
             result.history.append(history.run_history(host.url, pg.url(), customer, entries, size.history_page,
                                                       size.history_follow, size.history_samples))
+        if "concurrency" in args.only:
+            result.concurrency = run_concurrency(host, size, work, login_users, senders, password)
         host.stop()
 
-        log("cold start: imports")
-        result.cold_start = coldstart.measure_imports(size.import_processes)
         one_worker_env = host_environment(pg.url(), signing_key, BCRYPT_ROUNDS=str(rounds))
-        for n in range(size.host_starts):
-            log("cold start: fresh host to first GET /api/accounts")
-            fresh = BenchHost(one_worker_env, work / f"cold-{n}.log", workers=1, threads=args.threads)
-            hosts.append(fresh)
-            result.cold_start.first_accounts_ms.append(coldstart.first_accounts(fresh, senders[0].token))
+        if "coldstart" in args.only:
+            log("cold start: imports")
+            result.cold_start = cold = coldstart.measure_imports(size.import_processes)
+            for n in range(size.host_starts):
+                log("cold start: fresh host to first GET /api/accounts")
+                fresh = BenchHost(one_worker_env, work / f"cold-{n}.log", workers=1, threads=args.threads)
+                hosts.append(fresh)
+                cold.first_accounts_ms.append(coldstart.first_accounts(fresh, senders[0].token))
 
-        log(f"memory: {size.memory_requests[1]:,} mixed requests to one worker")
-        one = BenchHost(one_worker_env, work / "memory.log", workers=1, threads=args.threads)
-        hosts.append(one)
-        one.start()
-        result.memory = memory.run_memory(one, low_data, *size.memory_requests)
-        one.stop()
+        if "memory" in args.only:
+            log(f"memory: {size.memory_requests[1]:,} mixed requests to one worker")
+            one = BenchHost(one_worker_env, work / "memory.log", workers=1, threads=args.threads)
+            hosts.append(one)
+            one.start()
+            result.memory = memory.run_memory(one, low_data, *size.memory_requests)
+            one.stop()
     finally:
         for each in hosts:
             each.stop()
@@ -174,6 +206,31 @@ def main(argv: list[str] | None = None) -> int:
     for line in report.summary_lines(result):
         print("  " + line)
     return 0
+
+
+def run_concurrency(host: BenchHost, size: Size, work: Path, login_users: list[Customer], senders: list[Customer],
+                    password: str) -> ConcurrencyFigures:
+    """Figure 6: login and a history page at 32 clients; GET /api/accounts idle and beside logins."""
+    from bench import concurrency as c
+
+    figures = c.ConcurrencyFigures()
+    log("concurrency: login at 32 clients")
+    figures.loads.append(c.run_load(host, c.login_items(login_users, password), 32, size.concurrent_seconds, work,
+                                    "32 known users, right password"))
+    log("concurrency: history page at 32 clients")
+    figures.loads.append(c.run_load(host, c.history_items(senders, size.history_page), 32, size.concurrent_seconds,
+                                    work, f"first page of {size.history_page} entries, {len(senders)} customers"
+                                          " (the transfer senders), each with its own token"))
+    token, probe = senders[0].token, (size.probe_samples, size.probe_seconds)
+    log("concurrency: GET /api/accounts idle, beside 8 logins, beside 64 anonymous logins")
+    figures.probes.append(c.probe_accounts(host, token, *probe))
+    figures.probes.append(c.probe_accounts(host, token, *probe, condition=c.DURING_LOGINS,
+                                           background=(c.login_items(login_users[:8], password), 8, work),
+                                           ramp_seconds=size.probe_ramp_seconds))
+    figures.probes.append(c.probe_accounts(host, token, *probe, condition=c.DURING_ANONYMOUS,
+                                           background=(c.anonymous_login_items(password), 64, work),
+                                           ramp_seconds=size.probe_ramp_seconds))
+    return figures
 
 
 if __name__ == "__main__":

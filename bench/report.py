@@ -12,12 +12,17 @@ from pathlib import Path
 from typing import Any
 
 from bench.coldstart import ColdStartFigures
+from bench.concurrency import DURING_ANONYMOUS, DURING_LOGINS, IDLE, ConcurrencyFigures
 from bench.history import HistoryFigures
 from bench.login import LoginFigures
 from bench.memory import MemoryFigures
 from bench.transfers import POST_TRANSFER_ALONE, Cell
 
 TARGET_TRANSFER_RATIO = 0.5
+TARGET_TRANSFER_VS_ALONE = 0.7
+TARGET_HOST_CPU_MS = 0.8
+TARGET_ACCOUNTS_P99_VS_IDLE = 3.0
+REPORTED = "reported (no target yet)"
 TARGET_LOGIN_OVERHEAD_MS = 10.0
 TARGET_UNKNOWN_WITHIN = 0.05
 TARGET_HISTORY_RATIO = 1.5
@@ -35,6 +40,7 @@ class Report:
     threads: int
     pool: int
     bcrypt_rounds: int
+    only: str = ""  # the sections of a partial run (--only), empty for a whole one
     postgres: dict[str, str] = field(default_factory=dict)
     pgbench_scales: tuple[int, int] = (0, 0)
     cells: list[Cell] = field(default_factory=list)
@@ -43,6 +49,7 @@ class Report:
     history_fill_seconds: dict[int, float] = field(default_factory=dict)
     cold_start: ColdStartFigures | None = None
     memory: MemoryFigures | None = None
+    concurrency: ConcurrencyFigures | None = None
     elapsed_seconds: float = 0.0
 
 
@@ -96,7 +103,9 @@ def transfer_ratio(report: Report, contention: str, clients: int, system: str = 
     return ours.per_second / base.per_second
 
 
-def _met(ok: bool | None) -> str:
+def _met(ok: bool | None, target: str = "") -> str:
+    if target == REPORTED:
+        return ""
     return "n/a" if ok is None else ("**met**" if ok else "**not met**")
 
 
@@ -106,6 +115,17 @@ def targets(report: Report) -> list[tuple[str, str, str, bool | None]]:
     rows.append(("Transfers, 8 clients, low contention / pgbench tpcb-like",
                  f"{ratio:.2f}x" if ratio is not None else "n/a", f">= {TARGET_TRANSFER_RATIO}x",
                  None if ratio is None else ratio >= TARGET_TRANSFER_RATIO))
+    merged = merged_cells(report)
+    api, alone = merged.get(("api", "low", 8)), merged.get((POST_TRANSFER_ALONE, "low", 8))
+    vs_alone = api.per_second / alone.per_second if api and alone and alone.per_second else None
+    rows.append((f"Transfers, 8 clients, low contention / `{POST_TRANSFER_ALONE}` alone under pgbench",
+                 f"{vs_alone:.2f}x" if vs_alone is not None else "n/a", f">= {TARGET_TRANSFER_VS_ALONE}x",
+                 None if vs_alone is None else vs_alone >= TARGET_TRANSFER_VS_ALONE))
+    host_ms = _cpu_ms_each(api, api.host_cpu) if api and api.completed else None
+    rows.append(("Host CPU per transfer, 8 clients, low contention", f"{host_ms:.2f} ms" if host_ms is not None
+                 else "n/a", f"<= {TARGET_HOST_CPU_MS} ms", None if host_ms is None else host_ms <= TARGET_HOST_CPU_MS))
+    rows.append(("Transfers, 8 clients, low contention: p50 / p99 over HTTP",
+                 f"{api.p50_ms:.1f} / {api.p99_ms:.1f} ms" if api else "n/a", REPORTED, None))
     if report.login:
         rows.append(("Login median minus bcrypt.checkpw median", f"{report.login.overhead_ms:.1f} ms",
                      f"<= {TARGET_LOGIN_OVERHEAD_MS:.0f} ms", report.login.overhead_ms <= TARGET_LOGIN_OVERHEAD_MS))
@@ -121,6 +141,16 @@ def targets(report: Report) -> list[tuple[str, str, str, bool | None]]:
         cost = report.cold_start.app_cost_ms
         rows.append(("Cold start: import function_app minus import azure.functions", f"{cost:.0f} ms",
                      f"<= {TARGET_IMPORT_MS:.0f} ms", cost <= TARGET_IMPORT_MS))
+    if report.concurrency:
+        during = report.concurrency.p99_vs_idle(DURING_LOGINS)
+        rows.append(("GET /api/accounts p99 while 8 logins run / its idle p99",
+                     f"{during:.2f}x" if during is not None else "n/a", f"<= {TARGET_ACCOUNTS_P99_VS_IDLE:.0f}x",
+                     None if during is None else during <= TARGET_ACCOUNTS_P99_VS_IDLE))
+        anonymous = report.concurrency.probe(DURING_ANONYMOUS)
+        vs_idle = report.concurrency.p99_vs_idle(DURING_ANONYMOUS)
+        if anonymous is not None and vs_idle is not None:
+            rows.append(("GET /api/accounts p99 while 64 anonymous logins run",
+                         f"{anonymous.p99_ms:.1f} ms ({vs_idle:.1f}x idle)", REPORTED, None))
     if report.memory and len(report.memory.checkpoints) >= 3:
         growth, last = report.memory.growth, report.memory.checkpoints[-1][1]
         rows.append(("Worker RSS growth between the two checkpoints", f"{growth * 100:+.1f} %",
@@ -131,7 +161,8 @@ def targets(report: Report) -> list[tuple[str, str, str, bool | None]]:
 
 
 def summary_lines(report: Report) -> list[str]:
-    return [f"{name}: {value} (target {target}) {_met(ok).strip('*')}" for name, value, target, ok in targets(report)]
+    return [f"{name}: {value} (target {target}) {_met(ok, target).strip('*')}".rstrip()
+            for name, value, target, ok in targets(report)]
 
 
 def _table(header: list[str], rows: list[list[Any]]) -> list[str]:
@@ -157,6 +188,8 @@ def render(report: Report) -> str:
     out: list[str] = ["# Benchmarks", ""]
     if report.smoke:
         out += ["> Smoke run (tiny sizes): checks the harness, not the targets.", ""]
+    if report.only:
+        out += [f"> Partial run (sections: {report.only}): the figures of the other sections are missing.", ""]
     out += ["Written by `make bench` (`python -m bench`, source in `bench/`) in one run: every figure and its",
             "baseline measured side by side on the same machine, so the ratios hold even when the machine is",
             "noisy. Do not edit by hand; run `make bench` again.", ""]
@@ -170,7 +203,7 @@ def render(report: Report) -> str:
          ", ".join(f"{k} {v}" for k, v in sorted(report.postgres.items()))],
     ])
     out += ["", "## Targets", ""]
-    out += _table(["figure", "measured", "target", ""], [[n, v, t, _met(ok)] for n, v, t, ok in targets(report)])
+    out += _table(["figure", "measured", "target", ""], [[n, v, t, _met(ok, t)] for n, v, t, ok in targets(report)])
 
     out += ["", "## 1. Transfers against pgbench", ""]
     scale, hot_scale = report.pgbench_scales
@@ -270,9 +303,40 @@ def render(report: Report) -> str:
                 f"from wrk with 8 connections (`bench/mixed.lua`); {mem.failed} answers of 400 or more; "
                 f"{mem.seconds:.0f} s of load.", ""]
         out += _table(["requests answered", "RSS MB"], [[f"{n:,}", f"{rss:.1f}"] for n, rss in mem.checkpoints])
+    if report.concurrency:
+        out += _concurrency(report.concurrency, report.bcrypt_rounds)
     out += _gap(report)
     out += ["", NOTES]
     return "\n".join(out) + "\n"
+
+
+def _concurrency(figures: ConcurrencyFigures, rounds: int) -> list[str]:
+    out = ["", "## 6. Concurrency", ""]
+    out += [f"Same host as above, bcrypt cost {rounds}. Generated by `wrk` (`bench/requests.lua`, `-t` =",
+            "min(clients, nproc), 30 s timeout); p50/p99 are wrk's over every answer, whatever its status.",
+            "Each run starts once the host is idle (a login wrk gave up on still runs its bcrypt).", ""]
+    out += _table(["request", "sent by", "clients", "seconds", "answered", "per second", "p50 ms", "p99 ms",
+                   "answers by status"],
+                  [[f"`{load.name}`", load.note, load.clients, f"{load.seconds:.1f}", load.answered,
+                    f"{load.per_second:.1f}", f"{load.p50_ms:.1f}",
+                    f"{load.p99_ms:.1f}", load.status_text()] for load in figures.loads])
+    out += ["", "`GET /api/accounts` from one client (the standard library's, one kept-alive connection),",
+            "one request after another, alone and then while wrk sends logins beside it: 8 clients logging",
+            "in as known users with the right password, then 64 clients each sending a fresh unknown",
+            "username (as a credential-stuffing client would; the host may answer some with 429 or 503 once",
+            "it limits them). The probe starts once every background client has a login in flight.", ""]
+    idle = figures.probe(IDLE)
+    rows = []
+    for probe in figures.probes:
+        ratio = figures.p99_vs_idle(probe.condition) if probe is not idle else None
+        background = probe.background
+        rows.append([probe.condition, probe.samples, f"{probe.p50_ms:.2f}", f"{probe.p99_ms:.2f}",
+                     f"{ratio:.2f}x" if ratio is not None else "",
+                     f"{background.per_second:.1f}" if background else "",
+                     background.status_text() if background else ""])
+    out += _table(["GET /api/accounts", "samples", "p50 ms", "p99 ms", "p99 vs idle", "background logins per second",
+                   "background answers by status"], rows)
+    return out
 
 
 def _gap(report: Report) -> list[str]:

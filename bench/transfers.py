@@ -9,6 +9,7 @@ import secrets
 import statistics
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,7 +46,7 @@ class Cell:
         return self.completed / self.seconds if self.seconds else 0.0
 
 
-def _percentile(values: list[float], pct: float) -> float:
+def percentile(values: Sequence[float], pct: float) -> float:
     if not values:
         return 0.0
     ordered = sorted(values)
@@ -82,7 +83,7 @@ def run_pgbench(pg: BenchPostgres, database: str, contention: str, clients: int,
         raise RuntimeError("pgbench's post_transfer calls did not all post a transfer")
     system = POST_TRANSFER_ALONE if script else "pgbench"
     return Cell(system, contention, clients, elapsed, done, int(failed.group(1)) if failed else 0,
-                _percentile(latencies_us, 50) / 1000, _percentile(latencies_us, 99) / 1000,
+                percentile(latencies_us, 50) / 1000, percentile(latencies_us, 99) / 1000,
                 measured.cpu_seconds / (measured.wall_seconds * NPROC), 0.0,
                 (pg_after - pg_before) / (measured.wall_seconds * NPROC))
 
