@@ -1,0 +1,166 @@
+-- post_transfer: posts one transfer atomically, in one statement and one round trip: the caller's
+-- state, idempotency, locks, rules, balances, ledger.
+--
+-- This is the function's one current source. It is a repeatable migration: ops/migrations.py runs
+-- it again whenever this file changes, so a rule change is a diff here, never a new copy of the
+-- function. (Its history: 0001_core.sql, then 0002_post_transfer_checks_caller.sql.)
+--
+-- Returns one row. `outcome` is 'posted' or 'replayed' with the transfer, or the reason for
+-- refusing with every other column NULL; a refusal changes nothing. Its type is posting_outcome
+-- (0003_posting_outcome.sql), the twin of shared/outcomes.py.
+-- p_from NULL means "the bank's system account in the recipient's currency" (a cash deposit).
+--
+-- DROP then CREATE, not CREATE OR REPLACE: that cannot change a function's result type (the
+-- outcome was text before 0003). The whole file runs in the migration's transaction, so callers
+-- never see the function missing.
+
+DROP FUNCTION IF EXISTS post_transfer(uuid, text, text, bigint, text, text, text, bytea, boolean);
+
+CREATE FUNCTION post_transfer(
+    p_initiator       uuid,
+    p_from            text,
+    p_to              text,
+    p_amount          bigint,
+    p_description     text,
+    p_kind            text,
+    p_idempotency_key text,
+    p_request_hash    bytea,
+    p_require_owner   boolean
+) RETURNS TABLE (
+    outcome      posting_outcome,
+    id           uuid,
+    from_account text,
+    to_account   text,
+    amount       bigint,
+    currency     text,
+    description  text,
+    kind         text,
+    created_at   timestamptz
+) LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+DECLARE
+    v_refusal     posting_outcome;
+    v_known_hash  bytea;
+    v_known_id    uuid;
+    v_from_number text := p_from;
+    v_from        accounts%ROWTYPE;
+    v_to          accounts%ROWTYPE;
+    v_id          uuid;
+    v_now         timestamptz := now();
+BEGIN
+    -- Each rule below either returns a transfer or names its refusal and leaves this block; the
+    -- one refusal row is built after it. (A plain block: no EXCEPTION clause, no subtransaction.)
+    <<rules>>
+    BEGIN
+        -- The caller's current state, read in the transaction that moves the money: a user
+        -- deactivated since their token was issued moves nothing, and the API needs no read of its own.
+        IF p_initiator IS NOT NULL AND NOT EXISTS (SELECT 1 FROM users u WHERE u.id = p_initiator AND u.active) THEN
+            v_refusal := 'caller_inactive';
+            EXIT rules;
+        END IF;
+
+        IF p_idempotency_key IS NOT NULL THEN
+            -- Held until commit: a concurrent request with the same key is told it is in progress
+            -- instead of waiting, and the key's row below cannot appear behind our back.
+            IF NOT pg_try_advisory_xact_lock(hashtextextended(p_initiator::text || '/' || p_idempotency_key, 0)) THEN
+                v_refusal := 'idempotency_in_progress';
+                EXIT rules;
+            END IF;
+            SELECT k.request_hash, k.transfer_id INTO v_known_hash, v_known_id
+              FROM idempotency_keys k WHERE k.user_id = p_initiator AND k.key = p_idempotency_key;
+            IF FOUND THEN
+                -- A key names one request: the same one gets the first answer again, another is refused.
+                IF v_known_hash <> p_request_hash THEN
+                    v_refusal := 'idempotency_reused';
+                    EXIT rules;
+                END IF;
+                RETURN QUERY
+                    SELECT 'replayed'::posting_outcome, t.id, fa.number, ta.number, t.amount, t.currency::text,
+                           t.description, t.kind, t.created_at
+                      FROM transfers t
+                      JOIN accounts fa ON fa.id = t.debit_account_id
+                      JOIN accounts ta ON ta.id = t.credit_account_id
+                     WHERE t.id = v_known_id;
+                RETURN;
+            END IF;
+        END IF;
+
+        IF v_from_number IS NULL THEN
+            -- A deposit: the money comes from the bank's account in the recipient's currency. No
+            -- such pair means the recipient does not exist (every currency has a system account).
+            SELECT s.number INTO v_from_number
+              FROM accounts s JOIN accounts r ON r.currency = s.currency
+             WHERE s.kind = 'system' AND r.number = p_to;
+            IF NOT FOUND THEN
+                v_refusal := 'recipient_not_found';
+                EXIT rules;
+            END IF;
+        END IF;
+
+        -- Lock both rows in one fixed order (by id), so concurrent transfers never deadlock. NO KEY
+        -- UPDATE is the lock a balance update needs: unlike FOR UPDATE it does not block other
+        -- transactions' foreign-key checks on these accounts (entries and transfers naming them).
+        -- Every check below reads the rows under these locks, so none can be outrun.
+        PERFORM 1 FROM accounts a WHERE a.number IN (v_from_number, p_to) ORDER BY a.id FOR NO KEY UPDATE;
+        SELECT * INTO v_from FROM accounts a WHERE a.number = v_from_number;
+        -- Someone else's account is "not found" to the caller, so refusals do not reveal which
+        -- account numbers exist; money leaves the bank's own accounts only by deposit.
+        IF NOT FOUND OR (p_require_owner AND v_from.owner_id IS DISTINCT FROM p_initiator)
+           OR (p_kind = 'transfer' AND v_from.kind <> 'customer') THEN
+            v_refusal := 'source_not_found';
+            EXIT rules;
+        END IF;
+        SELECT * INTO v_to FROM accounts a WHERE a.number = p_to;
+        IF NOT FOUND OR v_to.kind <> 'customer' THEN
+            v_refusal := 'recipient_not_found';
+            EXIT rules;
+        END IF;
+        IF v_from.id = v_to.id THEN
+            v_refusal := 'same_account';
+            EXIT rules;
+        END IF;
+        -- The cast fails loudly, rather than answer a word posting_outcome lacks, if accounts ever
+        -- gain a status without its source_/recipient_ words.
+        IF v_from.status <> 'active' THEN
+            v_refusal := ('source_' || v_from.status)::posting_outcome;
+            EXIT rules;
+        END IF;
+        IF v_to.status <> 'active' THEN
+            v_refusal := ('recipient_' || v_to.status)::posting_outcome;
+            EXIT rules;
+        END IF;
+        IF v_from.currency <> v_to.currency THEN
+            v_refusal := 'currency_mismatch';
+            EXIT rules;
+        END IF;
+        -- System accounts mirror every deposit with the opposite sign, so only customers need funds.
+        IF v_from.kind = 'customer' AND v_from.balance < p_amount THEN
+            v_refusal := 'insufficient_funds';
+            EXIT rules;
+        END IF;
+
+        UPDATE accounts a SET balance = a.balance - p_amount WHERE a.id = v_from.id;
+        UPDATE accounts a SET balance = a.balance + p_amount WHERE a.id = v_to.id;
+        INSERT INTO transfers (debit_account_id, credit_account_id, amount, currency, description, kind,
+                               initiated_by, idempotency_key, created_at)
+             VALUES (v_from.id, v_to.id, p_amount, v_from.currency, p_description, p_kind,
+                     p_initiator, p_idempotency_key, v_now)
+          RETURNING transfers.id INTO v_id;
+        INSERT INTO entries (transfer_id, account_id, counterparty_account_id, amount, created_at)
+             VALUES (v_id, v_from.id, v_to.id, -p_amount, v_now),
+                    (v_id, v_to.id, v_from.id, p_amount, v_now);
+        IF p_idempotency_key IS NOT NULL THEN
+            INSERT INTO idempotency_keys (user_id, key, request_hash, transfer_id)
+                 VALUES (p_initiator, p_idempotency_key, p_request_hash, v_id);
+        END IF;
+
+        RETURN QUERY SELECT 'posted'::posting_outcome, v_id, v_from.number, v_to.number, p_amount,
+                            v_from.currency::text, p_description, p_kind, v_now;
+        RETURN;
+    END rules;
+
+    -- Only a refusal gets here, and it has changed nothing.
+    RETURN QUERY SELECT v_refusal, NULL::uuid, NULL::text, NULL::text, NULL::bigint, NULL::text,
+                        NULL::text, NULL::text, NULL::timestamptz;
+END;
+$$;
