@@ -1,17 +1,22 @@
 #!/usr/bin/env node
-// Generates src/api/schema.d.ts from the backend's OpenAPI document.
-//   npm run gen:api    write the file
-//   npm run check:api  regenerate into memory and fail when the committed file differs
+// Generates, from the backend's OpenAPI document, src/api/schema.d.ts (the types) and
+// src/api/limits.generated.ts (what types cannot carry: each request field's maxLength, pattern,
+// bounds and enum values, and each named string enum such as ProblemType).
+//   npm run gen:api    write both files
+//   npm run check:api  regenerate into memory and fail when a committed file differs
 // The document comes from `python -m ops openapi` (run in the repository root with the repo's
 // virtualenv; override the interpreter with IEBANK_PYTHON) or from a file given with --from.
 import { execFileSync } from 'node:child_process'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { join, relative } from 'node:path'
 import openapiTS, { astToString } from 'openapi-typescript'
 
 const frontend = new URL('..', import.meta.url).pathname
 const repo = join(frontend, '..')
-const target = join(frontend, 'src', 'api', 'schema.d.ts')
+const targets = {
+  schema: join(frontend, 'src', 'api', 'schema.d.ts'),
+  limits: join(frontend, 'src', 'api', 'limits.generated.ts'),
+}
 const args = process.argv.slice(2)
 const check = args.includes('--check')
 const fromIndex = args.indexOf('--from')
@@ -31,19 +36,60 @@ const HEADER = `/**
 
 `
 
+// The JSON Schema keywords a form can check before sending.
+const CHECKS = ['minLength', 'maxLength', 'pattern', 'minimum', 'maximum', 'exclusiveMinimum', 'enum']
+
+/** A property's checks; for `anyOf`/`oneOf` (nullable fields, string-or-number amounts) those of every branch. */
+function checksOf(property) {
+  const found = {}
+  for (const branch of [property, ...(property.anyOf ?? []), ...(property.oneOf ?? [])]) {
+    for (const key of CHECKS) if (branch[key] !== undefined && found[key] === undefined) found[key] = branch[key]
+  }
+  return found
+}
+
+function limitsModule(document) {
+  const schemas = document.components?.schemas ?? {}
+  const fields = {}
+  const enums = {}
+  for (const name of Object.keys(schemas).sort()) {
+    const schema = schemas[name]
+    if (schema.type === 'string' && Array.isArray(schema.enum)) enums[name] = schema.enum
+    if (!name.endsWith('Request') || !schema.properties) continue
+    const checked = {}
+    for (const field of Object.keys(schema.properties).sort()) {
+      const checks = checksOf(schema.properties[field])
+      if (Object.keys(checks).length) checked[field] = checks
+    }
+    fields[name] = checked
+  }
+  const json = (value) => JSON.stringify(value, null, 2).replace(/"([A-Za-z_][A-Za-z0-9_]*)":/g, '$1:')
+  return (
+    HEADER +
+    '/** Checks on each request body field (JSON Schema keywords), by schema name. */\n' +
+    `export const requestFields = ${json(fields)} as const\n\n` +
+    '/** Values of each named string enum in components.schemas. */\n' +
+    `export const schemaEnums = ${json(enums)} as const\n`
+  )
+}
+
 try {
-  const ast = await openapiTS(loadDocument(), { alphabetize: true, exportType: false, defaultNonNullable: false })
-  const generated = HEADER + astToString(ast)
+  const document = loadDocument()
+  const ast = await openapiTS(document, { alphabetize: true, exportType: false, defaultNonNullable: false })
+  const generated = { schema: HEADER + astToString(ast), limits: limitsModule(document) }
   if (check) {
-    const committed = existsSync(target) ? readFileSync(target, 'utf8') : ''
-    if (committed !== generated) {
-      console.error('check:api FAILED: src/api/schema.d.ts does not match the backend OpenAPI document. Run `npm run gen:api` and commit.')
+    const stale = Object.entries(targets).filter(([key, path]) => (existsSync(path) ? readFileSync(path, 'utf8') : '') !== generated[key])
+    if (stale.length) {
+      const names = stale.map(([, path]) => relative(frontend, path)).join(' and ')
+      console.error(`check:api FAILED: ${names} do(es) not match the backend OpenAPI document. Run \`npm run gen:api\` and commit.`)
       process.exit(1)
     }
-    console.log('check:api passed: src/api/schema.d.ts matches the backend OpenAPI document.')
+    console.log('check:api passed: src/api/schema.d.ts and src/api/limits.generated.ts match the backend OpenAPI document.')
   } else {
-    writeFileSync(target, generated)
-    console.log(`wrote ${target}`)
+    for (const [key, path] of Object.entries(targets)) {
+      writeFileSync(path, generated[key])
+      console.log(`wrote ${path}`)
+    }
   }
 } catch (error) {
   console.error(`gen-api: ${error instanceof Error ? error.message : error}`)

@@ -1,54 +1,38 @@
-import { computed, ref, shallowRef } from 'vue'
+import { computed, shallowRef } from 'vue'
 import { accountsApi } from '@/api/endpoints'
 import type { Account, Currency } from '@/api/types'
+import { CURRENCIES } from '@/api/limits'
 import { totalsByCurrency } from '@/lib/money'
+import { useAsync } from './useAsync'
 
-export const CURRENCIES: Currency[] = ['EUR', 'USD', 'GBP', 'INR']
+export { CURRENCIES }
 
 /** The signed-in customer's accounts, their totals per currency, and opening a new one. */
 export function useAccounts() {
   const accounts = shallowRef<Account[]>([])
-  const loading = ref(false)
-  const error = shallowRef<unknown>(null)
-  const opening = ref(false)
-  const openError = shallowRef<unknown>(null)
+  const listing = useAsync(() => accountsApi.list())
+  const opening = useAsync((name: string, currency: Currency) => accountsApi.open(name, currency), { mode: 'exclusive' })
 
   async function refresh() {
-    loading.value = true
-    error.value = null
-    try {
-      accounts.value = (await accountsApi.list()).items
-    } catch (e) {
-      error.value = e
-    } finally {
-      loading.value = false
-    }
+    const page = await listing.run()
+    if (page.ok) accounts.value = page.value.items
   }
 
   async function open(name: string, currency: Currency): Promise<Account | null> {
-    if (opening.value) return null
-    opening.value = true
-    openError.value = null
-    try {
-      const account = await accountsApi.open(name, currency)
-      accounts.value = [...accounts.value, account]
-      return account
-    } catch (e) {
-      openError.value = e
-      return null
-    } finally {
-      opening.value = false
-    }
+    const opened = await opening.run(name, currency)
+    if (!opened.ok) return null
+    accounts.value = [...accounts.value, opened.value]
+    return opened.value
   }
 
   return {
     accounts,
-    loading,
-    error,
+    loading: listing.loading,
+    error: listing.error,
     refresh,
     open,
-    opening,
-    openError,
+    opening: opening.loading,
+    openError: opening.error,
     totals: computed(() => totalsByCurrency(accounts.value.filter((a) => a.status !== 'closed'))),
     usable: computed(() => accounts.value.filter((a) => a.status === 'active')),
   }

@@ -1,27 +1,16 @@
-import { ref, shallowRef, toValue, watch, type MaybeRefOrGetter } from 'vue'
+import { toValue, watch, type MaybeRefOrGetter } from 'vue'
 import { manageApi } from '@/api/endpoints'
-import type { UserDetail } from '@/api/types'
+import { useAsync } from './useAsync'
 
 /** One user as staff see them, with their accounts. */
 export function useStaffUser(id: MaybeRefOrGetter<string | null>) {
-  const user = shallowRef<UserDetail | null>(null)
-  const loading = ref(false)
-  const error = shallowRef<unknown>(null)
+  const task = useAsync((userId: string) => manageApi.getUser(userId))
 
   async function refresh() {
     const userId = toValue(id)
-    if (!userId) return
-    loading.value = true
-    error.value = null
-    try {
-      user.value = await manageApi.getUser(userId)
-    } catch (e) {
-      error.value = e
-    } finally {
-      loading.value = false
-    }
+    if (userId) await task.run(userId)
   }
   watch(() => toValue(id), refresh, { immediate: true })
 
-  return { user, loading, error, refresh }
+  return { user: task.data, loading: task.loading, error: task.error, refresh }
 }

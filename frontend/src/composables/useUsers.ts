@@ -1,44 +1,32 @@
 import { computed, ref, shallowRef } from 'vue'
 import { manageApi } from '@/api/endpoints'
 import type { UserSummary } from '@/api/types'
+import { useAsync } from './useAsync'
 
 export const USERS_PAGE_SIZE = 20
 
 /** Staff user list: a search term and pages walked forwards and back with keyset cursors. */
 export function useUsers() {
   const users = shallowRef<UserSummary[]>([])
-  const loading = ref(false)
-  const error = shallowRef<unknown>(null)
   const search = ref('')
   // Cursor of every page seen so far; the last one is the page on screen.
   const cursors = ref<(string | null)[]>([null])
   const nextCursor = ref<string | null>(null)
-  let generation = 0
+  const task = useAsync((q: string | undefined, cursor: string | null) =>
+    manageApi.listUsers({ q, limit: USERS_PAGE_SIZE, cursor }),
+  )
 
   async function load() {
-    const mine = ++generation
-    loading.value = true
-    error.value = null
-    try {
-      const page = await manageApi.listUsers({
-        q: search.value.trim() || undefined,
-        limit: USERS_PAGE_SIZE,
-        cursor: cursors.value[cursors.value.length - 1] ?? null,
-      })
-      if (mine !== generation) return
-      users.value = page.items
-      nextCursor.value = page.next_cursor
-    } catch (e) {
-      if (mine === generation) error.value = e
-    } finally {
-      if (mine === generation) loading.value = false
-    }
+    const page = await task.run(search.value.trim() || undefined, cursors.value[cursors.value.length - 1] ?? null)
+    if (!page.ok) return
+    users.value = page.value.items
+    nextCursor.value = page.value.next_cursor
   }
 
   return {
     users,
-    loading,
-    error,
+    loading: task.loading,
+    error: task.error,
     search,
     page: computed(() => cursors.value.length),
     hasNext: computed(() => nextCursor.value !== null),
