@@ -1,3 +1,5 @@
+import { bank } from '@/config/bank'
+
 /** Problem types the API documents (the last path segment of `type`). */
 export const PROBLEM_SLUGS = [
   'validation-error',
@@ -83,7 +85,11 @@ export function describeProblem(error: unknown): string {
     case 'recipient-not-found':
       return 'No account with that number exists at IE Bank. Check the recipient account number.'
     case 'account-frozen':
-      return 'This account is frozen, so money cannot be moved. Please contact IE Bank.'
+      return `This account is frozen: no money can be sent from it or paid into it until the bank unfreezes it. Contact ${bank.name} on ${bank.phone} or at ${bank.email}.`
+    case 'account-not-found':
+      return 'Account not found: no IE Bank account has this number.'
+    case 'account-has-balance':
+      return 'The account still holds money. Move the money out first.'
     case 'account-closed':
       return 'This account is closed, so money cannot be moved.'
     case 'currency-mismatch':

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { describeChanges } from './auditChanges'
+import { describeAction, describeChanges } from './auditChanges'
 
 describe('audit change descriptions', () => {
   it('shows before → after pairs and plain values', () => {
@@ -16,5 +16,13 @@ describe('audit change descriptions', () => {
   it('has nothing to say about no changes', () => {
     expect(describeChanges({})).toEqual([])
     expect(describeChanges(null)).toEqual([])
+  })
+})
+
+describe('audit action names', () => {
+  it('reads as words staff understand, not as event codes', () => {
+    expect(describeAction('account.status')).toBe('Account status changed')
+    expect(describeAction('user.delete')).toBe('User taken out of service')
+    expect(describeAction('login.failed')).toBe('Login failed')
   })
 })

@@ -16,3 +16,21 @@ function show(value: unknown): string {
   if (typeof value === 'object') return JSON.stringify(value)
   return String(value)
 }
+
+// What staff read for each audited action; an action this list does not know yet (the API adds
+// security events over time) is shown from its name: `user.unlock` → "User unlock".
+const ACTIONS: Record<string, string> = {
+  'account.deposit': 'Cash deposit',
+  'account.status': 'Account status changed',
+  'account.update': 'Account details changed',
+  'user.create': 'User created',
+  'user.update': 'User details changed',
+  'user.delete': 'User taken out of service',
+}
+
+export function describeAction(action: string): string {
+  const known = ACTIONS[action]
+  if (known) return known
+  const words = action.replace(/[._-]+/g, ' ').trim()
+  return words ? words[0]!.toUpperCase() + words.slice(1) : action
+}

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { amountProblem, formatMoney, normalizeAmount, totalsByCurrency } from './money'
 
 describe('money', () => {
@@ -34,7 +34,29 @@ describe('money', () => {
     expect(amountProblem('-5')).toMatch(/like 25/)
     expect(amountProblem('1.234')).toMatch(/two decimals/)
     expect(amountProblem('ten')).toMatch(/like 25/)
+    expect(amountProblem('1,000')).toMatch(/two decimals/)
+    expect(amountProblem('1.000,50')).toMatch(/like 25/)
     expect(amountProblem(' ')).toMatch(/Enter/)
+  })
+
+  it('accepts a decimal comma, as people type amounts in most of the bank’s EU countries', () => {
+    expect(amountProblem('25,50')).toBeNull()
+    expect(amountProblem('25,5')).toBeNull()
+    expect(normalizeAmount('25,50')).toBe('25.50')
+    expect(normalizeAmount(' 7,5 ')).toBe('7.50')
+    expect(amountProblem('0,00')).toMatch(/more than zero/)
+  })
+
+  it('refuses more than the API’s limit for one movement, naming the limit', () => {
+    expect(amountProblem('1000000000')).toBeNull()
+    expect(amountProblem('1000000000.01')).toMatch(/at most 1,000,000,000\.00/)
+  })
+
+  it('shows amounts in the person’s locale', () => {
+    vi.spyOn(navigator, 'languages', 'get').mockReturnValue(['de-DE'])
+    expect(formatMoney('1234.50', 'EUR')).toBe('1.234,50\u00a0€')
+    vi.spyOn(navigator, 'languages', 'get').mockReturnValue(['en-IE'])
+    expect(formatMoney('1234.50', 'EUR')).toBe('€1,234.50')
   })
 
   it('formats a decimal string with its currency', () => {

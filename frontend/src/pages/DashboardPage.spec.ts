@@ -1,6 +1,8 @@
 import { flushPromises } from '@vue/test-utils'
 import { describe, expect, it } from 'vitest'
-import { ACCOUNT_A, ACCOUNT_B, customer, fakeApi, json } from '@/test/fakeApi'
+import { ACCOUNT_NAME_MAX } from '@/api/limits'
+import { bank } from '@/config/bank'
+import { ACCOUNT_A, ACCOUNT_B, customer, fakeApi, json, problem } from '@/test/fakeApi'
 import { mountPage } from '@/test/mountPage'
 import DashboardPage from './DashboardPage.vue'
 
@@ -15,7 +17,7 @@ const account = (number: string, name: string, currency: string, balance: string
 })
 
 describe('dashboard', () => {
-  it('lists every account with number, currency, status and balance, and a total per currency', async () => {
+  it('lists every account with number, currency, status and balance, and a total only where it adds up several accounts', async () => {
     fakeApi({
       'GET /api/accounts': () =>
         json({
@@ -33,7 +35,20 @@ describe('dashboard', () => {
     expect(cards[0]!.text()).toContain('€100.10')
     expect(cards[1]!.text()).toContain('frozen')
     expect(cards[1]!.text()).not.toContain('Send money')
-    expect(wrapper.findAll('[data-testid="total"]').map((t) => t.text())).toEqual(['EUR€100.30', 'USDUS$5.00'])
+    // Two EUR accounts are summed; the one USD account's "total" would only repeat its card.
+    const totals = wrapper.findAll('[data-testid="total"]').map((t) => t.text())
+    expect(totals).toHaveLength(1)
+    expect(totals[0]).toContain('EUR')
+    expect(totals[0]).toContain('€100.30')
+  })
+
+  it('says what frozen means and how to reach the bank, with the details from the bank’s config', async () => {
+    fakeApi({ 'GET /api/accounts': () => json({ items: [account(ACCOUNT_A, 'Travel', 'EUR', '5.00', 'frozen')] }) })
+    const { wrapper } = await mountPage(DashboardPage, '/dashboard', customer)
+    const notice = wrapper.get('[data-testid="frozen-notice"]').text()
+    expect(notice).toContain('No money can be sent from it or paid into it')
+    expect(notice).toContain(bank.phone)
+    expect(notice).toContain(bank.email)
   })
 
   it('opens another account in the chosen currency', async () => {
@@ -42,7 +57,7 @@ describe('dashboard', () => {
       'POST /api/accounts': () => json(account(ACCOUNT_B, 'Rupees', 'INR', '0.00'), 201),
     })
     const { wrapper } = await mountPage(DashboardPage, '/dashboard', customer)
-    const name = wrapper.get('input[maxlength="60"]')
+    const name = wrapper.get(`input[maxlength="${ACCOUNT_NAME_MAX}"]`)
     await name.setValue('Rupees')
     await wrapper.get('select').setValue('INR')
     await wrapper.get('form').trigger('submit')
@@ -58,5 +73,32 @@ describe('dashboard', () => {
     await wrapper.get('form').trigger('submit')
     expect(wrapper.text()).toContain('Give the account a name')
     expect(server.sent('POST', '/api/accounts')).toHaveLength(0)
+  })
+
+  it('holds account names to the API’s limit (50), not the 60 the page used to allow', async () => {
+    const server = fakeApi({ 'GET /api/accounts': () => json({ items: [] }) })
+    const { wrapper } = await mountPage(DashboardPage, '/dashboard', customer)
+    expect(ACCOUNT_NAME_MAX).toBe(50)
+    const name = wrapper.get('input[name="name"]')
+    expect(name.attributes('maxlength')).toBe('50')
+    await name.setValue('x'.repeat(51))
+    await wrapper.get('form').trigger('submit')
+    expect(wrapper.text()).toContain('Use at most 50 characters.')
+    expect(server.sent('POST', '/api/accounts')).toHaveLength(0)
+  })
+
+  it('shows the API’s field error at the name field and moves focus to the error summary', async () => {
+    fakeApi({
+      'GET /api/accounts': () => json({ items: [] }),
+      'POST /api/accounts': () => problem('validation-error', 422, '', [{ field: 'body.name', message: 'String should have at most 50 characters' }]),
+    })
+    const { wrapper } = await mountPage(DashboardPage, '/dashboard', customer)
+    await wrapper.get('input[name="name"]').setValue('Savings')
+    await wrapper.get('form').trigger('submit')
+    await flushPromises()
+    const summary = wrapper.get('[data-testid="error-summary"]')
+    expect(summary.text()).toContain('String should have at most 50 characters')
+    expect(document.activeElement).toBe(summary.element)
+    expect(wrapper.get('input[name="name"]').attributes('aria-invalid')).toBe('true')
   })
 })

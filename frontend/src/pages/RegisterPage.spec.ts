@@ -68,4 +68,53 @@ describe('register page', () => {
     await vi.waitFor(() => expect(router.currentRoute.value.name).toBe('sign-in'))
     expect(router.currentRoute.value.query).toMatchObject({ registered: '1', username: 'aoife' })
   })
+
+  it.each([
+    ['username-taken', 'username', 'That username is taken'],
+    ['email-taken', 'email', 'An account with this email already exists'],
+  ])('a 409 %s (no field list) is shown at the %s field, not only above the form', async (slug, field, message) => {
+    fakeApi({ 'POST /api/auth/register': () => problem(slug, 409, 'Taken.') })
+    const { wrapper } = await mountPage(RegisterPage, '/register', null)
+    await fill(wrapper, valid)
+    await wrapper.get('form').trigger('submit')
+    await flushPromises()
+    const input = wrapper.get(`input[name="${field}"]`)
+    expect(input.attributes('aria-invalid')).toBe('true')
+    expect(wrapper.get(`#${input.attributes('aria-describedby')}`).text()).toContain(message)
+  })
+
+  it('when both username and email are taken, both fields say so', async () => {
+    fakeApi({
+      'POST /api/auth/register': () =>
+        problem('username-taken', 409, 'Taken.', [
+          { field: 'username', message: 'That username is taken.' },
+          { field: 'email', message: 'That email address is already registered.' },
+        ]),
+    })
+    const { wrapper } = await mountPage(RegisterPage, '/register', null)
+    await fill(wrapper, valid)
+    await wrapper.get('form').trigger('submit')
+    await flushPromises()
+    expect(wrapper.get('input[name="username"]').attributes('aria-invalid')).toBe('true')
+    expect(wrapper.get('input[name="email"]').attributes('aria-invalid')).toBe('true')
+    const links = wrapper.get('[data-testid="error-summary"]').findAll('a').map((a) => a.text())
+    expect(links).toEqual(['That username is taken.', 'That email address is already registered.'])
+  })
+
+  it('after a failed submit, focus moves to an error summary whose links lead to each field', async () => {
+    fakeApi({})
+    const { wrapper } = await mountPage(RegisterPage, '/register', null)
+    await fill(wrapper, { ...valid, Email: 'not-an-email', Password: 'short' })
+    await wrapper.get('form').trigger('submit')
+    await flushPromises()
+    const summary = wrapper.get('[data-testid="error-summary"]')
+    expect(summary.attributes('role')).toBe('alert')
+    expect(summary.attributes('aria-live')).toBe('assertive')
+    expect(document.activeElement).toBe(summary.element)
+    const emailLink = summary.findAll('a').find((a) => a.text().startsWith('Enter an email address'))!
+    const email = wrapper.get('input[name="email"]')
+    expect(emailLink.attributes('href')).toBe(`#${email.attributes('id')}`)
+    await emailLink.trigger('click')
+    expect(document.activeElement).toBe(email.element)
+  })
 })

@@ -107,4 +107,32 @@ describe('transfer page', () => {
     expect(first!.headers.get('idempotency-key')).toBe(second!.headers.get('idempotency-key'))
     expect(wrapper.find('[data-testid="transfer-done"]').exists()).toBe(true)
   })
+
+  it('accepts an amount typed with a decimal comma and sends it as 25.50', async () => {
+    const server = fakeApi({
+      'GET /api/accounts': () => json({ items: [account('100.00')] }),
+      'POST /api/transfers': () => json({ id: 't1', from_account: ACCOUNT_A, to_account: ACCOUNT_B, amount: '25.50', currency: 'EUR', description: '', kind: 'transfer', created_at: '2026-01-01T00:00:00Z' }, 201),
+    })
+    const { wrapper } = await mountPage(TransferPage, '/transfer', customer)
+    await fillAndReview(wrapper, ACCOUNT_B, '25,50')
+    expect(wrapper.get('[data-testid="transfer-review"]').text()).toContain('€25.50')
+    await wrapper.findAll('button').find((b) => b.text() === 'Confirm and send')!.trigger('click')
+    await flushPromises()
+    expect(server.sent('POST', '/api/transfers')[0]!.body).toMatchObject({ amount: '25.50' })
+  })
+
+  it('a refusal back on the form moves focus to the error summary, which links to the amount', async () => {
+    fakeApi({
+      'GET /api/accounts': () => json({ items: [account('5.00')] }),
+      'POST /api/transfers': () => problem('insufficient-funds', 409, 'Not enough money.'),
+    })
+    const { wrapper } = await mountPage(TransferPage, '/transfer', customer)
+    await fillAndReview(wrapper, ACCOUNT_B, '50')
+    await wrapper.findAll('button').find((b) => b.text() === 'Confirm and send')!.trigger('click')
+    await flushPromises()
+    const summary = wrapper.get('[data-testid="error-summary"]')
+    expect(document.activeElement).toBe(summary.element)
+    const link = summary.findAll('a').find((a) => a.text() === 'More than the available balance.')!
+    expect(link.attributes('href')).toBe(`#${wrapper.get('input[name="amount"]').attributes('id')}`)
+  })
 })

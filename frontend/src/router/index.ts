@@ -25,6 +25,8 @@ declare module 'vue-router' {
     requiresAuth?: boolean
     /** Only for role `admin` (the API enforces this too). */
     staff?: boolean
+    /** Sign-in and registration: a signed-in person is sent to their home page instead. */
+    guestOnly?: boolean
   }
 }
 
@@ -33,8 +35,8 @@ type AppRoute = RouteRecordRaw & { name: AppRouteName }
 // Every page is its own lazily loaded chunk; scripts/check-budget.mjs verifies this after a build.
 export const routes: AppRoute[] = [
   { path: '/', name: 'landing', component: () => import('@/pages/LandingPage.vue'), meta: { title: 'Welcome' } },
-  { path: '/sign-in', name: 'sign-in', component: () => import('@/pages/SignInPage.vue'), meta: { title: 'Sign in' } },
-  { path: '/register', name: 'register', component: () => import('@/pages/RegisterPage.vue'), meta: { title: 'Open an account' } },
+  { path: '/sign-in', name: 'sign-in', component: () => import('@/pages/SignInPage.vue'), meta: { title: 'Sign in', guestOnly: true } },
+  { path: '/register', name: 'register', component: () => import('@/pages/RegisterPage.vue'), meta: { title: 'Open an account', guestOnly: true } },
   {
     path: '/dashboard',
     name: 'dashboard',
@@ -118,6 +120,11 @@ export function to(
   return { name, params, query }
 }
 
+/** Where a signed-in person starts: staff at the user list, customers at their accounts. */
+export function homeFor(isAdmin: boolean): RouteLocationRaw {
+  return to(isAdmin ? 'staff-users' : 'dashboard')
+}
+
 export interface SessionView {
   isSignedIn: boolean
   isAdmin: boolean
@@ -130,6 +137,7 @@ export function installGuards(router: Router, session: () => SessionView) {
       return { name: 'sign-in', query: { redirect: target.fullPath } }
     }
     if (target.meta.staff && !isAdmin) return { name: 'forbidden' }
+    if (target.meta.guestOnly && isSignedIn) return homeFor(isAdmin)
     return true
   })
   router.afterEach((target) => {

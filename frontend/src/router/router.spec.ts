@@ -28,6 +28,18 @@ describe('route guards', () => {
     expect(r.currentRoute.value.name).toBe('staff-audit')
   })
 
+  it.each(['/sign-in', '/register'])('sends a signed-in customer who opens %s to their accounts', async (path) => {
+    const r = router({ isSignedIn: true, isAdmin: false })
+    await r.push(path)
+    expect(r.currentRoute.value.name).toBe('dashboard')
+  })
+
+  it('sends signed-in staff who open sign-in to their start page', async () => {
+    const r = router({ isSignedIn: true, isAdmin: true })
+    await r.push('/sign-in')
+    expect(r.currentRoute.value.name).toBe('staff-users')
+  })
+
   it('loads every page lazily', () => {
     for (const route of routes) expect(typeof route.component).toBe('function')
   })

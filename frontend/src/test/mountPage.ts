@@ -1,4 +1,5 @@
-import { flushPromises, mount } from '@vue/test-utils'
+import { enableAutoUnmount, flushPromises, mount } from '@vue/test-utils'
+import { afterEach } from 'vitest'
 import { createPinia, setActivePinia } from 'pinia'
 import type { Component } from 'vue'
 import { createMemoryHistory, createRouter } from 'vue-router'
@@ -6,6 +7,9 @@ import { api } from '@/api/client'
 import { installGuards, routes } from '@/router'
 import { useSessionStore } from '@/stores/session'
 import type { User } from '@/api/types'
+
+// Pages are attached to document.body (focus, getElementById): unmount each after its test.
+enableAutoUnmount(afterEach)
 
 /** Mounts a page inside the app's real routes and guards, signed in as `user` (or signed out). */
 export async function mountPage(page: Component, path: string, user: User | null) {

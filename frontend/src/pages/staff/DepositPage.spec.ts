@@ -27,14 +27,37 @@ describe('cash deposit', () => {
     expect(wrapper.get('[data-testid="deposit-done"]').text()).toContain('€250.00')
   })
 
-  it('names the account field when the account does not exist', async () => {
-    fakeApi({ [`POST /api/manage/accounts/${ACCOUNT_B}/deposits`]: () => problem('account-not-found', 404, 'No such account.') })
-    const { wrapper } = await mountPage(DepositPage, '/staff/deposit', admin)
-    await wrapper.get('input[maxlength="34"]').setValue(ACCOUNT_B)
-    await wrapper.get('input[inputmode="decimal"]').setValue('1')
+  it.each(['account-not-found', 'recipient-not-found'])(
+    'an unknown account (%s) says "account not found" at the account field, not a message about recipients',
+    async (slug) => {
+      fakeApi({ [`POST /api/manage/accounts/${ACCOUNT_B}/deposits`]: () => problem(slug, 404, 'No account with that number can receive money.') })
+      const { wrapper } = await mountPage(DepositPage, '/staff/deposit', admin)
+      await wrapper.get('input[maxlength="34"]').setValue(ACCOUNT_B)
+      await wrapper.get('input[inputmode="decimal"]').setValue('1')
+      await wrapper.get('form').trigger('submit')
+      await wrapper.findAll('button').find((b) => b.text() === 'Confirm deposit')!.trigger('click')
+      await flushPromises()
+      const input = wrapper.get('input[name="account"]')
+      expect(input.attributes('aria-invalid')).toBe('true')
+      expect(wrapper.get(`#${input.attributes('aria-describedby')}`).text()).toBe('Account not found: no IE Bank account has this number.')
+      expect(wrapper.text()).not.toMatch(/recipient/i)
+      expect(document.activeElement).toBe(wrapper.get('[data-testid="error-summary"]').element)
+    },
+  )
+
+  it('coming from a customer’s page, the review names the holder, the account and its currency', async () => {
+    fakeApi({
+      'GET /api/manage/users/7': () =>
+        json({ ...customer, accounts: [{ number: ACCOUNT_B, name: 'Holiday fund', currency: 'GBP', country: 'IE', status: 'active', balance: '3.00', created_at: '2026-01-01T00:00:00Z' }] }),
+    })
+    const { wrapper } = await mountPage(DepositPage, `/staff/deposit?account=${ACCOUNT_B}&user=7`, admin)
+    expect(wrapper.text()).toContain('Amount (GBP)')
+    await wrapper.get('input[inputmode="decimal"]').setValue('25,50')
     await wrapper.get('form').trigger('submit')
-    await wrapper.findAll('button').find((b) => b.text() === 'Confirm deposit')!.trigger('click')
-    await flushPromises()
-    expect(wrapper.text()).toContain('No IE Bank account has this number.')
+    const review = wrapper.get('[data-testid="deposit-review"]').text()
+    expect(review).toContain('Holiday fund')
+    expect(review).toContain('Aoife Byrne (aoife)')
+    expect(review).toContain('GBP')
+    expect(review).toContain('£25.50')
   })
 })
