@@ -153,11 +153,15 @@ test('a new customer registers, signs in, opens a second account, gets a cash de
   await button(staffPage, 'Search').click()
   await staffPage.getByRole('link', { name: customer.username, exact: true }).click()
   await staffPage.getByTestId('staff-account-row').first().waitFor()
-  await staffPage.getByRole('link', { name: `Deposit into ${customer.fullName}` }).click()
+  await staffPage.getByTestId('staff-account-row').first().getByRole('link', { name: /^Deposit into / }).click()
   assert.equal(digits(await field(staffPage, 'Account number').inputValue()), acc1)
-  await field(staffPage, "Amount in the account's currency").fill('250')
+  // Coming from the customer's page, the form and the review name the holder and the currency.
+  await field(staffPage, 'Amount (EUR)').fill('250')
   await field(staffPage, 'Description (optional)').fill('Cash at branch')
   await button(staffPage, 'Review deposit').click()
+  const depositReview = await staffPage.getByTestId('deposit-review').textContent()
+  assert.match(depositReview, new RegExp(`${customer.fullName} \\(${customer.username}\\)`))
+  assert.match(depositReview, /EUR/)
   await button(staffPage, 'Confirm deposit').click()
   await staffPage.getByTestId('deposit-done').waitFor()
   await screenshot(staffPage, '10-staff-deposit-done')
@@ -251,11 +255,88 @@ test('insufficient funds shows the message and moves nothing', TIMEOUT, async ()
   await button(page, 'Confirm and send').click()
   const alert = page.getByRole('alert').filter({ hasText: 'Insufficient funds' })
   await alert.waitFor()
-  await page.getByText('More than the available balance.').waitFor()
+  // Said at the amount field, and linked from the error summary above the form.
+  await page.locator('.field .error').filter({ hasText: 'More than the available balance.' }).waitFor()
+  await page.getByTestId('error-summary').getByRole('link', { name: 'More than the available balance.' }).waitFor()
   await screenshot(page, '08-transfer-insufficient-funds')
   const afterBalances = await apiBalances()
   assert.deepEqual(afterBalances.balance, before.balance)
   assert.equal(afterBalances.history.filter((e) => e.description === 'Too much').length, 0)
+})
+
+test('what a person trips over: decimal comma, fresh forms from the header, no sign-in when signed in, unknown accounts, conflicts at their fields', TIMEOUT, async () => {
+  const page = customerPage
+  // A decimal comma, as customers in the bank's EU countries type amounts.
+  await openTransferReview(page, { to: acc2, amount: '1,50', description: 'Comma' })
+  assert.match(await page.getByTestId('transfer-review').textContent(), /€1\.50/)
+  await button(page, 'Confirm and send').click()
+  await page.getByTestId('transfer-done').filter({ hasText: '€1.50 sent' }).waitFor()
+  // "Send money" in the header after "Money sent" opens an empty form.
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Send money' }).click()
+  await field(page, 'Amount (EUR)').waitFor()
+  assert.equal(await field(page, 'Amount (EUR)').inputValue(), '')
+  assert.equal(await page.getByTestId('transfer-done').count(), 0)
+
+  // A failed submit moves focus to the error summary, which links to the field.
+  await button(page, 'Review transfer').click()
+  const summary = page.getByTestId('error-summary')
+  await summary.waitFor()
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'error-summary')
+  await summary.getByRole('link', { name: 'Enter an amount.' }).click()
+  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('inputmode')), 'decimal')
+  await screenshot(page, '20-transfer-error-summary')
+
+  // Signed in, the sign-in and register pages lead to the person's accounts.
+  for (const path of ['/sign-in', '/register']) {
+    await page.goto(`${stack.baseUrl}${path}`)
+    await page.waitForURL(/\/dashboard$/)
+  }
+
+  // Someone else's (or no one's) account address: "No such account" and nothing else.
+  await page.goto(`${stack.baseUrl}/accounts/IE86IEBK00000000000002`)
+  await page.getByRole('heading', { level: 1, name: 'No such account' }).waitFor()
+  await page.waitForLoadState('networkidle')
+  assert.equal(await page.getByText('No transactions yet').count(), 0)
+  assert.equal(await page.getByRole('heading', { name: 'History' }).count(), 0)
+
+  // Registering a username and email that are taken: said at the fields.
+  const visitor = await newPage()
+  await visitor.goto(`${stack.baseUrl}/register`)
+  await field(visitor, 'Username').fill(customer.username)
+  await field(visitor, 'Full name').fill('Someone Else')
+  await field(visitor, 'Email').fill(customer.email)
+  await field(visitor, 'Password').fill(customer.password)
+  await field(visitor, 'Repeat the password').fill(customer.password)
+  await button(visitor, 'Open my account').click()
+  await visitor.getByTestId('error-summary').waitFor()
+  assert.equal(await field(visitor, 'Username').getAttribute('aria-invalid'), 'true')
+  await screenshot(visitor, '21-register-conflict')
+  await visitor.close()
+
+  // Staff: a deposit into an unknown account says so at the account field.
+  await staffPage.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Cash deposit' }).click()
+  await field(staffPage, 'Account number').fill('IE86 IEBK 0000 0000 0000 02')
+  await field(staffPage, "Amount in the account's currency").fill('1')
+  await button(staffPage, 'Review deposit').click()
+  await button(staffPage, 'Confirm deposit').click()
+  await staffPage.getByText('Account not found: no IE Bank account has this number.').first().waitFor()
+  assert.equal(await field(staffPage, 'Account number').getAttribute('aria-invalid'), 'true')
+  assert.equal(await staffPage.getByText(/recipient/i).count(), 0)
+
+  // Staff: deleting a customer who holds money is refused in plain words, numbers grouped, box closed.
+  await staffPage.goto(`${stack.baseUrl}/staff/users`)
+  await field(staffPage, 'Search by username, name or email').fill(customer.username)
+  await button(staffPage, 'Search').click()
+  await staffPage.getByRole('link', { name: customer.username, exact: true }).click()
+  await button(staffPage, 'Delete user…').click()
+  await button(staffPage, 'Yes, delete user').click()
+  const refused = staffPage.getByTestId('delete-refused')
+  await refused.waitFor()
+  const text = await refused.textContent()
+  assert.match(text, /still holds money/)
+  assert.ok(text.includes(acc1.replace(/(.{4})/g, '$1 ').trim()), 'the account number is grouped in fours')
+  assert.equal(await staffPage.getByRole('group', { name: 'Confirm deleting the user' }).count(), 0)
+  await screenshot(staffPage, '22-staff-delete-refused')
 })
 
 test('after staff freeze an account, the customer’s transfer from it is refused', TIMEOUT, async () => {
@@ -268,7 +349,7 @@ test('after staff freeze an account, the customer’s transfer from it is refuse
   await field(staffPage, 'Search by username, name or email').fill(customer.username)
   await button(staffPage, 'Search').click()
   await staffPage.getByRole('link', { name: customer.username, exact: true }).click()
-  await staffPage.getByRole('link', { name: `Edit ${customer.fullName}` }).click()
+  await staffPage.getByTestId('staff-account-row').first().getByRole('link', { name: /^Edit / }).click()
   await field(staffPage, 'Status').selectOption('frozen')
   await button(staffPage, 'Save account').click()
   await staffPage.getByText('The account is now frozen').waitFor()
@@ -280,7 +361,12 @@ test('after staff freeze an account, the customer’s transfer from it is refuse
   assert.deepEqual(afterBalances.balance, before.balance)
 
   await page.goto(`${stack.baseUrl}/dashboard`)
-  await page.getByTestId('account-card').filter({ hasText: 'frozen' }).waitFor()
+  await page.getByTestId('account-card').filter({ hasText: 'frozen' }).getByTestId('frozen-notice').filter({ hasText: 'contact us' }).waitFor()
+  await page.goto(`${stack.baseUrl}/accounts/${acc1}`)
+  const notice = page.getByTestId('frozen-notice')
+  await notice.waitFor()
+  assert.match(await notice.getByRole('link').first().getAttribute('href'), /^tel:\+/)
+  await screenshot(page, '19-frozen-account')
 })
 
 test('a customer who opens a staff page gets no staff data', TIMEOUT, async () => {
@@ -410,8 +496,13 @@ test('every page passes an axe-core scan with no serious or critical violations,
   await screenshot(anonymous, '13-history')
 
   // Phone-sized screen: nothing wider than the viewport.
-  await anonymous.setViewportSize({ width: 375, height: 740 })
-  for (const [path, name] of [['/dashboard', '14-phone-dashboard'], ['/transfer', '15-phone-transfer'], [`/accounts/${acc1}`, null]]) {
+  await anonymous.setViewportSize({ width: 390, height: 844 })
+  for (const [path, name] of [
+    ['/dashboard', '14-phone-dashboard'],
+    ['/transfer', '15-phone-transfer'],
+    [`/accounts/${acc1}`, null],
+    ['/history', '23-phone-history'],
+  ]) {
     await anonymous.goto(`${stack.baseUrl}${path}`)
     await anonymous.getByRole('heading', { level: 1 }).waitFor()
     await anonymous.waitForLoadState('networkidle')
@@ -419,7 +510,32 @@ test('every page passes an axe-core scan with no serious or critical violations,
     assert.ok(overflow <= 0, `${path} is ${overflow}px wider than a phone screen`)
     if (name) await screenshot(anonymous, name)
   }
+  // History on a phone: each line keeps its account and counterparty, as a stacked row.
+  await anonymous.goto(`${stack.baseUrl}/history`)
+  const line = anonymous.getByTestId('transaction').filter({ hasText: 'Rent share' }).first()
+  await line.waitFor()
+  assert.ok(await line.getByTestId('transaction-account').isVisible(), 'the account is shown on a phone')
+  assert.ok(await line.getByTestId('transaction-counterparty').isVisible(), 'the counterparty is shown on a phone')
+  // The "From account" dropdown fits the screen.
+  await anonymous.goto(`${stack.baseUrl}/transfer`)
+  const from = field(anonymous, 'From account')
+  await from.waitFor()
+  const box = await from.boundingBox()
+  assert.ok(box && box.x + box.width <= 390, `the From account dropdown ends at ${box?.x + box?.width}px on a 390px screen`)
   await anonymous.close()
+
+  // Staff pages on a phone: nothing wider than the screen; wide tables scroll inside their box.
+  await staffPage.setViewportSize({ width: 390, height: 844 })
+  await staffPage.goto(`${stack.baseUrl}/staff/users`)
+  await field(staffPage, 'Search by username, name or email').fill(customer.username)
+  await button(staffPage, 'Search').click()
+  await staffPage.getByRole('link', { name: customer.username, exact: true }).click()
+  await staffPage.getByTestId('staff-account-row').first().waitFor()
+  await staffPage.waitForLoadState('networkidle')
+  const staffOverflow = await staffPage.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
+  assert.ok(staffOverflow <= 0, `the staff user page is ${staffOverflow}px wider than a phone screen`)
+  await screenshot(staffPage, '24-phone-staff-user')
+  await staffPage.setViewportSize({ width: 1280, height: 900 })
 
   const staffPages = [
     ['/staff/users', 'staff-users'],
@@ -438,6 +554,9 @@ test('every page passes an axe-core scan with no serious or critical violations,
   await screenshot(staffPage, '16-staff-users')
   await staffPage.goto(`${stack.baseUrl}/staff/audit`)
   await staffPage.getByTestId('audit-row').first().waitFor()
+  const actions = await staffPage.getByTestId('audit-action').allTextContents()
+  assert.ok(actions.includes('Cash deposit'), `readable action names: ${actions.join(', ')}`)
+  assert.ok(actions.every((a) => !/^[a-z]+\.[a-z]+$/.test(a)), `no raw event codes: ${actions.join(', ')}`)
   await screenshot(staffPage, '17-staff-audit')
   await staffPage.goto(`${stack.baseUrl}/staff/users`)
   await field(staffPage, 'Search by username, name or email').fill(customer.username)
@@ -449,7 +568,7 @@ test('every page passes an axe-core scan with no serious or critical violations,
   await field(staffPage, 'Full name').waitFor()
   await scan(staffPage, 'staff-user-edit')
   await staffPage.goBack()
-  await staffPage.getByRole('link', { name: `Edit ${customer.fullName}` }).click()
+  await staffPage.getByTestId('staff-account-row').first().getByRole('link', { name: /^Edit / }).click()
   await field(staffPage, 'Status').waitFor()
   await scan(staffPage, 'staff-account-edit')
 
