@@ -27,10 +27,21 @@ def parse_amount(value: object) -> int:
         raise ValueError("must be greater than zero")
     if amount > Decimal(MAX_AMOUNT_MINOR) / MINOR_UNITS_PER_UNIT:
         raise ValueError("must be at most 1000000000.00")
-    minor = amount * MINOR_UNITS_PER_UNIT
-    if minor != minor.to_integral_value():
+    return _exact_minor_units(amount)
+
+
+def _exact_minor_units(amount: Decimal) -> int:
+    """The amount in cents, from its digits: no arithmetic under the decimal context, which
+    rounds to 28 digits (0.0099999999999999999999999999999 would become 0.01) and flushes tiny
+    exponents to zero (1e-1000030 would become 0). Trailing zeros add no decimals (1.500)."""
+    _, digits, exponent = amount.as_tuple()
+    assert isinstance(exponent, int)  # finite, checked above
+    while exponent < -2 and digits and digits[-1] == 0:
+        digits, exponent = digits[:-1], exponent + 1
+    if exponent < -2:
         raise ValueError("must have at most 2 decimals")
-    return int(minor)
+    minor: int = int("".join(map(str, digits)) or "0") * 10 ** (exponent + 2)
+    return minor
 
 
 def _plain_decimal(text: str) -> bool:

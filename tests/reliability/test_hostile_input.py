@@ -108,7 +108,10 @@ def test_nul_bytes_and_very_long_strings_in_every_string_field_are_refused(
 def bad_amounts():
     raw = ['-1', '0', '"0.00"', '"-5.00"', 'NaN', 'Infinity', '-Infinity', '"NaN"', '"Infinity"', '1e309',
            '"1e309"', '1.001', '"1.001"', '"1; DROP TABLE accounts"', '""', '" "', 'true', 'null', '[]', '{}',
-           '"١٢"', '"1,000.00"', '"0x10"', '1000000000.01', '"99999999999999999999999999"']
+           '"١٢"', '"1,000.00"', '"0x10"', '1000000000.01', '"99999999999999999999999999"',
+           # Rounded to 0.01, and flushed to 0 then a 500 from the CHECK, before amounts were read exactly.
+           '"0.0099999999999999999999999999999"', '0.0099999999999999999999999999999', '1e-1000030',
+           '"1e-1000030"']
     return [pytest.param(literal, id=literal) for literal in raw]
 
 
