@@ -31,25 +31,28 @@ from shared.errors import (
 )
 from shared.models import DepositRequest, TransferOut, TransferRequest
 from shared.money import format_minor
+from shared.outcomes import PostingOutcome as Outcome
 
 if TYPE_CHECKING:
     from shared.db import Database
 
-# Each refusal word of post_transfer, and the failure it means.
-_REFUSALS: dict[str, Callable[[], BankError]] = {
-    "caller_inactive": lambda: NotAuthenticated("This user is no longer active."),
-    "source_not_found": lambda: AccountNotFound("You have no account with that number."),
-    "recipient_not_found": lambda: RecipientNotFound("No account with that number can receive money."),
-    "same_account": lambda: ValidationFailed([("to_account", "must differ from from_account")]),
-    "source_frozen": lambda: AccountFrozen("Your account is frozen: it cannot send money."),
-    "source_closed": lambda: AccountClosed("Your account is closed: it cannot send money."),
-    "recipient_frozen": lambda: AccountFrozen("The recipient's account is frozen: it cannot receive money."),
-    "recipient_closed": lambda: AccountClosed("The recipient's account is closed: it cannot receive money."),
-    "currency_mismatch": lambda: CurrencyMismatch("Both accounts must hold the same currency."),
-    "insufficient_funds": lambda: InsufficientFunds("The account does not hold enough money for this transfer."),
-    "idempotency_reused": lambda: IdempotencyKeyReused(
+# Each refusal of post_transfer, and the failure it means (tests/unit/test_ledger_refusals.py
+# checks that every outcome but posted and replayed has one).
+REFUSALS: dict[Outcome, Callable[[], BankError]] = {
+    Outcome.CALLER_INACTIVE: lambda: NotAuthenticated("This user is no longer active."),
+    Outcome.SOURCE_NOT_FOUND: lambda: AccountNotFound("You have no account with that number."),
+    Outcome.RECIPIENT_NOT_FOUND: lambda: RecipientNotFound("No account with that number can receive money."),
+    Outcome.SAME_ACCOUNT: lambda: ValidationFailed([("to_account", "must differ from from_account")]),
+    Outcome.SOURCE_FROZEN: lambda: AccountFrozen("Your account is frozen: it cannot send money."),
+    Outcome.SOURCE_CLOSED: lambda: AccountClosed("Your account is closed: it cannot send money."),
+    Outcome.RECIPIENT_FROZEN: lambda: AccountFrozen("The recipient's account is frozen: it cannot receive money."),
+    Outcome.RECIPIENT_CLOSED: lambda: AccountClosed("The recipient's account is closed: it cannot receive money."),
+    Outcome.CURRENCY_MISMATCH: lambda: CurrencyMismatch("Both accounts must hold the same currency."),
+    Outcome.INSUFFICIENT_FUNDS: lambda: InsufficientFunds(
+        "The account does not hold enough money for this transfer."),
+    Outcome.IDEMPOTENCY_REUSED: lambda: IdempotencyKeyReused(
         "This Idempotency-Key was already used with a different request. Use a new key."),
-    "idempotency_in_progress": lambda: IdempotencyKeyInProgress(
+    Outcome.IDEMPOTENCY_IN_PROGRESS: lambda: IdempotencyKeyInProgress(
         "A request with this Idempotency-Key is still being processed. Retry shortly."),
 }
 
@@ -63,19 +66,20 @@ def _request_hash(operation: str, fields: dict[str, Any]) -> bytes:
 
 def _posted(row: dict[str, Any] | None, kind: str) -> tuple[TransferOut, bool]:
     assert row is not None
-    if row["outcome"] not in ("posted", "replayed"):
-        telemetry.record_transfer_refused(kind, row["outcome"])
-        raise _REFUSALS[row["outcome"]]()
-    if row["outcome"] == "posted":
+    outcome = Outcome(row["outcome"])
+    if outcome not in (Outcome.POSTED, Outcome.REPLAYED):
+        telemetry.record_transfer_refused(kind, outcome.value)
+        raise REFUSALS[outcome]()
+    if outcome is Outcome.POSTED:
         telemetry.record_transfer_completed(kind, row["currency"], row["amount"])
     transfer = TransferOut(id=row["id"], from_account=row["from_account"], to_account=row["to_account"],
                            amount=format_minor(row["amount"]), currency=row["currency"],
                            description=row["description"], kind=row["kind"], created_at=row["created_at"])
-    return transfer, row["outcome"] == "replayed"
+    return transfer, outcome is Outcome.REPLAYED
 
 
 def transfer(db: "Database", principal: Principal, request: TransferRequest,
-             idempotency_key: str | None) -> TransferOut:
+             idempotency_key: str) -> TransferOut:
     """Moves money from one of the caller's accounts to any active account in the same currency."""
     fields = {"from_account": request.from_account, "to_account": request.to_account,
               "amount": request.amount, "description": request.description}
@@ -88,7 +92,7 @@ def transfer(db: "Database", principal: Principal, request: TransferRequest,
 
 
 def deposit(db: "Database", staff: Principal, account_number: str, request: DepositRequest,
-            idempotency_key: str | None, correlation_id: str) -> TransferOut:
+            idempotency_key: str, correlation_id: str) -> TransferOut:
     """A cash deposit: from the bank's system account in the account's currency, audited in the
     same transaction."""
     account_number = parse_account_number(account_number)
