@@ -26,6 +26,7 @@ from shared import observability
 from shared.auth import Principal
 from shared.errors import (
     BankError,
+    IdempotencyKeyRequired,
     MalformedJson,
     PayloadTooLarge,
     ServiceUnavailable,
@@ -79,19 +80,24 @@ class Call(Generic[BodyT, QueryT]):
     principal: Principal
     correlation_id: str
     runtime: Any = field(repr=False)
+    # Set (and required, else 428) on operations declared with idempotency_key=True.
+    idempotency_key: str = ""
 
     def param(self, name: str) -> str:
         return str(self.request.route_params.get(name, ""))
 
-    @property
-    def idempotency_key(self) -> str | None:
-        header: str | None = self.request.headers.get("idempotency-key")
-        if header is None:
-            return None
-        key = header.strip().strip('"')
-        if not 1 <= len(key) <= 255 or not key.isascii() or not key.isprintable():
-            raise ValidationFailed([("Idempotency-Key", "must be 1 to 255 printable ASCII characters")])
-        return key
+
+def _idempotency_key(req: func.HttpRequest) -> str:
+    """The request's Idempotency-Key. Required where money moves: without one a client that
+    lost the answer (a timeout, a dropped connection) cannot retry without paying twice."""
+    header: str | None = req.headers.get("idempotency-key")
+    if header is None:
+        raise IdempotencyKeyRequired("Send an Idempotency-Key header (a new random value per payment, "
+                                     "the same one when you retry it).")
+    key = header.strip().strip('"')
+    if not 1 <= len(key) <= 255 or not key.isascii() or not key.isprintable():
+        raise ValidationFailed([("Idempotency-Key", "must be 1 to 255 printable ASCII characters")])
+    return key
 
 
 _ANONYMOUS = Principal(id=None, username="", role="anonymous")  # type: ignore[arg-type]
@@ -139,22 +145,24 @@ def _serve(operation: Operation, handler: Callable[..., Any], req: func.HttpRequ
             claims = get_runtime().tokens.verify(bearer_token(req.headers.get("authorization")))
         parsed_body = _parse_body(req, operation.body) if operation.body else None
         parsed_query = _validate(operation.query, dict(req.params), "query") if operation.query else None
+        key = _idempotency_key(req) if operation.idempotency_key else ""
         runtime = get_runtime()
         if claims is None:
-            call = Call(req, parsed_body, parsed_query, _ANONYMOUS, correlation_id, runtime)
+            call = Call(req, parsed_body, parsed_query, _ANONYMOUS, correlation_id, runtime, key)
             result = handler(call)
         elif operation.caller_checked_by_handler:
             from shared.auth import caller_from_token
 
             user_id = str(claims.user_id)
-            result = handler(Call(req, parsed_body, parsed_query, caller_from_token(claims), correlation_id, runtime))
+            result = handler(Call(req, parsed_body, parsed_query, caller_from_token(claims), correlation_id, runtime,
+                                  key))
         else:
             from shared.auth import authenticate
 
             with runtime.db.session() as session:
                 principal = authenticate(session, claims, require_admin=operation.access == "admin")
                 user_id = str(principal.id)
-                call = Call(req, parsed_body, parsed_query, principal, correlation_id, runtime)
+                call = Call(req, parsed_body, parsed_query, principal, correlation_id, runtime, key)
                 result = handler(call)
         response = _success(operation, result, correlation_id)
     except BankError as error:

@@ -93,6 +93,10 @@ class IdempotencyKeyInProgress(BankError):
     pass
 
 
+class IdempotencyKeyRequired(BankError):
+    pass
+
+
 class AccountHasBalance(BankError):
     pass
 

@@ -13,12 +13,13 @@ from pydantic.json_schema import models_json_schema
 
 from shared.endpoint import Operation, model
 from shared.models import Problem
-from shared.problems import PROBLEM_CONTENT_TYPE
+from shared.problems import INTERNAL_ERROR, METHOD_NOT_ALLOWED, PROBLEM_CONTENT_TYPE, PROBLEMS
 
 ROUTE_PREFIX = "/api/"
 _REASONS = {400: "Malformed JSON", 401: "Not signed in or token not valid", 403: "Not allowed",
             404: "Not found", 409: "Conflict with the current state", 413: "Body too large",
-            415: "Body is not JSON", 422: "Validation failed", 429: "Too many attempts",
+            415: "Body is not JSON", 422: "Validation failed", 428: "Idempotency-Key missing",
+            429: "Too many attempts",
             503: "Temporarily unavailable; retry after Retry-After seconds"}
 
 
@@ -81,10 +82,10 @@ def build_document(functions: Iterable[Any]) -> dict[str, Any]:
                 parameters.append({"name": field_name, "in": "query",
                                    "required": field_name in schema.get("required", []), "schema": prop})
         if op.idempotency_key:
-            parameters.append({"name": "Idempotency-Key", "in": "header", "required": False,
+            parameters.append({"name": "Idempotency-Key", "in": "header", "required": True,
                                "schema": {"type": "string", "minLength": 1, "maxLength": 255},
-                               "description": "Retries with the same key and body return the first "
-                                              "result and move no money."})
+                               "description": "Required (428 without it). Retries with the same key and "
+                                              "body return the first result and move no money."})
         if parameters:
             item["parameters"] = parameters
         if op.body is not None:
@@ -103,8 +104,8 @@ def build_document(functions: Iterable[Any]) -> dict[str, Any]:
             statuses.add(422)
         if op.body is not None:
             statuses |= {400, 413, 415}
-        if op.status == 201 and op.idempotency_key:
-            statuses.add(409)
+        if op.idempotency_key:
+            statuses |= {409, 428}
         for status in sorted(statuses - {op.status}):
             item["responses"][str(status)] = {
                 "description": _REASONS.get(status, "Unexpected error"),
@@ -118,10 +119,18 @@ def build_document(functions: Iterable[Any]) -> dict[str, Any]:
         "servers": [{"url": "/"}],
         "paths": dict(sorted(paths.items())),
         "components": {
-            "schemas": definitions.get("$defs", {}),
+            "schemas": {**definitions.get("$defs", {}), "ProblemType": _problem_types()},
             "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
         },
     }
+
+
+def _problem_types() -> dict[str, Any]:
+    """Every problem slug the API can answer (the last segment of a problem's `type`): the SPA's
+    generated types name them, so a slug renamed here breaks its build, not its users."""
+    slugs = {kind.slug for kind in (*PROBLEMS.values(), INTERNAL_ERROR, METHOD_NOT_ALLOWED)}
+    return {"type": "string", "enum": sorted(slugs),
+            "description": "The last path segment of a problem's type URI."}
 
 
 def _is_request(cls: type[BaseModel], operations: list[tuple[str, str, str, Operation]]) -> bool:

@@ -37,6 +37,8 @@ PROBLEMS: dict[type[errors.BankError], ProblemKind] = {
     errors.CurrencyMismatch: ProblemKind(422, "currency-mismatch", "The accounts hold different currencies"),
     errors.IdempotencyKeyReused: ProblemKind(422, "idempotency-key-reused",
                                              "This Idempotency-Key was used for a different request"),
+    errors.IdempotencyKeyRequired: ProblemKind(428, "idempotency-key-required",
+                                               "Send an Idempotency-Key with this request"),
     errors.IdempotencyKeyInProgress: ProblemKind(409, "idempotency-key-in-progress",
                                                  "A request with this Idempotency-Key is still in progress"),
     errors.AccountHasBalance: ProblemKind(409, "account-has-balance", "The account still holds money"),

@@ -159,5 +159,8 @@ def local_host(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> I
 
 @pytest.fixture
 def api(local_host: LocalHost) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=local_host.base_url, timeout=30) as client:
+    from tests.helpers import send_idempotency_key
+
+    with httpx.Client(base_url=local_host.base_url, timeout=30,
+                      event_hooks={"request": [send_idempotency_key]}) as client:
         yield client

@@ -2,7 +2,9 @@
 
 import uuid
 
-from tests.helpers import PASSWORD, deposit, register_body, sign_up, unique
+import httpx
+
+from tests.helpers import PASSWORD, deposit, make_admin, register_body, sign_in, sign_up, unique
 
 
 def problem(response, status: int, slug: str) -> dict:
@@ -145,6 +147,21 @@ def test_an_idempotent_retry_returns_the_same_transfer_and_moves_money_once(api,
     assert first.status_code == second.status_code == 201 and first.json() == second.json()
     problem(api.post("/api/transfers", headers=headers, json={**body, "amount": "1.00"}), 422, "idempotency-key-reused")
     assert api.get(f"/api/accounts/{alice.account}", headers=alice.headers).json()["balance"] == "40.00"
+
+
+def test_a_transfer_or_deposit_without_an_idempotency_key_is_428_and_moves_nothing(api, local_host, database_url):
+    alice, bob = sign_up(api), sign_up(api)
+    deposit(database_url, alice.account, "10.00")
+    staff = {"Authorization": f"Bearer {sign_in(api, *make_admin(database_url))}"}
+    with httpx.Client(base_url=local_host.base_url, timeout=30) as bare:  # no key added by a hook
+        sent = bare.post("/api/transfers", headers=alice.headers,
+                         json={"from_account": alice.account, "to_account": bob.account, "amount": "1.00"})
+        deposited = bare.post(f"/api/manage/accounts/{bob.account}/deposits", headers=staff,
+                              json={"amount": "5.00"})
+    problem(sent, 428, "idempotency-key-required")
+    problem(deposited, 428, "idempotency-key-required")
+    assert api.get(f"/api/accounts/{alice.account}", headers=alice.headers).json()["balance"] == "10.00"
+    assert api.get(f"/api/accounts/{bob.account}", headers=bob.headers).json()["balance"] == "0.00"
 
 
 def test_history_pages_follow_the_cursor_without_gaps_or_repeats(api, database_url):

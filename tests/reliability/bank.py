@@ -26,6 +26,7 @@ from tests.helpers import Customer, deposit, sign_up
 
 IN_PROGRESS = "https://iebank.example/problems/idempotency-key-in-progress"
 REFUSALS = {"insufficient-funds", "validation-error"}  # what a well-formed transfer may be told here
+KEY_REQUIRED = "https://iebank.example/problems/idempotency-key-required"  # a keyless one, always
 OPENING_BALANCE = Decimal("500.00")
 
 
@@ -121,7 +122,7 @@ class Bank:
             return Job(customer, body, key, copies=1, later_retry=True)
         if roll < 0.95:
             return Job(customer, body, key, copies=1, later_retry=False)
-        return Job(customer, body, None, copies=1, later_retry=False)  # no key: sent once, never retried
+        return Job(customer, body, None, copies=1, later_retry=False)  # no key: refused with 428, moves nothing
 
     def _client(self) -> httpx.Client:
         client: httpx.Client | None = getattr(self._local, "client", None)
@@ -219,8 +220,8 @@ class Bank:
     # ---- the checks -----------------------------------------------------------------------
 
     def check(self) -> dict[str, bool]:
-        """Each invariant by name, True when it holds. Keyless jobs whose only answer was lost
-        (status 0) are the one case a client cannot know about; the checks allow for them."""
+        """Each invariant by name, True when it holds. A keyless job is refused (428) before any
+        money could move, so every transfer in the database is one a client was told about."""
         from ops.reconcile import reconcile
 
         acknowledged: dict[str, Job] = {}
@@ -232,13 +233,16 @@ class Bank:
             same_id_for_every_retry &= len(ids) <= 1
             no_server_error &= all(a.status < 500 or a.status == 503 for a in job.answers)
             for answer in job.answers:
+                if job.key is None:  # a transfer without a key is never attempted
+                    expected_status &= answer.status in (0, 503) or (answer.status == 428
+                                                                      and answer.problem == KEY_REQUIRED)
+                    continue
                 refused_as_expected = (400 <= answer.status < 500 and answer.problem is not None
                                        and (answer.problem.rsplit("/", 1)[-1] in REFUSALS
                                             or answer.problem == IN_PROGRESS))
                 expected_status &= answer.status in (0, 201, 503) or refused_as_expected
             for transfer_id in ids:
                 acknowledged[str(transfer_id)] = job
-        lost = sum(1 for job in self.jobs if job.key is None and job.answers[-1].status == 0)
 
         with psycopg.connect(self.database_url) as conn:
             balances = dict(conn.execute(
@@ -248,6 +252,7 @@ class Bank:
                      FROM transfers t JOIN accounts fa ON fa.id = t.debit_account_id
                                       JOIN accounts ta ON ta.id = t.credit_account_id
                     WHERE t.kind = 'transfer' AND fa.number = ANY(%s)""", (self.accounts,)).fetchall()
+        keyless_moved = any(row[1] is None for row in rows)
         in_db = Counter(row[0] for row in rows)
         by_key = Counter(row[1] for row in rows if row[1] is not None)
         keys_final = {job.key: job.final() for job in self.jobs if job.key is not None}
@@ -264,7 +269,7 @@ class Bank:
             "every acknowledged transfer exists exactly once":
                 all(in_db.get(transfer_id) == 1 for transfer_id in acknowledged),
             "no refused transfer left a trace":
-                len(rows) - len(acknowledged) <= lost
+                len(rows) == len(acknowledged) and not keyless_moved
                 and all(by_key.get(key, 0) == (1 if final is not None and final.status == 201 else 0)
                         for key, final in keys_final.items()),
             "at most one transfer per Idempotency-Key": all(count == 1 for count in by_key.values()),
