@@ -14,7 +14,7 @@ def _database_url() -> str:
     if settings.database_auth == "entra":
         from urllib.parse import quote, urlsplit, urlunsplit
 
-        from shared.secrets import entra_database_password
+        from shared.keyvault import entra_database_password
 
         parts = urlsplit(settings.database_url)
         netloc = f"{parts.username}:{quote(entra_database_password(), safe='')}@{parts.hostname}:{parts.port or 5432}"

@@ -124,3 +124,7 @@ class DuplicateKey(Exception):
     def __init__(self, constraint: str) -> None:
         super().__init__(constraint)
         self.constraint = constraint
+
+
+class ConfigurationError(RuntimeError):
+    """The configuration is missing something or unsafe; the message names the variable, never its value."""

@@ -36,7 +36,7 @@ def _timed(check: Callable[[], bool]) -> ReadinessCheck:
 def readiness(db: "Database", settings: "Settings") -> ReadinessOut:
     checks = {"database": _timed(lambda: _database_answers(db, READY_TIMEOUT_SECONDS))}
     if settings.key_vault_url:
-        from shared.secrets import key_vault_answers
+        from shared.keyvault import key_vault_answers
 
         checks["key_vault"] = _timed(lambda: key_vault_answers(str(settings.key_vault_url)))
     ok = all(check.status == "ok" for check in checks.values())

@@ -33,7 +33,7 @@ class Runtime:
             telemetry.configure(connection_string.get_secret_value())
         password_provider = None
         if settings.database_auth == "entra":
-            from shared.secrets import entra_database_password
+            from shared.keyvault import entra_database_password
 
             password_provider = entra_database_password
         previous = settings.jwt_previous_signing_key

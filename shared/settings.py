@@ -1,7 +1,7 @@
 """The app's configuration: one typed object, read from the environment once per worker.
 
 When KEY_VAULT_URL is set, the secrets are read from Azure Key Vault instead (see
-shared/secrets.py). Missing or unsafe configuration fails at start with a message that names
+shared/keyvault.py). Missing or unsafe configuration fails at start with a message that names
 the variable. Development defaults (a generated signing key, no TLS to a local database) exist
 only for APP_ENV local and test.
 """
@@ -13,13 +13,13 @@ from urllib.parse import parse_qs, urlsplit
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shared.errors import ConfigurationError
+
+__all__ = ["ConfigurationError", "Settings", "load_settings"]
+
 Environment = Literal["local", "test", "dev", "uat", "prod"]
 _DEVELOPMENT = ("local", "test")
 _TLS_MODES = ("require", "verify-ca", "verify-full")
-
-
-class ConfigurationError(RuntimeError):
-    """The configuration is missing something or unsafe; the message names the variable."""
 
 
 class Settings(BaseSettings):
@@ -116,7 +116,7 @@ def load_settings() -> Settings:
         names = ", ".join(str(err["loc"][0]).upper() for err in exc.errors() if err["loc"])
         raise ConfigurationError(f"invalid configuration: {names or exc.title}") from None
     if settings.key_vault_url:
-        from shared.secrets import apply_key_vault_secrets
+        from shared.keyvault import apply_key_vault_secrets
 
         apply_key_vault_secrets(settings)
     settings.require_signing_key()

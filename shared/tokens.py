@@ -42,8 +42,9 @@ class TokenService:
         # Tokens this worker has verified, with their expiry: a client sends the same token with
         # every request until it expires, and PyJWT's full check was an eighth of a transfer's
         # Python time (bench/, docs/benchmarks.md). Keyed by the whole token, so any other
-        # string is a miss and gets the full check; the user's role and active flag are still
-        # read from the database on every request (shared/auth.py).
+        # string is a miss and gets the full check. The user's current state is still checked on
+        # every request, in the database: by shared/auth.authenticate (role and active flag), or,
+        # on transfers, by post_transfer itself (active flag; a transfer needs no role).
         self._verified: dict[str, tuple[Claims, int]] = {}
 
     def issue(self, user_id: UUID, role: str) -> str:

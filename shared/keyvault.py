@@ -1,5 +1,7 @@
 """Secrets from Azure Key Vault, read once per worker with the Function App's managed identity.
 
+(Named keyvault, not secrets: a shared/secrets.py shadowed the standard library's module.)
+
 Imported only when KEY_VAULT_URL is set, so the Azure SDK stays off the cold path otherwise.
 """
 
@@ -7,6 +9,8 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from pydantic import SecretStr
+
+from shared.errors import ConfigurationError
 
 if TYPE_CHECKING:
     from shared.settings import Settings
@@ -23,8 +27,6 @@ def apply_key_vault_secrets(settings: "Settings") -> None:
     from azure.core.exceptions import ResourceNotFoundError
     from azure.identity import DefaultAzureCredential
     from azure.keyvault.secrets import SecretClient
-
-    from shared.settings import ConfigurationError
 
     client = SecretClient(vault_url=str(settings.key_vault_url), credential=DefaultAzureCredential())
     for secret_name, field in SECRET_NAMES.items():
