@@ -22,3 +22,4 @@ app = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)
 for module in (health, docs, register, login, accounts, transfers, history,
                manage_users, manage_accounts, manage_deposits, manage_audit, maintenance):
     app.register_blueprint(module.bp)
+docs.describe(app)

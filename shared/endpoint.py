@@ -26,6 +26,7 @@ from shared import observability
 from shared.auth import Principal
 from shared.errors import (
     BankError,
+    ConfigurationError,
     IdempotencyKeyRequired,
     MalformedJson,
     PayloadTooLarge,
@@ -159,14 +160,21 @@ def _serve(operation: Operation, handler: Callable[..., Any], req: func.HttpRequ
         else:
             from shared.auth import authenticate
 
+            # The connection goes back to the pool before the handler runs: a handler that hashes
+            # a password (creating a user) must not hold one meanwhile.
             with runtime.db.session() as session:
                 principal = authenticate(session, claims, require_admin=operation.access == "admin")
-                user_id = str(principal.id)
-                call = Call(req, parsed_body, parsed_query, principal, correlation_id, runtime, key)
-                result = handler(call)
+            user_id = str(principal.id)
+            result = handler(Call(req, parsed_body, parsed_query, principal, correlation_id, runtime, key))
         response = _success(operation, result, correlation_id)
     except BankError as error:
         response = _problem(error, correlation_id)
+    except ConfigurationError as error:
+        # A bad or missing setting on Azure: every route (health included) says so, naming the
+        # variable (the message never holds a value), instead of an anonymous 500.
+        observability.log_exception(log, correlation_id)
+        response = _problem(ServiceUnavailable(f"The service is misconfigured: {error}. Operators: see the logs.",
+                                               retry_after_seconds=30), correlation_id)
     except Exception:
         observability.log_exception(log, correlation_id)
         response = _internal_error(correlation_id)
