@@ -1,6 +1,6 @@
 """Moving money: customer transfers and staff cash deposits.
 
-The database function post_transfer (migrations/0002_post_transfer_checks_caller.sql) does the
+The database function post_transfer (migrations/R__post_transfer.sql) does the
 posting in one statement, so one transfer is one atomic transaction and one round trip: it refuses
 a caller who is no longer active, takes the idempotency key's lock,
 locks both accounts in a fixed order, checks ownership, status, currency and funds, moves the
