@@ -27,6 +27,7 @@ from shared.auth import Principal
 from shared.errors import (
     BankError,
     ConfigurationError,
+    Conflict,
     IdempotencyKeyRequired,
     MalformedJson,
     PayloadTooLarge,
@@ -254,7 +255,7 @@ def _problem(error: BankError, correlation_id: str) -> func.HttpResponse:
     seconds = retry_after(error)
     if seconds is not None:
         headers["retry-after"] = str(seconds)
-    field_errors = error.errors if isinstance(error, ValidationFailed) else None
+    field_errors = error.errors if isinstance(error, ValidationFailed | Conflict) else None
     return func.HttpResponse(problem_body(kind, error.detail, correlation_id, field_errors),
                              status_code=kind.status, headers=headers, mimetype=PROBLEM_CONTENT_TYPE)
 

@@ -49,11 +49,19 @@ class TooManyLoginAttempts(BankError):
         self.retry_after_seconds = retry_after_seconds
 
 
-class UsernameTaken(BankError):
+class Conflict(BankError):
+    """A refusal that can name the fields it is about (shown at each field by the SPA)."""
+
+    def __init__(self, detail: str = "", errors: list[tuple[str, str]] | None = None) -> None:
+        super().__init__(detail)
+        self.errors = errors or []
+
+
+class UsernameTaken(Conflict):
     pass
 
 
-class EmailTaken(BankError):
+class EmailTaken(Conflict):
     pass
 
 

@@ -35,8 +35,28 @@ def user_out(row: dict[str, Any]) -> UserOut:
     return UserOut.model_validate(row)
 
 
+_TAKEN = """SELECT coalesce(bool_or(lower(username) = lower(%(username)s)), false) AS username,
+                  coalesce(bool_or(lower(email) = lower(%(email)s)), false) AS email
+             FROM users WHERE lower(username) = lower(%(username)s) OR lower(email) = lower(%(email)s)"""
+
+
+def _refuse_taken(session: "Session", username: str, email: str) -> None:
+    """Both conflicts at once, so a person fixes both fields in one go (a sign-up must say a
+    username is taken; the unique indexes still decide when two sign-ups race)."""
+    taken = session.fetch_one(_TAKEN, {"username": username, "email": email})
+    assert taken is not None
+    fields = [(field, message) for field, message, hit in (
+        ("username", "is taken: pick another", taken["username"]),
+        ("email", "is registered already", taken["email"])) if hit]
+    if taken["username"]:
+        raise UsernameTaken("That username is taken. Pick another.", fields)
+    if taken["email"]:
+        raise EmailTaken("An account with that email address exists already.", fields)
+
+
 def insert_user(session: "Session", username: str, password_hash: str, full_name: str, email: str,
                 country: str, role: str) -> UserOut:
+    _refuse_taken(session, username, email)
     try:
         row = session.fetch_one(
             "INSERT INTO users (username, password_hash, full_name, email, country, role)"

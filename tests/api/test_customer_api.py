@@ -164,6 +164,16 @@ def test_a_transfer_or_deposit_without_an_idempotency_key_is_428_and_moves_nothi
     assert api.get(f"/api/accounts/{bob.account}", headers=bob.headers).json()["balance"] == "0.00"
 
 
+def test_a_registration_whose_username_and_email_are_both_taken_names_both_fields(api):
+    taken = register_body()
+    assert api.post("/api/auth/register", json=taken).status_code == 201
+    both = problem(api.post("/api/auth/register", json=register_body(taken["username"].upper(),
+                                                                      email=taken["email"])), 409, "username-taken")
+    assert [error["field"] for error in both["errors"]] == ["username", "email"]
+    email_only = problem(api.post("/api/auth/register", json=register_body(email=taken["email"])), 409, "email-taken")
+    assert [error["field"] for error in email_only["errors"]] == ["email"]
+
+
 def test_history_pages_follow_the_cursor_without_gaps_or_repeats(api, database_url):
     alice, bob = sign_up(api), sign_up(api)
     deposit(database_url, alice.account, "100.00")
