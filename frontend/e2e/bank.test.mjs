@@ -445,6 +445,7 @@ test('an expired or revoked session sends the person to sign in and back to wher
   await field(page, 'Password').fill(customer.password)
   await button(page, 'Sign in').click()
   await page.waitForURL(/\/history$/)
+
   // Sign out clears the stored token.
   await page.getByRole('button', { name: /Sign out/ }).click()
   await page.waitForURL(/\/sign-in/)
@@ -576,6 +577,34 @@ test('every page passes an axe-core scan with no serious or critical violations,
   mkdirSync(join(frontendDir, 'test-results'), { recursive: true })
   writeFileSync(join(frontendDir, 'test-results', 'axe-violations.json'), JSON.stringify(allViolations, null, 2))
   assert.deepEqual(a11yFindings, [], `serious/critical accessibility violations:\n${JSON.stringify(a11yFindings, null, 2)}`)
+})
+
+test('a transfer under review when the session runs out is back on its review after signing in again', TIMEOUT, async () => {
+  const page = await newPage()
+  // Last but one: the clock belongs to the whole browser context, so no later test relies on real time.
+  // The page's clock, so the token can run out for real (15 minutes) without waiting for it.
+  await page.clock.install()
+  await signIn(page, customer.username, customer.password)
+  await page.goto(`${stack.baseUrl}/transfer?from=${acc2}`)
+  await field(page, 'From account').selectOption(acc2)
+  await field(page, 'Recipient account number').fill(acc1)
+  await field(page, 'Amount (EUR)').fill('2,75')
+  await button(page, 'Review transfer').click()
+  await page.getByTestId('transfer-review').waitFor()
+  const before = await apiBalances()
+  await page.clock.fastForward('16:00')
+  await button(page, 'Confirm and send').click()
+  // Sign-in says why, keeps the username and, after sign-in, returns to the same review.
+  await page.waitForURL(/\/sign-in/)
+  await page.getByText('Your session has ended').waitFor()
+  assert.equal(await field(page, 'Username').inputValue(), customer.username)
+  await field(page, 'Password').fill(customer.password)
+  await button(page, 'Sign in').click()
+  const review = page.getByTestId('transfer-review')
+  await review.waitFor()
+  assert.match(await review.textContent(), /€2\.75/)
+  assert.deepEqual((await apiBalances()).balance, before.balance, 'nothing moved while signed out')
+  await page.close()
 })
 
 test('no page broke the Content-Security-Policy or threw an uncaught error', () => {

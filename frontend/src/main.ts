@@ -22,9 +22,9 @@ api.setAuth({
   getToken: () => session.currentToken(),
   onUnauthorized: () => {
     const current = router.currentRoute.value
+    session.signOut('ended')
     // Sign-in keeps the username, so the person only types the password again.
-    const username = session.user?.username
-    session.signOut()
+    const username = session.endedFor
     if (current.meta.requiresAuth) {
       void router.push({ name: 'sign-in', query: { redirect: current.fullPath, expired: '1', ...(username ? { username } : {}) } })
     }

@@ -135,4 +135,35 @@ describe('transfer page', () => {
     const link = summary.findAll('a').find((a) => a.text() === 'More than the available balance.')!
     expect(link.attributes('href')).toBe(`#${wrapper.get('input[name="amount"]').attributes('id')}`)
   })
+
+  it('a transfer under review when the session ends is back on its review after the same person signs in again', async () => {
+    let sessionValid = true
+    const server = fakeApi({
+      'GET /api/accounts': () => (sessionValid ? json({ items: [account('100.00')] }) : problem('unauthorized', 401)),
+      'POST /api/transfers': () => problem('unauthorized', 401),
+    })
+    const first = await mountPage(TransferPage, '/transfer', customer)
+    await fillAndReview(first.wrapper, ACCOUNT_B, '12,30')
+    sessionValid = false
+    await first.wrapper.findAll('button').find((b) => b.text() === 'Confirm and send')!.trigger('click')
+    await flushPromises()
+    expect(first.session.isSignedIn).toBe(false)
+    first.wrapper.unmount()
+
+    sessionValid = true
+    const again = await mountPage(TransferPage, '/transfer', customer)
+    const review = again.wrapper.get('[data-testid="transfer-review"]').text()
+    expect(review).toContain('IE86 IEBK 0000 0000 0000 02')
+    expect(review).toContain('€12.30')
+    const keys = server.sent('POST', '/api/transfers').map((r) => r.headers.get('idempotency-key'))
+    expect(keys).toHaveLength(1)
+  })
+
+  it('another person signing in in the same tab does not get the draft', async () => {
+    fakeApi({ 'GET /api/accounts': () => json({ items: [account('100.00')] }) })
+    sessionStorage.setItem('iebank.transfer-draft', JSON.stringify({ username: 'someone-else', request: { from_account: ACCOUNT_A, to_account: ACCOUNT_B, amount: '1.00' } }))
+    const { wrapper } = await mountPage(TransferPage, '/transfer', customer)
+    expect(wrapper.find('[data-testid="transfer-review"]').exists()).toBe(false)
+    expect(sessionStorage.getItem('iebank.transfer-draft')).toBeNull()
+  })
 })

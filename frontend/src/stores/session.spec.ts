@@ -50,4 +50,16 @@ describe('session store', () => {
     expect(session.isSignedIn).toBe(false)
     expect(sessionStorage.getItem(SESSION_KEY)).toBeNull()
   })
+
+  it('remembers who was signed in when the session ended by itself, but not after signing out', async () => {
+    fakeApi({ 'POST /api/auth/login': () => json({ access_token: 'jwt-3', token_type: 'Bearer', expires_in: 900, user: customer }) })
+    const session = useSessionStore()
+    await session.signIn('aoife', 'secret123')
+    session.signOut('ended')
+    session.signOut('ended')
+    expect(session.endedFor).toBe('aoife')
+    await session.signIn('aoife', 'secret123')
+    session.signOut()
+    expect(session.endedFor).toBeNull()
+  })
 })

@@ -33,12 +33,16 @@ export const useSessionStore = defineStore('session', () => {
   const user = ref<User | null>(stored?.user ?? null)
   const expiresAt = ref<number>(stored?.expiresAt ?? 0)
 
+  // Who was signed in when the session ended by itself (expired or refused by the API), so a page
+  // can keep work under way for the same person's next sign-in; null after a sign-out.
+  const endedFor = ref<string | null>(null)
+
   const isSignedIn = computed(() => token.value !== null && user.value !== null)
   const isAdmin = computed(() => user.value?.role === 'admin')
 
   /** The token when it is still valid; an expired one is dropped rather than sent. */
   function currentToken(): string | null {
-    if (token.value && expiresAt.value <= Date.now()) signOut()
+    if (token.value && expiresAt.value <= Date.now()) signOut('ended')
     return token.value
   }
 
@@ -47,6 +51,7 @@ export const useSessionStore = defineStore('session', () => {
     token.value = response.access_token
     user.value = response.user
     expiresAt.value = Date.now() + response.expires_in * 1000
+    endedFor.value = null
     sessionStorage.setItem(
       SESSION_KEY,
       JSON.stringify({ token: token.value, user: user.value, expiresAt: expiresAt.value } satisfies StoredSession),
@@ -54,12 +59,15 @@ export const useSessionStore = defineStore('session', () => {
     return response.user
   }
 
-  function signOut() {
+  /** `ended`: the session ran out or the API refused it, rather than the person signing out. */
+  function signOut(reason: 'signed-out' | 'ended' = 'signed-out') {
+    // A second "ended" (the refused request after an expiry seen locally) keeps the first's username.
+    endedFor.value = reason === 'ended' ? (user.value?.username ?? endedFor.value) : null
     token.value = null
     user.value = null
     expiresAt.value = 0
     sessionStorage.removeItem(SESSION_KEY)
   }
 
-  return { token, user, isSignedIn, isAdmin, currentToken, signIn, signOut }
+  return { token, user, endedFor, isSignedIn, isAdmin, currentToken, signIn, signOut }
 })

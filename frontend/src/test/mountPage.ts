@@ -20,7 +20,7 @@ export async function mountPage(page: Component, path: string, user: User | null
     session.token = 'test-token'
     session.user = user
   }
-  api.setAuth({ getToken: () => session.token, onUnauthorized: () => session.signOut() })
+  api.setAuth({ getToken: () => session.token, onUnauthorized: () => session.signOut('ended') })
   const router = createRouter({ history: createMemoryHistory(), routes })
   installGuards(router, () => session)
   await router.push(path)
