@@ -14,7 +14,7 @@ bp = func.Blueprint()
 
 @bp.route(route="auth/login", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
 @endpoint(summary="Sign in with username and password", access="public", body="LoginRequest",
-          response="LoginOut", errors=(400, 401, 413, 415, 422, 429))
+          response="LoginOut", errors=(400, 401, 403, 413, 415, 422, 429))
 def login(call: Call[LoginRequest, None]) -> LoginOut:
     from shared import users
     rt = call.runtime

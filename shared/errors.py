@@ -43,6 +43,10 @@ class InvalidCredentials(BankError):
     pass
 
 
+class SignInDisabled(BankError):
+    pass
+
+
 class TooManyLoginAttempts(BankError):
     def __init__(self, retry_after_seconds: int) -> None:
         super().__init__("Too many failed sign-in attempts. Try again later.")

@@ -24,6 +24,7 @@ PROBLEMS: dict[type[errors.BankError], ProblemKind] = {
     errors.NotAuthenticated: ProblemKind(401, "unauthorized", "Sign in first"),
     errors.InvalidCredentials: ProblemKind(401, "invalid-credentials", "Wrong username or password"),
     errors.Forbidden: ProblemKind(403, "forbidden", "You may not do this"),
+    errors.SignInDisabled: ProblemKind(403, "sign-in-disabled", "Your sign-in is disabled"),
     errors.NotFound: ProblemKind(404, "not-found", "Not found"),
     errors.UserNotFound: ProblemKind(404, "not-found", "User not found"),
     errors.AccountNotFound: ProblemKind(404, "account-not-found", "Account not found"),

@@ -11,6 +11,7 @@ from shared.errors import (
     DuplicateKey,
     EmailTaken,
     InvalidCredentials,
+    SignInDisabled,
     TooManyLoginAttempts,
     UsernameTaken,
     UserNotFound,
@@ -113,8 +114,9 @@ SELECT set_config('synchronous_commit', 'off', true)
 
 def login(db: "Database", passwords: "PasswordHasher", tokens: "TokenService", policy: LoginPolicy,
           request: LoginRequest) -> LoginOut:
-    """A token for the right username and password. An unknown user, a wrong password and an
-    inactive user get the same answer after the same bcrypt work; too many attempts get 429."""
+    """A token for the right username and password. An unknown user and a wrong password get the
+    same answer after the same bcrypt work; a deactivated user with the right password is told
+    their sign-in is disabled (403); too many attempts get 429."""
     key = request.username.lower()
     with db.session() as session:
         row = session.fetch_one(_COUNT_ATTEMPT_AND_FIND_USER, {"key": key, "window": policy.window_seconds})
@@ -122,10 +124,15 @@ def login(db: "Database", passwords: "PasswordHasher", tokens: "TokenService", p
     if row["attempts"] > policy.max_failures:
         telemetry.record_login_throttled()
         raise TooManyLoginAttempts(retry_after_seconds=row["retry_after"])
-    known = row["id"] is not None and row["active"]
-    if not passwords.verify(request.password, row["password_hash"] if known else None):
+    if not passwords.verify(request.password, row["password_hash"] if row["id"] is not None else None):
         telemetry.record_login(succeeded=False)
         raise InvalidCredentials("Wrong username or password.")
+    if not row["active"]:
+        # Only after the right password: it proves who is asking, so saying why tells a stranger
+        # nothing, and the holder stops retrying (and locking themselves out) for nothing.
+        telemetry.record_login(succeeded=False)
+        raise SignInDisabled("Your sign-in has been disabled by the bank. Contact us (see the page footer) "
+                             "to restore it.")
     telemetry.record_login(succeeded=True)
     with db.session() as session:
         session.execute(_FORGET_ATTEMPTS, (key,))

@@ -48,6 +48,16 @@ def test_deactivating_a_user_stops_their_existing_token_at_once(api, staff):
     problem(api.get("/api/accounts", headers=customer.headers), 401, "unauthorized")
 
 
+def test_a_deactivated_user_with_the_right_password_is_told_sign_in_is_disabled_not_wrong_password(api, staff):
+    customer = sign_up(api)
+    api.patch(f"/api/manage/users/{customer.user_id}", json={"active": False}, headers=staff)
+    right = problem(api.post("/api/auth/login", json={"username": customer.username, "password": PASSWORD}),
+                    403, "sign-in-disabled")
+    assert "contact" in right["detail"].lower() and "access_token" not in right
+    problem(api.post("/api/auth/login", json={"username": customer.username, "password": PASSWORD + "x"}),
+            401, "invalid-credentials")
+
+
 def test_a_deactivated_user_cannot_move_money_with_a_token_issued_before(api, staff, database_url):
     customer, payee = sign_up(api), sign_up(api)
     deposit(database_url, customer.account, "50.00")
