@@ -382,7 +382,8 @@ Changes:
   empty query), the edge read the caller's role and active flag, then `post_transfer` ran. Now
   `post_transfer` checks that the caller is active itself, in the transaction that moves the
   money (`migrations/0002_post_transfer_checks_caller.sql`, now `R__post_transfer.sql`; a
-  deactivated user's transfer gets 401, tested at the integration and API tiers), and the pool pings a connection only when in doubt:
+  deactivated user's transfer gets 401, tested at the integration and API tiers), and the pool
+  pings a connection only when in doubt:
   its socket has something to read (a server ending a session sends an error and closes it) or it
   sat unused for over 5 s. The database-restart fault test still passes (first read 0.14 s after
   the database returned).
