@@ -424,7 +424,7 @@ test('staff create a customer, then deactivate them, and the customer can no lon
   await field(page, 'Username').fill(person.username)
   await field(page, 'Password').fill(person.password)
   await button(page, 'Sign in').click()
-  await page.getByRole('alert').waitFor()
+  await page.getByRole('alert').filter({ hasText: 'Your sign-in is disabled' }).waitFor()
   assert.match(page.url(), /\/sign-in/)
   await page.close()
 })

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest'
 import { fakeApi, json, problem } from '@/test/fakeApi'
 import { createApiClient } from './client'
-import { ApiError, describeProblem, isApiError } from './problems'
+import { ApiError, describeProblem, isApiError, PROBLEM_SLUGS, slugFromType } from './problems'
 
 function client(token: string | null = 'tok-123') {
   const api = createApiClient()
@@ -89,5 +89,13 @@ describe('API client', () => {
     const error = (await client().api.get('/accounts').catch((e: unknown) => e)) as ApiError
     expect(error.slug).toBe('service-unavailable')
     expect(error.retryable).toBe(true)
+  })
+})
+
+describe('problem types', () => {
+  it('recognises every problem type the API documents (generated from its ProblemType enum)', () => {
+    expect(PROBLEM_SLUGS).toContain('insufficient-funds')
+    for (const slug of PROBLEM_SLUGS) expect(slugFromType(`https://iebank.example/problems/${slug}`)).toBe(slug)
+    expect(slugFromType('https://iebank.example/problems/no-such-problem')).toBe('unknown')
   })
 })

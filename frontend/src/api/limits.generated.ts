@@ -155,4 +155,34 @@ export const requestFields = {
 } as const
 
 /** Values of each named string enum in components.schemas. */
-export const schemaEnums = {} as const
+export const schemaEnums = {
+  ProblemType: [
+    "account-closed",
+    "account-frozen",
+    "account-has-balance",
+    "account-not-found",
+    "currency-mismatch",
+    "email-taken",
+    "forbidden",
+    "idempotency-key-in-progress",
+    "idempotency-key-required",
+    "idempotency-key-reused",
+    "insufficient-funds",
+    "internal-error",
+    "invalid-credentials",
+    "last-admin",
+    "malformed-json",
+    "method-not-allowed",
+    "not-found",
+    "payload-too-large",
+    "recipient-not-found",
+    "self-modification",
+    "service-unavailable",
+    "sign-in-disabled",
+    "too-many-login-attempts",
+    "unauthorized",
+    "unsupported-media-type",
+    "username-taken",
+    "validation-error"
+  ]
+} as const

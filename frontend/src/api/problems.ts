@@ -1,36 +1,16 @@
 import { bank } from '@/config/bank'
+import { schemaEnums } from './limits.generated'
+import type { components } from './schema'
 
-/** Problem types the API documents (the last path segment of `type`). */
-export const PROBLEM_SLUGS = [
-  'validation-error',
-  'malformed-json',
-  'unsupported-media-type',
-  'payload-too-large',
-  'unauthorized',
-  'invalid-credentials',
-  'forbidden',
-  'not-found',
-  'method-not-allowed',
-  'username-taken',
-  'email-taken',
-  'insufficient-funds',
-  'account-frozen',
-  'account-closed',
-  'currency-mismatch',
-  'recipient-not-found',
-  'account-not-found',
-  'idempotency-key-reused',
-  'idempotency-key-in-progress',
-  'too-many-login-attempts',
-  'account-has-balance',
-  'last-admin',
-  'self-modification',
-  'service-unavailable',
-  'internal-error',
-] as const
+/**
+ * Problem types the API can answer (the last path segment of `type`), generated from the OpenAPI
+ * document's ProblemType enum: a slug the API renames or drops breaks the build here (every `case`
+ * below must name one), and `npm run check:api` fails until the generated files are refreshed.
+ */
+export const PROBLEM_SLUGS = schemaEnums.ProblemType satisfies readonly components['schemas']['ProblemType'][]
 
 /** `network-error` is ours: no HTTP response at all (offline, connection reset). */
-export type ProblemSlug = (typeof PROBLEM_SLUGS)[number] | 'network-error' | 'unknown'
+export type ProblemSlug = components['schemas']['ProblemType'] | 'network-error' | 'unknown'
 
 export interface FieldError {
   field: string
@@ -100,6 +80,8 @@ export function describeProblem(error: unknown): string {
         : 'Too many failed sign-in attempts. Try again later.'
     case 'invalid-credentials':
       return 'Wrong username or password.'
+    case 'sign-in-disabled':
+      return `Your sign-in is disabled. To find out why or to have it enabled again, contact ${bank.name} on ${bank.phone} or at ${bank.email}.`
     case 'forbidden':
       return 'You do not have access to this page.'
     case 'service-unavailable':

@@ -558,6 +558,11 @@ export interface components {
             /** Type */
             type: string;
         };
+        /**
+         * @description The last path segment of a problem's type URI.
+         * @enum {string}
+         */
+        ProblemType: "account-closed" | "account-frozen" | "account-has-balance" | "account-not-found" | "currency-mismatch" | "email-taken" | "forbidden" | "idempotency-key-in-progress" | "idempotency-key-required" | "idempotency-key-reused" | "insufficient-funds" | "internal-error" | "invalid-credentials" | "last-admin" | "malformed-json" | "method-not-allowed" | "not-found" | "payload-too-large" | "recipient-not-found" | "self-modification" | "service-unavailable" | "sign-in-disabled" | "too-many-login-attempts" | "unauthorized" | "unsupported-media-type" | "username-taken" | "validation-error";
         /** ReadinessCheck */
         ReadinessCheck: {
             /** Latency Ms */
@@ -980,6 +985,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Body too large */
             413: {
                 headers: {
@@ -1300,9 +1314,9 @@ export interface operations {
     manage_deposit: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Retries with the same key and body return the first result and move no money. */
-                "Idempotency-Key"?: string;
+            header: {
+                /** @description Required (428 without it). Retries with the same key and body return the first result and move no money. */
+                "Idempotency-Key": string;
             };
             path: {
                 number: string;
@@ -1389,6 +1403,15 @@ export interface operations {
             };
             /** @description Validation failed */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Idempotency-Key missing */
+            428: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2105,9 +2128,9 @@ export interface operations {
     create_transfer: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Retries with the same key and body return the first result and move no money. */
-                "Idempotency-Key"?: string;
+            header: {
+                /** @description Required (428 without it). Retries with the same key and body return the first result and move no money. */
+                "Idempotency-Key": string;
             };
             path?: never;
             cookie?: never;
@@ -2183,6 +2206,15 @@ export interface operations {
             };
             /** @description Validation failed */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Idempotency-Key missing */
+            428: {
                 headers: {
                     [name: string]: unknown;
                 };

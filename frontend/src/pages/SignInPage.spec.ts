@@ -1,5 +1,6 @@
 import { flushPromises } from '@vue/test-utils'
 import { describe, expect, it } from 'vitest'
+import { bank } from '@/config/bank'
 import { fakeApi, problem } from '@/test/fakeApi'
 import { mountPage } from '@/test/mountPage'
 import SignInPage from './SignInPage.vue'
@@ -22,5 +23,19 @@ describe('sign-in page', () => {
     const { wrapper } = await mountPage(SignInPage, '/sign-in?expired=1&username=aoife', null)
     expect((wrapper.get('input[autocomplete="username"]').element as HTMLInputElement).value).toBe('aoife')
     expect(wrapper.text()).toContain('Your session has ended')
+  })
+
+  it('a deactivated customer with the right password is told the sign-in is disabled and how to reach the bank', async () => {
+    fakeApi({ 'POST /api/auth/login': () => problem('sign-in-disabled', 403, 'Your sign-in is disabled.') })
+    const { wrapper, router } = await mountPage(SignInPage, '/sign-in', null)
+    await wrapper.get('input[autocomplete="username"]').setValue('aoife')
+    await wrapper.get('input[type="password"]').setValue('right-pass-1')
+    await wrapper.get('form').trigger('submit')
+    await flushPromises()
+    const alert = wrapper.get('[role="alert"]').text()
+    expect(alert).toContain('Your sign-in is disabled')
+    expect(alert).toContain(bank.phone)
+    expect(alert).not.toContain('Wrong username or password')
+    expect(router.currentRoute.value.name).toBe('sign-in')
   })
 })
