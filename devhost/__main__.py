@@ -1,4 +1,4 @@
-"""``python -m devhost``: serve the function app's HTTP functions locally (see devhost/README.md)."""
+"""``python -m devhost``: serve the function app's HTTP functions and run its timers locally (see devhost/README.md)."""
 
 from __future__ import annotations
 
@@ -9,13 +9,14 @@ import os
 import signal
 import socket
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from devhost import logs
-from devhost.asgi import CONFIG_ENV, HostConfig, create_host
-from devhost.routing import Route, RouteConfigError
+from devhost.asgi import CONFIG_ENV, FunctionsHost, HostConfig, configure_logging, create_host
+from devhost.routing import ALL_METHODS, AppConfigError
+from devhost.timers import next_after, now
 
 log = logging.getLogger("devhost")
 
@@ -68,12 +69,17 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--app-logs-requests",
         action="store_true",
-        help="the app logs one line per request itself: the host logs only the answers it makes (404, 405, 413, 504)",
+        help="the app logs one line per request itself: the host logs only the answers it makes (404, 405, 413, 5xx)",
+    )
+    parser.add_argument(
+        "--no-timers",
+        action="store_true",
+        help="do not run the timer-triggered functions",
     )
     parser.add_argument(
         "--log-format",
         choices=("text", "json"),
-        default=os.environ.get("LOG_FORMAT") or logs.default_format(),
+        default=os.environ.get("LOG_FORMAT") or ("text" if sys.stderr.isatty() else "json"),
         help="request and app log lines (default $LOG_FORMAT, else text on a terminal, json otherwise)",
     )
     parser.add_argument(
@@ -104,27 +110,32 @@ def _app_dir(spec: str) -> Path:
 
 def _print_banner(
     url: str,
-    routes: list[Route],
+    host: FunctionsHost,
     prefix: str,
     config: HostConfig,
-    timeout: float,
     workers: int,
     database: str,
     credentials: list[dict[str, Any]],
     embedded: bool,
 ) -> None:
+    routes = host.router.routes
     lines = [
         "",
-        f"IE Bank dev host: {len(routes)} functions loaded from {config.app} (routePrefix {prefix!r})",
-        f"  listening on {url}  (workers {workers}, threads {config.threads}, timeout {timeout:g} s)",
+        f"IE Bank dev host: {len(routes)} HTTP functions loaded from {config.app} (routePrefix {prefix!r})",
+        f"  listening on {url}  (workers {workers}, threads {config.threads}, timeout {host.timeout:g} s)",
         f"  database: {database}",
         "  routes:",
     ]
     for route in sorted(routes, key=lambda r: (r.template.path, sorted(r.methods))):
-        methods = ",".join(
-            m for m in ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS") if m in route.methods
-        )
+        methods = ",".join(m for m in ALL_METHODS if m in route.methods)
         lines.append(f"    {methods:<12} {url}{route.template.path}  [{route.function_name}]")
+    if host.timers:
+        where = "off (--no-timers)" if not config.timers else ("in one worker" if workers > 1 else "on")
+        lines.append(f"  timers (NCRONTAB, UTC), {where}:")
+        for timer in host.timers:
+            upcoming = "at start, then " if timer.run_on_startup else ""
+            upcoming += next_after(timer.schedule, now()).strftime("next %Y-%m-%d %H:%M:%SZ")
+            lines.append(f"    {timer.schedule:<20} [{timer.function_name}]  {upcoming}")
     if credentials:
         lines.append("  demo users (local data only):")
         rows = [("username", "password", "role")]
@@ -142,7 +153,7 @@ def _exit_on_sigterm(signum: int, frame: object) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    logs.configure(args.log_format)
+    configure_logging(args.log_format)
     config = HostConfig(
         app=args.app,
         threads=args.threads,
@@ -150,6 +161,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         log_format=args.log_format,
         access_log=not args.no_access_log,
         app_logs_requests=args.app_logs_requests,
+        timers=not args.no_timers,
     )
     # uvicorn hands SIGTERM back to the default action once it has drained requests, which
     # would end the process before the finally below stops the embedded PostgreSQL.
@@ -178,13 +190,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             credentials = database.prepare(url, seed=True)
 
         try:
-            host, routes, prefix = create_host(config)
-        except RouteConfigError as exc:
+            host, prefix = create_host(config)
+        except AppConfigError as exc:
             print(f"devhost: refusing to start: {exc}", file=sys.stderr, flush=True)
             return 3
-        if not routes:
+        if not host.router.routes:
             log.warning("the app registers no HTTP functions")
-        return _serve(args, config, host, routes, prefix, where, credentials, embedded is not None)
+        return _serve(args, config, host, prefix, where, credentials, embedded is not None)
     finally:
         if embedded is not None:
             embedded.stop()
@@ -213,8 +225,7 @@ def _listen(host: str, port: int) -> socket.socket:
 def _serve(
     args: argparse.Namespace,
     config: HostConfig,
-    host: Any,
-    routes: list[Route],
+    host: FunctionsHost,
     prefix: str,
     where: str,
     credentials: list[dict[str, Any]],
@@ -224,7 +235,12 @@ def _serve(
     from uvicorn.supervisors import Multiprocess
 
     multi = args.workers > 1
+    lock_dir = None
     if multi:
+        if config.timers and host.timers:
+            # The worker that locks this file first runs the timers; the others never do.
+            lock_dir = tempfile.TemporaryDirectory(prefix="devhost-")
+            config.timer_lock = str(Path(lock_dir.name) / "timers.lock")
         # Workers are spawned processes: each imports the app again through this factory,
         # reading the settings from the environment (DATABASE_URL is already set there).
         os.environ[CONFIG_ENV] = config.to_env()
@@ -249,10 +265,9 @@ def _serve(
     shown_host = f"[{args.host}]" if ":" in args.host else args.host
     _print_banner(
         f"http://{shown_host}:{sock.getsockname()[1]}",
-        routes,
+        host,
         prefix,
         config,
-        host.timeout,
         args.workers,
         where,
         credentials,
@@ -268,6 +283,8 @@ def _serve(
         pass
     finally:
         sock.close()
+        if lock_dir is not None:
+            lock_dir.cleanup()
     return 0
 
 

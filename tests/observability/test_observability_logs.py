@@ -4,6 +4,7 @@ import json
 import logging
 import secrets
 import time
+import uuid
 from pathlib import Path
 
 import azure.functions as func
@@ -79,10 +80,15 @@ def test_the_trace_id_of_traceparent_comes_back_in_the_header_and_the_problem_bo
 
 
 def test_x_correlation_id_is_kept_and_a_missing_or_invalid_one_is_replaced(api):
-    given = "checkout-" + secrets.token_hex(4)
+    given = str(uuid.uuid4())  # a UUID or a W3C trace id: nothing else reaches the audit trail
     kept = api.post("/api/auth/login", json={}, headers={"x-correlation-id": given})
     assert kept.status_code == 422
     assert kept.headers["x-correlation-id"] == given == kept.json()["correlation_id"]
+
+    free_form = "checkout-" + secrets.token_hex(4)
+    replaced = api.post("/api/auth/login", json={}, headers={"x-correlation-id": free_form})
+    assert replaced.headers["x-correlation-id"] != free_form
+    assert len(replaced.headers["x-correlation-id"]) == 32 == len(replaced.json()["correlation_id"])
 
     invalid = api.get("/api/accounts", headers={"traceparent": "00-" + "0" * 32 + "-" + "1" * 16 + "-01",
                                                 "x-correlation-id": "no spaces allowed"})

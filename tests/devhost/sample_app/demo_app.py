@@ -1,4 +1,4 @@
-"""A small FunctionApp the dev host tests serve: one route per routing and body rule."""
+"""A small FunctionApp the dev host tests serve: one route per routing, body and timeout rule."""
 
 import asyncio
 import json
@@ -28,11 +28,6 @@ def ping(req: func.HttpRequest) -> func.HttpResponse:
     )
 
 
-@app.route(route="items/{id:int}", methods=["GET"])
-def item_by_id(req: func.HttpRequest) -> func.HttpResponse:
-    return _json({"function": "item_by_id", "route_params": dict(req.route_params)})
-
-
 @app.route(route="items/special", methods=["GET"])
 def item_special(req: func.HttpRequest) -> func.HttpResponse:
     return _json({"function": "item_special"})
@@ -40,16 +35,12 @@ def item_special(req: func.HttpRequest) -> func.HttpResponse:
 
 @app.route(route="items/{name}", methods=["GET", "DELETE"])
 def item_by_name(req: func.HttpRequest) -> func.HttpResponse:
+    logging.getLogger("demo_app").info("item %s", req.route_params["name"])  # a name a client chose, logged
     return _json({"function": "item_by_name", "route_params": dict(req.route_params)})
 
 
-@app.route(route="files/{*path}", methods=["GET"])
-def files(req: func.HttpRequest) -> func.HttpResponse:
-    return _json({"route_params": dict(req.route_params)})
-
-
-@app.route(route="greet/{who?}", methods=["GET"])
-def greet(req: func.HttpRequest) -> func.HttpResponse:
+@app.route(route="users/{user_id}/transactions", methods=["GET"])
+async def user_transactions(req: func.HttpRequest) -> func.HttpResponse:
     return _json({"route_params": dict(req.route_params), "params": dict(req.params)})
 
 
@@ -75,8 +66,26 @@ def echo(req: func.HttpRequest) -> func.HttpResponse:
 
 @app.route(route="slow", methods=["GET"])
 def slow(req: func.HttpRequest) -> func.HttpResponse:
+    """Sleeps ?seconds in its thread; with ?marker=FILE it first writes "started" there."""
     logging.getLogger("demo_app").info("slow started")
+    if "marker" in req.params:
+        with open(req.params["marker"], "a") as marker:
+            marker.write("started\n")
     time.sleep(float(req.params.get("seconds", "3")))
+    return func.HttpResponse("finally")
+
+
+@app.route(route="async-slow", methods=["GET"])
+async def async_slow(req: func.HttpRequest) -> func.HttpResponse:
+    """Awaits ?seconds, then writes "finished" to ?marker; a cancellation writes "cancelled" instead."""
+    try:
+        await asyncio.sleep(float(req.params.get("seconds", "3")))
+    except asyncio.CancelledError:
+        with open(req.params["marker"], "a") as marker:
+            marker.write("cancelled\n")
+        raise
+    with open(req.params["marker"], "a") as marker:
+        marker.write("finished\n")
     return func.HttpResponse("finally")
 
 
@@ -84,6 +93,14 @@ def slow(req: func.HttpRequest) -> func.HttpResponse:
 async def async_hello(req: func.HttpRequest) -> func.HttpResponse:
     await asyncio.sleep(0)
     return func.HttpResponse("hello from a coroutine")
+
+
+@app.route(route="async-thread", methods=["GET"])
+async def async_thread(req: func.HttpRequest) -> func.HttpResponse:
+    """Which thread an async function runs on: the event loop's (the main thread), not a pool thread."""
+    import threading
+
+    return _json({"thread": threading.current_thread().name})
 
 
 @app.route(route="pid", methods=["GET"])
