@@ -41,7 +41,7 @@ token = json.loads(login.get_body())["access_token"]
 account = json.loads(created.get_body())["account"]["number"]
 refused = call("create_transfer", "POST", "/api/transfers",
                {"from_account": account, "to_account": recipient, "amount": "1.00"},
-               {"authorization": "Bearer " + token})
+               {"authorization": "Bearer " + token, "idempotency-key": "telemetry-test"})
 assert refused.status_code == 409, refused.get_body()  # insufficient funds, from the ledger
 failed = call("login", "POST", "/api/auth/login", {"username": user["username"], "password": "wrong-password"})
 assert failed.status_code == 401
