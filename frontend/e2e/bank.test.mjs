@@ -309,7 +309,10 @@ test('what a person trips over: decimal comma, fresh forms from the header, no s
   await field(visitor, 'Repeat the password').fill(customer.password)
   await button(visitor, 'Open my account').click()
   await visitor.getByTestId('error-summary').waitFor()
+  // Both are taken: the API lists both, and each field says so.
   assert.equal(await field(visitor, 'Username').getAttribute('aria-invalid'), 'true')
+  assert.equal(await field(visitor, 'Email').getAttribute('aria-invalid'), 'true')
+  assert.equal(await visitor.getByTestId('error-summary').getByRole('link').count(), 2)
   await screenshot(visitor, '21-register-conflict')
   await visitor.close()
 

@@ -54,6 +54,18 @@ export function isApiError(error: unknown): error is ApiError {
   return error instanceof ApiError
 }
 
+/**
+ * The fields a registration or user-creation conflict names: the slug's own field, plus every field
+ * the 409 lists in `errors` (the API lists both when both are taken). Their messages are fragments
+ * ("is taken: pick another"), so pages word their own.
+ */
+export function takenFields(error: unknown): ('username' | 'email')[] {
+  if (!isApiError(error) || (error.slug !== 'username-taken' && error.slug !== 'email-taken')) return []
+  const named = new Set(error.fieldErrors.map((e) => e.field.split('.').pop()))
+  named.add(error.slug === 'username-taken' ? 'username' : 'email')
+  return (['username', 'email'] as const).filter((field) => named.has(field))
+}
+
 /** What a customer should read for a failure; the server's detail is used when we have nothing better. */
 export function describeProblem(error: unknown): string {
   if (!isApiError(error)) return 'Something went wrong. Please try again.'

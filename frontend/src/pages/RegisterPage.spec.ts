@@ -39,7 +39,7 @@ describe('register page', () => {
   })
 
   it('shows the server’s field errors next to their field', async () => {
-    fakeApi({ 'POST /api/auth/register': () => problem('username-taken', 409, 'That username is taken.', [{ field: 'username', message: 'That username is taken.' }]) })
+    fakeApi({ 'POST /api/auth/register': () => problem('validation-error', 422, '', [{ field: 'body.username', message: 'Use letters and digits only.' }]) })
     const { wrapper } = await mountPage(RegisterPage, '/register', null)
     await fill(wrapper, valid)
     await wrapper.get('form').trigger('submit')
@@ -47,7 +47,7 @@ describe('register page', () => {
     const usernameInput = wrapper.get('input[autocomplete="username"]')
     expect(usernameInput.attributes('aria-invalid')).toBe('true')
     const describedBy = usernameInput.attributes('aria-describedby')!
-    expect(wrapper.get(`#${describedBy}`).text()).toBe('That username is taken.')
+    expect(wrapper.get(`#${describedBy}`).text()).toBe('Use letters and digits only.')
   })
 
   it('sends the form and goes to sign in', async () => {
@@ -87,8 +87,8 @@ describe('register page', () => {
     fakeApi({
       'POST /api/auth/register': () =>
         problem('username-taken', 409, 'Taken.', [
-          { field: 'username', message: 'That username is taken.' },
-          { field: 'email', message: 'That email address is already registered.' },
+          { field: 'username', message: 'is taken: pick another' },
+          { field: 'email', message: 'is registered already' },
         ]),
     })
     const { wrapper } = await mountPage(RegisterPage, '/register', null)
@@ -98,7 +98,8 @@ describe('register page', () => {
     expect(wrapper.get('input[name="username"]').attributes('aria-invalid')).toBe('true')
     expect(wrapper.get('input[name="email"]').attributes('aria-invalid')).toBe('true')
     const links = wrapper.get('[data-testid="error-summary"]').findAll('a').map((a) => a.text())
-    expect(links).toEqual(['That username is taken.', 'That email address is already registered.'])
+    // The API's messages are fragments ("is taken: pick another"): the page words its own.
+    expect(links).toEqual(['That username is taken. Choose another.', 'An account with this email already exists. Sign in instead, or use another email.'])
   })
 
   it('after a failed submit, focus moves to an error summary whose links lead to each field', async () => {
