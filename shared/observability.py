@@ -77,8 +77,8 @@ def log_request(logger: logging.Logger, req: Any, status: int, started: float, c
                function)
 
 
-def log_answer(logger: logging.Logger, method: str, route: str, status: int, started: float, correlation: str,
-               user_id: str | None, function: str | None) -> None:
+def log_answer(logger: logging.Logger, method: str, route: str, status: int, started: float,
+               correlation: str | None, user_id: str | None, function: str | None) -> None:
     """A request line for a route already known (the local host's own answers call this directly)."""
     level = logging.ERROR if status >= 500 else logging.INFO
     if not logger.isEnabledFor(level):
