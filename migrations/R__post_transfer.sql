@@ -129,6 +129,12 @@ BEGIN
             v_refusal := ('recipient_' || v_to.status)::posting_outcome;
             EXIT rules;
         END IF;
+        -- A deactivated customer's accounts stay 'active' (reactivation restores them as they
+        -- were) but receive nothing meanwhile: money sent there would reach nobody who can use it.
+        IF NOT EXISTS (SELECT 1 FROM users u WHERE u.id = v_to.owner_id AND u.active) THEN
+            v_refusal := 'recipient_frozen';
+            EXIT rules;
+        END IF;
         IF v_from.currency <> v_to.currency THEN
             v_refusal := 'currency_mismatch';
             EXIT rules;

@@ -63,7 +63,7 @@ def test_a_transfer_moves_money_and_writes_both_ledger_legs(runtime, sql):
     ("insufficient", InsufficientFunds), ("not_mine", AccountNotFound), ("unknown_recipient", RecipientNotFound),
     ("currency", CurrencyMismatch), ("frozen_source", AccountFrozen), ("frozen_recipient", AccountFrozen),
     ("closed_recipient", AccountClosed), ("system_recipient", RecipientNotFound),
-    ("caller_deactivated", NotAuthenticated),
+    ("caller_deactivated", NotAuthenticated), ("recipient_deactivated", AccountFrozen),
 ])
 def test_a_refused_transfer_leaves_no_trace(runtime, sql, case, error):
     alice, alice_account = new_customer(runtime, "10.00")
@@ -87,11 +87,24 @@ def test_a_refused_transfer_leaves_no_trace(runtime, sql, case, error):
         target = "IE16IEBK00000000000001"
     elif case == "caller_deactivated":  # since the token was issued: post_transfer reads the flag itself
         sql.execute("UPDATE users SET active = false WHERE id = %s", (alice.id,))
+    elif case == "recipient_deactivated":  # their accounts stay 'active', yet receive nothing
+        sql.execute("UPDATE users SET active = false WHERE id = %s", (bob.id,))
     transfers_before = sql.execute("SELECT count(*) FROM transfers").fetchone()[0]
     with pytest.raises(error):
         transfer(runtime, alice, source, target, amount, key=str(uuid.uuid4()))
     assert balance(sql, alice_account) == 1000 and balance(sql, bob_account) == 1000
     assert sql.execute("SELECT count(*) FROM transfers").fetchone()[0] == transfers_before
+
+
+def test_a_reactivated_customer_receives_money_again(runtime, sql):
+    alice, alice_account = new_customer(runtime, "10.00")
+    bob, bob_account = new_customer(runtime)
+    sql.execute("UPDATE users SET active = false WHERE id = %s", (bob.id,))
+    with pytest.raises(AccountFrozen):
+        transfer(runtime, alice, alice_account, bob_account, "1.00", key=str(uuid.uuid4()))
+    sql.execute("UPDATE users SET active = true WHERE id = %s", (bob.id,))
+    transfer(runtime, alice, alice_account, bob_account, "1.00", key=str(uuid.uuid4()))
+    assert balance(sql, bob_account) == 100
 
 
 def test_a_retry_with_the_same_key_returns_the_first_transfer_and_moves_money_once(runtime, sql):
