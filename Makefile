@@ -66,7 +66,7 @@ soak: venv  ## the bank test at soak size (BANK_TEST_TRANSFERS, default 50000); 
 	RELIABILITY_RUN=soak BANK_TEST_TRANSFERS=$${BANK_TEST_TRANSFERS:-50000} \
 	  $(VENV)/bin/pytest -q tests/reliability/test_bank_invariants.py
 
-bench: venv system-deps  ## benchmarks (transfers vs pgbench, login, history, cold start, memory) -> docs/benchmarks.md, ~15 min
+bench: venv system-deps  ## benchmarks (transfers vs pgbench, login, history, cold start, memory, concurrency) -> docs/benchmarks.md, ~15 min
 	$(PY) -m bench
 
 migrate: venv  ## apply pending database migrations (DATABASE_URL)

@@ -38,7 +38,7 @@ class BenchHost:
         self.log_path = log_path
         self.args = [sys.executable, "-m", "devhost", "--port", str(self.port), "--no-embedded",
                      "--workers", str(workers), "--threads", str(threads), "--no-access-log",
-                     "--log-format", "json"]
+                     "--log-format", "json", "--no-timers"]
         self.process: subprocess.Popen[bytes] | None = None
 
     def launch(self) -> float:

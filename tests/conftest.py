@@ -115,7 +115,8 @@ class LocalHost:
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
         self._args = [sys.executable, "-m", "devhost", "--port", str(self.port), "--no-embedded",
-                      "--workers", str(workers), "--log-format", "json"]
+                      # No timers: the nightly purge must not run in the middle of a test run.
+                      "--workers", str(workers), "--log-format", "json", "--no-timers"]
         self._env = host_environment(database_url, **env)
         self.process: subprocess.Popen[bytes] | None = None
 
