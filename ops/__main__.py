@@ -28,6 +28,8 @@ def main(argv: list[str] | None = None) -> int:
     migrate = commands.add_parser("migrate", help="apply pending migrations")
     migrate.add_argument("--app-role", help="also make DB_STATEMENT_TIMEOUT_MS this database role's default "
                                             "(needed when the app connects through PgBouncer)")
+    migrate.add_argument("--dry-run", action="store_true",
+                         help="list the migration files and the role it would set up; connect to nothing")
     commands.add_parser("create-admin", help="create or update the admin from ADMIN_USERNAME/ADMIN_PASSWORD")
     commands.add_parser("seed-demo", help="create demo users and accounts (not in prod)")
     commands.add_parser("reconcile", help="check every balance against the ledger; exit 1 on a difference")
@@ -43,6 +45,14 @@ def main(argv: list[str] | None = None) -> int:
 
             json.dump(build_document(registered_functions(function_app.app)), sys.stdout, indent=2)
             print()
+            return 0
+        if args.command == "migrate" and args.dry_run:
+            from ops.migrations import repeatable_files, versioned_files
+
+            names = [path.name for path in versioned_files() + repeatable_files()]
+            print("dry run: would apply, when new or changed: " + ", ".join(names))
+            if args.app_role:
+                print(f"dry run: would set up the runtime database role {args.app_role}")
             return 0
         url = _database_url()
         if args.command == "migrate":
