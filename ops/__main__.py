@@ -26,8 +26,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ops", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     migrate = commands.add_parser("migrate", help="apply pending migrations")
-    migrate.add_argument("--app-role", help="also make DB_STATEMENT_TIMEOUT_MS this database role's default "
-                                            "(needed when the app connects through PgBouncer)")
+    migrate.add_argument("--app-role", help="the app's login role: make it a member of iebank_runtime and give it "
+                                            "DB_STATEMENT_TIMEOUT_MS as its default (needed through PgBouncer)")
     migrate.add_argument("--dry-run", action="store_true",
                          help="list the migration files and the role it would set up; connect to nothing")
     commands.add_parser("create-admin", help="create or update the admin from ADMIN_USERNAME/ADMIN_PASSWORD")
@@ -62,7 +62,10 @@ def main(argv: list[str] | None = None) -> int:
             print("applied: " + (", ".join(applied) if applied else "nothing (up to date)"))
             if args.app_role:
                 from ops.migrations import set_role_statement_timeout
+                from ops.runtime_role import RUNTIME_ROLE, grant_runtime_role
 
+                outcome = grant_runtime_role(url, args.app_role)
+                print(f"role {args.app_role}: {outcome}, member of {RUNTIME_ROLE}")
                 timeout_ms = load_settings().db_statement_timeout_ms
                 set_role_statement_timeout(url, args.app_role, timeout_ms)
                 print(f"statement_timeout of role {args.app_role}: {timeout_ms} ms")
