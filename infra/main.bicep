@@ -1,15 +1,20 @@
 // IE Bank, one environment (dev, uat or prod) in its own resource group.
 // Deploy: see infra/README.md. Every per-environment choice is a parameter, set in
-// infra/parameters/<env>.parameters.json; no parameter carries a secret.
+// infra/parameters/<env>.parameters.json; no parameter carries a secret. `azd up` deploys a
+// developer's own environment with infra/main.parameters.json: dev's sizes, its own names.
 targetScope = 'resourceGroup'
 
-@description('Environment name; part of every resource name (devopps-<kind>-<env>).')
+@description('Environment profile: APP_ENV, the environment tag and, for dev/uat/prod, part of every resource name (devopps-<kind>-<env>).')
 @allowed([
   'dev'
   'uat'
   'prod'
 ])
 param environmentName string
+
+@description('azd environment name (AZURE_ENV_NAME); empty for dev, uat and prod. When set, resource names carry it (lowercased, letters and digits, at most 8) plus a hash of subscription, resource group and name instead of environmentName, and every resource is tagged azd-env-name.')
+@maxLength(64)
+param azdEnvironmentName string = ''
 
 @description('Region of everything except the Static Web App.')
 param location string = resourceGroup().location
@@ -53,6 +58,20 @@ param dbPoolMaxSize int
 @minValue(1)
 param dbPoolTimeoutSeconds int = 5
 
+// 16 requests per instance for a pool of 4: one async worker serves them on one event loop, and a
+// request spends most of its time waiting on PostgreSQL or bcrypt (in a thread), so 4x the pool
+// keeps the connections busy while a request waits at most a few queries' time for one (well
+// under DB_POOL_TIMEOUT_SECONDS). More per instance would only queue on the pool; fewer would
+// scale out sooner and spend the connection budget on idle pools (tests/infra checks 1-4x pool).
+@description('HTTP requests one instance takes at once before Flex Consumption adds an instance.')
+@minValue(1)
+param httpPerInstanceConcurrency int = 16
+
+@description('FUNCTIONS_WORKER_PROCESS_COUNT: worker processes per instance; each holds its own pool, so the connection budget multiplies by it.')
+@minValue(1)
+@maxValue(10)
+param workerProcessCount int = 1
+
 @description('Database connections kept free for migrations and operators; the budget test subtracts it.')
 @minValue(3)
 param databaseConnectionReserve int = 5
@@ -78,8 +97,31 @@ param postgresBackupRetentionDays int
 @description('Geo-redundant backups (only settable when the server is created).')
 param postgresGeoRedundantBackup bool
 
-@description('Add the Azure-services firewall rule (0.0.0.0-0.0.0.0); needed while the app has no VNet.')
+@description('Add the Azure-services firewall rule (0.0.0.0-0.0.0.0) when the server is public (dev); never with privateNetworking.')
 param allowAzureServicesToDatabase bool = true
+
+@description('The deployment identity (pipeline, or the developer under azd): object id of the PostgreSQL Entra administrator that runs the migrations. Empty: no administrator set by this template. Never the app identity.')
+param deployerPrincipalId string = ''
+
+@description('Its PostgreSQL role name: the user principal name, or the service principal display name.')
+param deployerPrincipalName string = ''
+
+@allowed([
+  'User'
+  'ServicePrincipal'
+  'Group'
+])
+param deployerPrincipalType string = 'ServicePrincipal'
+
+@description('Also give the deployment identity Key Vault Secrets Officer on both vaults (azd: the hook writes the generated secrets). The pipeline is granted it outside the template.')
+param deployerWritesSecrets bool = false
+
+@description('One IPv4 address let through the database firewall (azd: the developer running the migration hook); empty: none. Ignored with privateNetworking.')
+param databaseClientIpAddress string = ''
+
+// ---- Private networking ----
+@description('uat and prod: a VNet for the Function App and private endpoints for PostgreSQL, Key Vault and storage, whose public network access is then off.')
+param privateNetworking bool
 
 // ---- Key Vault, storage, monitoring ----
 @description('Key Vault purge protection (cannot be turned off again).')
@@ -136,20 +178,28 @@ param budgetStartDate string = ''
 param jwtIssuer string = 'iebank'
 param jwtAudience string = 'iebank-api'
 
-var tags = {
+// Lowercase letters and digits only, at most 13 characters: fits every name below, the storage
+// account (3-24, letters and digits) and Key Vault (3-24) included, whatever azd's name holds.
+var azdNameLetters = toLower(replace(replace(replace(replace(replace(azdEnvironmentName, '-', ''), '_', ''), '.', ''), '(', ''), ')', ''))
+var nameToken = empty(azdEnvironmentName) ? environmentName : '${take(azdNameLetters, 8)}${take(uniqueString(subscription().id, resourceGroup().id, azdEnvironmentName), 5)}'
+var baseTags = {
   environment: environmentName
   application: 'iebank'
   owner: owner
   costCentre: costCentre
 }
+var tags = empty(azdEnvironmentName) ? baseTags : union(baseTags, {
+  'azd-env-name': azdEnvironmentName
+})
 var deploymentContainerName = 'app-package'
+var keyVaultSecretsOfficer = 'b86a8fe4-44ce-4948-aee5-eccb2c155cd7'
 var databaseName = 'iebank'
-var registryName = 'devoppsacr${environmentName}'
+var registryName = 'devoppsacr${nameToken}'
 
 module identity 'modules/identity.bicep' = {
   name: 'identity'
   params: {
-    name: 'devopps-id-be-${environmentName}'
+    name: 'devopps-id-be-${nameToken}'
     location: location
     tags: tags
   }
@@ -158,8 +208,8 @@ module identity 'modules/identity.bicep' = {
 module monitoring 'modules/monitoring.bicep' = {
   name: 'monitoring'
   params: {
-    workspaceName: 'devopps-law-${environmentName}'
-    appInsightsName: 'devopps-insights-${environmentName}'
+    workspaceName: 'devopps-law-${nameToken}'
+    appInsightsName: 'devopps-insights-${nameToken}'
     location: location
     tags: tags
     workspaceRetentionDays: logRetentionDays
@@ -170,30 +220,56 @@ module monitoring 'modules/monitoring.bicep' = {
 module storage 'modules/storage.bicep' = {
   name: 'storage'
   params: {
-    name: 'devoppsst${environmentName}'
+    name: 'devoppsst${nameToken}'
     location: location
     tags: tags
     skuName: storageSku
     deploymentContainerName: deploymentContainerName
+    privateNetworking: privateNetworking
   }
 }
 
 module keyVault 'modules/keyvault.bicep' = {
   name: 'keyvault'
   params: {
-    name: 'devopps-kv-${environmentName}'
+    name: 'devopps-kv-${nameToken}'
     location: location
     tags: tags
     workspaceId: monitoring.outputs.workspaceId
     enablePurgeProtection: keyVaultPurgeProtection
     softDeleteRetentionDays: keyVaultSoftDeleteRetentionDays
+    privateNetworking: privateNetworking
+  }
+}
+
+// The Slack relay's vault: only slack-webhook-url. Public in every environment, because a
+// Consumption Logic App cannot reach a private endpoint; it holds nothing that grants access.
+module alertVault 'modules/keyvault.bicep' = {
+  name: 'alertvault'
+  params: {
+    name: 'devopps-al-${nameToken}'
+    location: location
+    tags: tags
+    workspaceId: monitoring.outputs.workspaceId
+    enablePurgeProtection: keyVaultPurgeProtection
+    softDeleteRetentionDays: keyVaultSoftDeleteRetentionDays
+    privateNetworking: false
+  }
+}
+
+module network 'modules/network.bicep' = if (privateNetworking) {
+  name: 'network'
+  params: {
+    name: 'devopps-vnet-${nameToken}'
+    location: location
+    tags: tags
   }
 }
 
 module postgres 'modules/postgres.bicep' = {
   name: 'postgres'
   params: {
-    name: 'devopps-dbsrv-${environmentName}'
+    name: 'devopps-dbsrv-${nameToken}'
     location: location
     tags: tags
     workspaceId: monitoring.outputs.workspaceId
@@ -205,9 +281,112 @@ module postgres 'modules/postgres.bicep' = {
     backupRetentionDays: postgresBackupRetentionDays
     geoRedundantBackup: postgresGeoRedundantBackup
     allowAzureServices: allowAzureServicesToDatabase
-    appIdentityPrincipalId: identity.outputs.principalId
-    appIdentityName: identity.outputs.name
+    adminObjectId: deployerPrincipalId
+    adminName: deployerPrincipalName
+    adminType: deployerPrincipalType
+    privateNetworking: privateNetworking
+    clientIpAddress: databaseClientIpAddress
   }
+}
+
+module postgresEndpoint 'modules/privateendpoint.bicep' = if (privateNetworking) {
+  name: 'pe-postgres'
+  params: {
+    name: 'devopps-pe-db-${nameToken}'
+    location: location
+    tags: tags
+    subnetId: privateNetworking ? network.outputs.endpointsSubnetId : ''
+    serviceId: postgres.outputs.id
+    groupId: 'postgresqlServer'
+    dnsZoneId: privateNetworking ? network.outputs.postgresZoneId : ''
+  }
+}
+
+module keyVaultEndpoint 'modules/privateendpoint.bicep' = if (privateNetworking) {
+  name: 'pe-keyvault'
+  params: {
+    name: 'devopps-pe-kv-${nameToken}'
+    location: location
+    tags: tags
+    subnetId: privateNetworking ? network.outputs.endpointsSubnetId : ''
+    serviceId: keyVault.outputs.id
+    groupId: 'vault'
+    dnsZoneId: privateNetworking ? network.outputs.keyVaultZoneId : ''
+  }
+}
+
+module blobEndpoint 'modules/privateendpoint.bicep' = if (privateNetworking) {
+  name: 'pe-blob'
+  params: {
+    name: 'devopps-pe-blob-${nameToken}'
+    location: location
+    tags: tags
+    subnetId: privateNetworking ? network.outputs.endpointsSubnetId : ''
+    serviceId: storage.outputs.id
+    groupId: 'blob'
+    dnsZoneId: privateNetworking ? network.outputs.blobZoneId : ''
+  }
+}
+
+module queueEndpoint 'modules/privateendpoint.bicep' = if (privateNetworking) {
+  name: 'pe-queue'
+  params: {
+    name: 'devopps-pe-queue-${nameToken}'
+    location: location
+    tags: tags
+    subnetId: privateNetworking ? network.outputs.endpointsSubnetId : ''
+    serviceId: storage.outputs.id
+    groupId: 'queue'
+    dnsZoneId: privateNetworking ? network.outputs.queueZoneId : ''
+  }
+}
+
+module tableEndpoint 'modules/privateendpoint.bicep' = if (privateNetworking) {
+  name: 'pe-table'
+  params: {
+    name: 'devopps-pe-table-${nameToken}'
+    location: location
+    tags: tags
+    subnetId: privateNetworking ? network.outputs.endpointsSubnetId : ''
+    serviceId: storage.outputs.id
+    groupId: 'table'
+    dnsZoneId: privateNetworking ? network.outputs.tableZoneId : ''
+  }
+}
+
+resource appVault 'Microsoft.KeyVault/vaults@2023-07-01' existing = {
+  name: 'devopps-kv-${nameToken}'
+}
+
+resource relayVault 'Microsoft.KeyVault/vaults@2023-07-01' existing = {
+  name: 'devopps-al-${nameToken}'
+}
+
+// azd: the developer's hook writes the generated secrets. Never granted to the app or the relay.
+resource deployerWritesAppSecrets 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (deployerWritesSecrets && (!empty(deployerPrincipalId))) {
+  name: guid(appVault.id, deployerPrincipalId, keyVaultSecretsOfficer)
+  scope: appVault
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', keyVaultSecretsOfficer)
+    principalId: deployerPrincipalId
+    principalType: deployerPrincipalType
+  }
+  dependsOn: [
+    keyVault
+  ]
+}
+
+resource deployerWritesRelaySecret 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (deployerWritesSecrets && (!empty(deployerPrincipalId))) {
+  name: guid(relayVault.id, deployerPrincipalId, keyVaultSecretsOfficer)
+  scope: relayVault
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', keyVaultSecretsOfficer)
+    principalId: deployerPrincipalId
+    principalType: deployerPrincipalType
+  }
+  dependsOn: [
+    alertVault
+  ]
 }
 
 module registry 'modules/registry.bicep' = if (deployContainerRegistry) {
@@ -226,6 +405,7 @@ module roles 'modules/roles.bicep' = {
     appPrincipalId: identity.outputs.principalId
     keyVaultName: keyVault.outputs.name
     storageName: storage.outputs.name
+    deploymentContainerName: deploymentContainerName
     appInsightsName: monitoring.outputs.appInsightsName
     registryName: deployContainerRegistry ? registryName : ''
   }
@@ -237,10 +417,13 @@ module roles 'modules/roles.bicep' = {
 module functionApp 'modules/functionapp.bicep' = {
   name: 'functionapp'
   params: {
-    name: 'devopps-be-${environmentName}'
-    planName: 'devopps-asp-${environmentName}'
+    name: 'devopps-be-${nameToken}'
+    planName: 'devopps-asp-${nameToken}'
     location: location
-    tags: tags
+    // azd finds the resource a service deploys to by this tag (azure.yaml, service api).
+    tags: empty(azdEnvironmentName) ? tags : union(tags, {
+      'azd-service-name': 'api'
+    })
     workspaceId: monitoring.outputs.workspaceId
     appEnv: environmentName
     identityId: identity.outputs.id
@@ -260,20 +443,28 @@ module functionApp 'modules/functionapp.bicep' = {
     dbPoolMinSize: dbPoolMinSize
     dbPoolMaxSize: dbPoolMaxSize
     dbPoolTimeoutSeconds: dbPoolTimeoutSeconds
+    httpPerInstanceConcurrency: httpPerInstanceConcurrency
+    workerProcessCount: workerProcessCount
+    virtualNetworkSubnetId: privateNetworking ? network.outputs.appsSubnetId : ''
     jwtIssuer: jwtIssuer
     jwtAudience: jwtAudience
   }
   dependsOn: [
     roles
+    blobEndpoint
+    queueEndpoint
+    tableEndpoint
   ]
 }
 
 module staticWebApp 'modules/staticwebapp.bicep' = {
   name: 'staticwebapp'
   params: {
-    name: 'devopps-swa-${environmentName}'
+    name: 'devopps-swa-${nameToken}'
     location: staticWebAppLocation
-    tags: tags
+    tags: empty(azdEnvironmentName) ? tags : union(tags, {
+      'azd-service-name': 'web'
+    })
     workspaceId: monitoring.outputs.workspaceId
     backendResourceId: functionApp.outputs.id
     backendLocation: functionApp.outputs.location
@@ -283,12 +474,13 @@ module staticWebApp 'modules/staticwebapp.bicep' = {
 module alerting 'modules/alerting.bicep' = {
   name: 'alerting'
   params: {
-    environmentName: environmentName
+    environmentName: nameToken
     location: location
     tags: tags
     workspaceId: monitoring.outputs.workspaceId
-    keyVaultUri: keyVault.outputs.uri
-    keyVaultName: keyVault.outputs.name
+    keyVaultUri: alertVault.outputs.uri
+    keyVaultName: alertVault.outputs.name
+    appKeyVaultId: keyVault.outputs.id
     functionAppId: functionApp.outputs.id
     postgresServerId: postgres.outputs.id
     alertEmails: alertEmails
@@ -300,7 +492,7 @@ module alerting 'modules/alerting.bicep' = {
 module workbook 'modules/workbook.bicep' = {
   name: 'workbook'
   params: {
-    environmentName: environmentName
+    environmentName: nameToken
     location: location
     tags: tags
     workspaceId: monitoring.outputs.workspaceId
@@ -310,7 +502,7 @@ module workbook 'modules/workbook.bicep' = {
 module availability 'modules/availability.bicep' = if (availabilityTestEnabled) {
   name: 'availability'
   params: {
-    environmentName: environmentName
+    environmentName: nameToken
     location: location
     tags: tags
     appInsightsId: monitoring.outputs.appInsightsId
@@ -322,7 +514,7 @@ module availability 'modules/availability.bicep' = if (availabilityTestEnabled) 
 module budget 'modules/budget.bicep' = if (budgetAmount > 0) {
   name: 'budget'
   params: {
-    name: 'devopps-budget-${environmentName}'
+    name: 'devopps-budget-${nameToken}'
     amount: budgetAmount
     startDate: budgetStartDate
     actionGroupId: alerting.outputs.actionGroupId
@@ -347,3 +539,15 @@ output staticWebAppName string = staticWebApp.outputs.name
 
 @description('The Function App identity\'s PostgreSQL role name: the migration step sets its statement timeout.')
 output appDatabaseRole string = identity.outputs.name
+
+@description('Key Vault of the Slack relay: the pipeline writes slack-webhook-url here.')
+output alertKeyVaultName string = alertVault.outputs.name
+
+// For azd: it stores outputs as environment variables that the hooks read (azure.yaml).
+output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
+output AZURE_ALERT_KEY_VAULT_NAME string = alertVault.outputs.name
+output AZURE_POSTGRES_HOST string = postgres.outputs.fqdn
+output AZURE_APP_DB_ROLE string = identity.outputs.name
+output AZURE_FUNCTION_APP_NAME string = functionApp.outputs.name
+output AZURE_STATIC_WEB_APP_NAME string = staticWebApp.outputs.name
+output AZURE_SITE_URL string = 'https://${staticWebApp.outputs.defaultHostname}'

@@ -5,8 +5,12 @@ param environmentName string
 param location string
 param tags object
 param workspaceId string
+@description('The relay\'s own vault (slack-webhook-url only).')
 param keyVaultUri string
 param keyVaultName string
+
+@description('The app\'s vault, whose availability is alerted on.')
+param appKeyVaultId string
 param functionAppId string
 param postgresServerId string
 
@@ -45,8 +49,9 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' existing = {
   name: keyVaultName
 }
 
-// The relay reads slack-webhook-url at run time. The role is granted on the vault because a
-// secret-scoped assignment would need the secret to exist before the first deployment.
+// The relay reads slack-webhook-url at run time, from a vault that holds nothing else (main.bicep,
+// alertVault): the app's vault, with the JWT signing key, is out of its reach. A secret-scoped
+// assignment would need the secret to exist before the first deployment.
 resource relayReadsSecrets 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(vault.id, relayName, keyVaultSecretsUser)
   scope: vault
@@ -135,7 +140,7 @@ var metricAlerts = [
     name: 'devopps-alert-kv-availability-${environmentName}'
     description: 'Key Vault availability under 99.9% over an hour.'
     severity: 1
-    scope: vault.id
+    scope: appKeyVaultId
     metricNamespace: 'Microsoft.KeyVault/vaults'
     metricName: 'Availability'
     operator: 'LessThan'

@@ -43,6 +43,17 @@ param dbPoolMinSize int
 param dbPoolMaxSize int
 param dbPoolTimeoutSeconds int
 
+@description('HTTP requests one instance takes at once (scaleAndConcurrency.triggers.http.perInstanceConcurrency).')
+@minValue(1)
+param httpPerInstanceConcurrency int
+
+@description('FUNCTIONS_WORKER_PROCESS_COUNT: Python worker processes per instance, each with its own pool.')
+@minValue(1)
+param workerProcessCount int
+
+@description('Subnet the app joins (VNet integration); empty: no VNet.')
+param virtualNetworkSubnetId string
+
 param jwtIssuer string
 param jwtAudience string
 
@@ -73,7 +84,7 @@ resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
 
 resource site 'Microsoft.Web/sites@2024-04-01' = {
   // checkov:skip=CKV_AZURE_17: client certificates do not fit browser clients that reach the API through the Static Web App.
-  // checkov:skip=CKV_AZURE_222: the Static Web App reaches the linked backend over the public endpoint; without a VNet there is no private path (README).
+  // checkov:skip=CKV_AZURE_222: the Static Web App reaches the linked backend over the public endpoint (Static Web Apps has no private path to a linked backend); access is restricted to the site by the link.
   // checkov:skip=CKV_AZURE_212: Flex Consumption scales from zero by design; prod keeps an always-ready instance (alwaysReadyInstanceCount) and dev/uat need none.
   name: name
   location: location
@@ -90,6 +101,7 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
     httpsOnly: true
     clientCertEnabled: false
     keyVaultReferenceIdentity: identityId
+    virtualNetworkSubnetId: empty(virtualNetworkSubnetId) ? null : virtualNetworkSubnetId
     siteConfig: {
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'
@@ -164,6 +176,10 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
           name: 'LOG_FORMAT'
           value: 'json'
         }
+        {
+          name: 'FUNCTIONS_WORKER_PROCESS_COUNT'
+          value: string(workerProcessCount)
+        }
       ]
     }
     functionAppConfig: {
@@ -181,6 +197,11 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
         maximumInstanceCount: maximumInstanceCount
         instanceMemoryMB: instanceMemoryMB
         alwaysReady: (alwaysReadyInstanceCount > 0) ? alwaysReady : []
+        triggers: {
+          http: {
+            perInstanceConcurrency: httpPerInstanceConcurrency
+          }
+        }
       }
       runtime: {
         name: 'python'

@@ -10,14 +10,17 @@ param workspaceId string
 @description('Purge protection (uat and prod). Once on it cannot be turned off.')
 param enablePurgeProtection bool
 
+@description('Public network access off, reached through a private endpoint only (uat and prod).')
+param privateNetworking bool
+
 @description('Days a deleted vault or secret stays recoverable.')
 @minValue(7)
 @maxValue(90)
 param softDeleteRetentionDays int
 
 resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
-  // checkov:skip=CKV_AZURE_109: no network ACL allow-list: the Flex Consumption app has no fixed outbound IP without VNet integration (see README, "Not in this template"); access is RBAC-only.
-  // checkov:skip=CKV_AZURE_189: public network access stays on for the same reason; every call still needs an Entra token and an RBAC role.
+  // checkov:skip=CKV_AZURE_109: dev and the alert relay's vault stay public (cost; a Consumption Logic App cannot use a private endpoint); uat/prod deny by default and disable public access (privateNetworking, tests/infra).
+  // checkov:skip=CKV_AZURE_189: public access is a parameter, off in uat and prod (privateNetworking, tests/infra); checkov cannot evaluate the conditional and errors on it.
   // checkov:skip=CKV_AZURE_110: purge protection is a parameter, on in uat and prod (tests/infra check it); off in dev so a dev vault can be deleted and recreated.
   // checkov:skip=CKV_AZURE_42: soft delete is always on; the purge-protection half of this check is the parameter above (on in uat and prod).
   name: name
@@ -37,10 +40,10 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
     enabledForDeployment: false
     enabledForTemplateDeployment: false
     enabledForDiskEncryption: false
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: privateNetworking ? 'Disabled' : 'Enabled'
     networkAcls: {
-      bypass: 'AzureServices'
-      defaultAction: 'Allow'
+      bypass: 'None'
+      defaultAction: privateNetworking ? 'Deny' : 'Allow'
     }
   }
 }

@@ -1,6 +1,7 @@
-// PostgreSQL Flexible Server 16 with passwordless Microsoft Entra authentication: the Function
-// App's managed identity is registered as an Entra administrator and signs in with a token
-// (DATABASE_AUTH=entra). Password authentication is off, TLS is required.
+// PostgreSQL Flexible Server 16 with passwordless Microsoft Entra authentication only: the
+// deployment identity is the Entra administrator and runs the migrations; the Function App's
+// identity signs in with a token (DATABASE_AUTH=entra) as a member of iebank_runtime, which owns
+// nothing (migrations/0004_runtime_role.sql). Password authentication is off, TLS is required.
 param name string
 param location string
 param tags object
@@ -32,11 +33,24 @@ param geoRedundantBackup bool
 @description('Allow connections from Azure services (the 0.0.0.0-0.0.0.0 rule). The Flex Consumption app has no fixed outbound IP without VNet integration. This is not an all-internet rule.')
 param allowAzureServices bool
 
-@description('Object (principal) id of the Function App managed identity.')
-param appIdentityPrincipalId string
+@description('Object id of the deployment identity that runs the migrations: the Entra administrator. Empty: none set here. The app identity is never an administrator; it connects as a member of iebank_runtime.')
+param adminObjectId string
 
-@description('Name of the Function App managed identity; it is also the PostgreSQL role name.')
-param appIdentityName string
+@description('Its PostgreSQL role name (a user principal name, or the service principal or group display name).')
+param adminName string
+
+@allowed([
+  'User'
+  'ServicePrincipal'
+  'Group'
+])
+param adminType string
+
+@description('Public network access off, reached through a private endpoint only (uat and prod).')
+param privateNetworking bool
+
+@description('One IPv4 address let through the firewall (a developer running the azd hooks); empty: none.')
+param clientIpAddress string
 
 var skuName = pgbouncerEnabled ? generalPurposeSkuName : burstableSkuName
 var skuTier = pgbouncerEnabled ? 'GeneralPurpose' : 'Burstable'
@@ -68,17 +82,17 @@ resource server 'Microsoft.DBforPostgreSQL/flexibleServers@2024-08-01' = {
       mode: 'Disabled'
     }
     network: {
-      publicNetworkAccess: 'Enabled'
+      publicNetworkAccess: privateNetworking ? 'Disabled' : 'Enabled'
     }
   }
 }
 
-resource appIdentityAdmin 'Microsoft.DBforPostgreSQL/flexibleServers/administrators@2024-08-01' = {
+resource deploymentAdmin 'Microsoft.DBforPostgreSQL/flexibleServers/administrators@2024-08-01' = if (!empty(adminObjectId)) {
   parent: server
-  name: appIdentityPrincipalId
+  name: adminObjectId
   properties: {
-    principalType: 'ServicePrincipal'
-    principalName: appIdentityName
+    principalType: adminType
+    principalName: adminName
     tenantId: subscription().tenantId
   }
   dependsOn: [
@@ -132,13 +146,25 @@ resource pgbouncer 'Microsoft.DBforPostgreSQL/flexibleServers/configurations@202
   ]
 }
 
-resource allowAzure 'Microsoft.DBforPostgreSQL/flexibleServers/firewallRules@2024-08-01' = if (allowAzureServices) {
+resource allowAzure 'Microsoft.DBforPostgreSQL/flexibleServers/firewallRules@2024-08-01' = if (allowAzureServices && (!privateNetworking)) {
   parent: server
   name: 'AllowAllAzureServicesAndResourcesWithinAzureIps'
   properties: {
     startIpAddress: '0.0.0.0'
     endIpAddress: '0.0.0.0'
   }
+}
+
+resource allowClient 'Microsoft.DBforPostgreSQL/flexibleServers/firewallRules@2024-08-01' = if ((!empty(clientIpAddress)) && (!privateNetworking)) {
+  parent: server
+  name: 'deployment-client'
+  properties: {
+    startIpAddress: clientIpAddress
+    endIpAddress: clientIpAddress
+  }
+  dependsOn: [
+    allowAzure
+  ]
 }
 
 resource diagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {

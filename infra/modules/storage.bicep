@@ -18,9 +18,11 @@ param skuName string
 @description('Blob container that holds the deployment package.')
 param deploymentContainerName string
 
+@description('Public network access off, reached through private endpoints only (uat and prod).')
+param privateNetworking bool
+
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
-  // checkov:skip=CKV_AZURE_35: no network deny rule: the Flex Consumption app has no fixed outbound IP without VNet integration (README); shared keys are off, so every request needs an Entra identity with a data role.
-  // checkov:skip=CKV_AZURE_59: public network access stays on for the same reason; anonymous blob access and shared keys are off.
+  // checkov:skip=CKV_AZURE_35: dev stays public for cost (README); uat/prod deny by default and disable public access (privateNetworking, tests/infra). Shared keys are off everywhere.
   // checkov:skip=CKV_AZURE_206: redundancy is a parameter: ZRS in prod, LRS in dev and uat for cost (the account only holds host state and the package).
   name: name
   location: location
@@ -36,10 +38,10 @@ resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
     defaultToOAuthAuthentication: true
     minimumTlsVersion: 'TLS1_2'
     supportsHttpsTrafficOnly: true
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: privateNetworking ? 'Disabled' : 'Enabled'
     networkAcls: {
-      bypass: 'AzureServices'
-      defaultAction: 'Allow'
+      bypass: 'None'
+      defaultAction: privateNetworking ? 'Deny' : 'Allow'
     }
   }
 }
@@ -62,6 +64,24 @@ resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01'
 resource deploymentContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
   parent: blobService
   name: deploymentContainerName
+  properties: {
+    publicAccess: 'None'
+  }
+}
+
+// The Functions host keeps its locks and keys in these; created here so the app's roles can be
+// scoped to its own containers rather than to the account (roles.bicep).
+resource hostLocks 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
+  parent: blobService
+  name: 'azure-webjobs-hosts'
+  properties: {
+    publicAccess: 'None'
+  }
+}
+
+resource hostKeys 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
+  parent: blobService
+  name: 'azure-webjobs-secrets'
   properties: {
     publicAccess: 'None'
   }

@@ -165,11 +165,15 @@ class Deployment:
             return self.evaluate(ast["variables"][name]["value"])
         if name in ast.get("resources", {}):
             resource = ast["resources"][name]
-            body = _unwrap(resource["config"])[1]
-            own = self._resource_name(body)
-            parent = self.evaluate(body["parent"]) if "parent" in body else None
-            full = f"{parent.name}/{own}" if isinstance(parent, ResourceRef) else own
-            return ResourceRef(resource["type"], full)
+            loop, body, _ = _unwrap(resource["config"])
+            refs = []
+            for scope in self._loop_scopes(loop):
+                own = self._resource_name(body, scope)
+                parent = self.evaluate(body["parent"], scope) if "parent" in body else None
+                full = f"{parent.name}/{own}" if isinstance(parent, ResourceRef) else own
+                refs.append(ResourceRef(resource["type"], full))
+            # A resource loop is referenced by index (zones[0]).
+            return refs if loop is not None else refs[0]
         if name in ast.get("modules", {}):
             child = self.module(name)
             if child is None:
@@ -369,6 +373,8 @@ class Deployment:
             return Unknown(f"{kind}()")
         args = {k: self.evaluate(v, scope) for k, v in raw.items()}
         values = [v for v in args.values() if v is not None]
+        if kind == "environment":
+            return {"name": "AzureCloud", "suffixes": {"storage": "core.windows.net"}}
         if kind == "resource_group":
             return {
                 "id": Unknown("resourceGroup().id"),
@@ -381,9 +387,13 @@ class Deployment:
                 "subscriptionId": Unknown("subscription().subscriptionId"),
                 "tenantId": Unknown("subscription().tenantId"),
             }
-        if kind in ("guid", "unique_string"):
+        if kind == "guid":
             digest = hashlib.sha1("|".join(_to_text(v) for v in values).encode()).hexdigest()[:12]
             return f"{kind}:{digest}"
+        if kind == "unique_string":
+            # Like Bicep's: 13 characters, lowercase letters and digits, the same for the same input.
+            digest = int(hashlib.sha1("|".join(_to_text(v) for v in values).encode()).hexdigest(), 16)
+            return "".join("abcdefghijklmnopqrstuvwxyz234567"[(digest >> (5 * i)) & 31] for i in range(13))
         if kind == "subscription_resource_id":
             text = [_to_text(v) for v in values]
             return resource_id(text[0], "/".join(text[1:]))
@@ -403,6 +413,8 @@ class Deployment:
         if kind == "empty":
             value = values[0] if values else None
             return value is None or len(value) == 0
+        if kind == "take":
+            return args["original_value"][: args["number_to_take"]]
         if kind == "length":
             return len(values[0])
         if kind == "contains":

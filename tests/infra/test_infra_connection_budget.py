@@ -1,8 +1,10 @@
 """Issue 10: the Function App cannot open more database connections than the server accepts.
 
-Every Flex Consumption instance holds its own pool, so the worst case is
-maximumInstanceCount x dbPoolMaxSize connections. That must fit the server's user
-connections minus a reserve for migrations and operators.
+Every Flex Consumption instance runs FUNCTIONS_WORKER_PROCESS_COUNT worker processes and each
+holds its own pool, so the worst case is maximumInstanceCount x workers x dbPoolMaxSize
+connections. That must fit the server's user connections minus a reserve for migrations and
+operators. Per-instance HTTP concurrency may exceed the pool (requests wait for a connection up
+to DB_POOL_TIMEOUT_SECONDS), but not by so much that they queue past it.
 """
 
 from __future__ import annotations
@@ -34,9 +36,12 @@ def budget(deployment: bm.Deployment) -> dict:
         for r in resources
         if r.type == "Microsoft.DBforPostgreSQL/flexibleServers/configurations"
     }["pgbouncer.enabled"]
+    scale = site.properties["functionAppConfig"]["scaleAndConcurrency"]
     return {
         "sku": server.config["sku"],
-        "instances": site.properties["functionAppConfig"]["scaleAndConcurrency"]["maximumInstanceCount"],
+        "instances": scale["maximumInstanceCount"],
+        "workers": int(settings["FUNCTIONS_WORKER_PROCESS_COUNT"]),
+        "http_concurrency": scale["triggers"]["http"]["perInstanceConcurrency"],
         "pool_max": int(settings["DB_POOL_MAX_SIZE"]),
         "pool_min": int(settings["DB_POOL_MIN_SIZE"]),
         "reserve": deployment.lookup("databaseConnectionReserve"),
@@ -48,7 +53,7 @@ def budget(deployment: bm.Deployment) -> dict:
 
 def fits(b: dict) -> bool:
     user_connections = MAX_CONNECTIONS[b["sku"]["name"]][1]
-    return b["instances"] * b["pool_max"] <= user_connections - b["reserve"]
+    return b["instances"] * b["workers"] * b["pool_max"] <= user_connections - b["reserve"]
 
 
 @pytest.mark.parametrize("env", bm.ENVIRONMENTS)
@@ -58,7 +63,7 @@ def test_instances_times_pool_fit_the_server_user_connections_minus_reserve(env)
     assert b["reserve"] >= 3
     assert 1 <= b["pool_min"] <= b["pool_max"]
     assert fits(b), (
-        f"{env}: {b['instances']} instances x {b['pool_max']} connections > "
+        f"{env}: {b['instances']} instances x {b['workers']} workers x {b['pool_max']} connections > "
         f"{MAX_CONNECTIONS[b['sku']['name']][1]} - {b['reserve']}"
     )
 
@@ -86,3 +91,18 @@ def test_one_parameter_switches_prod_to_general_purpose_with_pgbouncer_and_the_a
     assert fits(b)
     # With PgBouncer and General Purpose, prod could scale much further within budget.
     assert fits(budget(bm.deploy("prod", pgbouncerEnabled=True, maximumInstanceCount=100, dbPoolMaxSize=5)))
+
+
+@pytest.mark.parametrize("env", bm.ENVIRONMENTS)
+def test_one_worker_per_instance_and_http_concurrency_between_one_and_four_pools(env):
+    b = budget(bm.deploy(env))
+    assert b["workers"] == 1
+    # At least one request per connection (else connections idle while instances are added),
+    # at most four (else requests queue on the pool past its timeout).
+    assert b["pool_max"] <= b["http_concurrency"] <= 4 * b["pool_max"]
+
+
+@pytest.mark.parametrize("env", bm.ENVIRONMENTS)
+def test_a_second_worker_process_per_instance_counts_against_the_budget(env):
+    # 2 workers double every instance's connections: prod's 7 x 2 x 4 = 56 > 30.
+    assert not fits(budget(bm.deploy(env, workerProcessCount=2, maximumInstanceCount=7)))

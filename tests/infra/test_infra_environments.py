@@ -110,17 +110,23 @@ def test_postgres_is_version_16_burstable_b1ms_with_the_table_backups(resources,
     assert database.full_name == f"{server.name}/iebank"
 
 
-def test_postgres_is_passwordless_with_the_app_identity_as_entra_principal(resources, env):
+DEPLOYER = {"deployerPrincipalId": "11111111-2222-3333-4444-555555555555", "deployerPrincipalName": "iebank-pipeline"}
+
+
+def test_postgres_is_passwordless_and_its_entra_administrator_is_the_deployer_never_the_app(resources, env):
     server = one(resources, "Microsoft.DBforPostgreSQL/flexibleServers", f"devopps-dbsrv-{env}")
     auth = server.properties["authConfig"]
     assert auth["activeDirectoryAuth"] == "Enabled"
     assert auth["passwordAuth"] == "Disabled"
     assert "administratorLoginPassword" not in server.properties
-    admin = one(resources, "Microsoft.DBforPostgreSQL/flexibleServers/administrators")
+    assert [r for r in resources if r.type.endswith("/administrators")] == []
+    with_deployer = bm.deploy(env, **DEPLOYER).resources()
+    admin = one(with_deployer, "Microsoft.DBforPostgreSQL/flexibleServers/administrators")
     assert admin.parent.name == server.name
-    assert admin.properties["principalName"] == f"devopps-id-be-{env}"
+    assert admin.name == DEPLOYER["deployerPrincipalId"]
+    assert admin.properties["principalName"] == "iebank-pipeline"
     assert admin.properties["principalType"] == "ServicePrincipal"
-    assert str(admin.name) == f"<devopps-id-be-{env}.properties.principalId>"
+    assert f"devopps-id-be-{env}" not in json.dumps(admin.config, default=str)
 
 
 def test_postgres_requires_tls(resources, env):
@@ -140,18 +146,19 @@ def test_no_firewall_rule_opens_the_whole_internet(resources, env):
         start, end = rule.properties["startIpAddress"], rule.properties["endIpAddress"]
         assert (start, end) != ("0.0.0.0", "255.255.255.255"), rule.full_name
         assert end != "255.255.255.255", rule.full_name
-    # The only rule is Azure's "allow Azure services" marker (0.0.0.0-0.0.0.0).
-    assert [(r.properties["startIpAddress"], r.properties["endIpAddress"]) for r in rules] == [("0.0.0.0", "0.0.0.0")]
+    # dev: only Azure's "allow Azure services" marker (0.0.0.0-0.0.0.0); uat/prod: no rule at all.
+    expected = [("0.0.0.0", "0.0.0.0")] if env == "dev" else []
+    assert [(r.properties["startIpAddress"], r.properties["endIpAddress"]) for r in rules] == expected
 
 
 def test_key_vault_is_standard_rbac_soft_delete_and_purge_protected_outside_dev(resources, env):
-    vault = one(resources, "Microsoft.KeyVault/vaults", f"devopps-kv-{env}")
-    props = vault.properties
-    assert props["sku"] == {"family": "A", "name": "standard"}
-    assert props["enableRbacAuthorization"] is True
-    assert props["enableSoftDelete"] is True
-    assert props["enablePurgeProtection"] is EXPECTED[env]["purge"]
-    assert "accessPolicies" not in props
+    for name in (f"devopps-kv-{env}", f"devopps-al-{env}"):
+        props = one(resources, "Microsoft.KeyVault/vaults", name).properties
+        assert props["sku"] == {"family": "A", "name": "standard"}
+        assert props["enableRbacAuthorization"] is True
+        assert props["enableSoftDelete"] is True
+        assert props["enablePurgeProtection"] is EXPECTED[env]["purge"]
+        assert "accessPolicies" not in props
 
 
 def test_log_analytics_and_workspace_based_application_insights(resources, env):
@@ -195,25 +202,55 @@ def test_every_taggable_resource_carries_the_four_tags(resources, env):
 ROLE_IDS = {
     "Key Vault Secrets User": "4633458b-17de-408a-b874-0445c86b69e6",
     "Storage Blob Data Owner": "b7e6dc6d-f1e8-4753-8033-0f276bb0955b",
+    "Storage Blob Data Contributor": "ba92f5b4-2d11-453d-a403-e96b0029c9fe",
     "Monitoring Metrics Publisher": "3913510d-42f4-4e42-8a64-420c390055eb",
+    "Key Vault Secrets Officer": "b86a8fe4-44ce-4948-aee5-eccb2c155cd7",
 }
 
 
+def role_assignments(resources, principal):
+    """(role name, scope name) of every assignment to the principal."""
+    names = {role_id: name for name, role_id in ROLE_IDS.items()}
+    return sorted(
+        (names[r.properties["roleDefinitionId"].split("/")[-1].rstrip(")")], r.config["scope"].name)
+        for r in resources
+        if r.type == "Microsoft.Authorization/roleAssignments" and str(r.properties["principalId"]) == principal
+    )
+
+
 def test_app_identity_has_least_privilege_roles_with_deterministic_names(resources, env):
-    principal = f"<devopps-id-be-{env}.properties.principalId>"
+    assert role_assignments(resources, f"<devopps-id-be-{env}.properties.principalId>") == [
+        ("Key Vault Secrets User", f"devopps-kv-{env}"),
+        ("Monitoring Metrics Publisher", f"devopps-insights-{env}"),
+        # Its own containers only: no role over the account, no data owner (issue 18).
+        ("Storage Blob Data Contributor", f"devoppsst{env}/default/app-package"),
+        ("Storage Blob Data Contributor", f"devoppsst{env}/default/azure-webjobs-hosts"),
+        ("Storage Blob Data Contributor", f"devoppsst{env}/default/azure-webjobs-secrets"),
+    ]
     assignments = [r for r in resources if r.type == "Microsoft.Authorization/roleAssignments"]
-    mine = {
-        r.properties["roleDefinitionId"].split("/")[-1].rstrip(")"): r
-        for r in assignments
-        if str(r.properties["principalId"]) == principal
-    }
-    assert set(mine) == set(ROLE_IDS.values())
-    assert mine[ROLE_IDS["Key Vault Secrets User"]].config["scope"].name == f"devopps-kv-{env}"
-    assert mine[ROLE_IDS["Storage Blob Data Owner"]].config["scope"].name == f"devoppsst{env}"
-    assert mine[ROLE_IDS["Monitoring Metrics Publisher"]].config["scope"].name == f"devopps-insights-{env}"
+    assert ROLE_IDS["Storage Blob Data Owner"] not in json.dumps([a.config for a in assignments], default=str)
     for assignment in assignments:
         assert assignment.name.startswith("guid:"), assignment.name
     assert len({a.name for a in assignments}) == len(assignments)
+
+
+def test_the_slack_relay_reads_only_its_own_vault_which_holds_no_app_secret(resources, env):
+    relay = one(resources, "Microsoft.Logic/workflows")
+    assert role_assignments(resources, f"<{relay.name}.identity.principalId>") == [
+        ("Key Vault Secrets User", f"devopps-al-{env}")
+    ]
+
+
+def test_only_the_app_and_the_relay_hold_roles_unless_the_deployer_is_asked_to_write_secrets(resources, env):
+    principals = {
+        str(r.properties["principalId"]) for r in resources if r.type == "Microsoft.Authorization/roleAssignments"
+    }
+    assert principals == {f"<devopps-id-be-{env}.properties.principalId>", f"<devopps-logic-slack-{env}.identity.principalId>"}
+    writes = bm.deploy(env, deployerWritesSecrets=True, **DEPLOYER).resources()
+    assert role_assignments(writes, DEPLOYER["deployerPrincipalId"]) == [
+        ("Key Vault Secrets Officer", f"devopps-al-{env}"),
+        ("Key Vault Secrets Officer", f"devopps-kv-{env}"),
+    ]
 
 
 # ---- settings and secrets ------------------------------------------------------------------
@@ -285,7 +322,9 @@ def test_diagnostic_settings_send_app_database_vault_and_site_to_the_workspace(r
         for r in resources
         if r.type == "Microsoft.Insights/diagnosticSettings" and r.properties["workspaceId"] == workspace.id
     }
-    assert targets == {f"devopps-be-{env}", f"devopps-dbsrv-{env}", f"devopps-kv-{env}", f"devopps-swa-{env}"}
+    assert targets == {
+        f"devopps-be-{env}", f"devopps-dbsrv-{env}", f"devopps-kv-{env}", f"devopps-al-{env}", f"devopps-swa-{env}"
+    }
 
 
 def test_every_alert_goes_to_the_action_group(resources, env):
@@ -317,7 +356,8 @@ def test_metric_alerts_cover_latency_5xx_database_cpu_memory_and_vault_availabil
     assert criteria["cpu_percent"][2].properties["scopes"] == [
         one(resources, "Microsoft.DBforPostgreSQL/flexibleServers").id
     ]
-    assert criteria["Availability"][2].properties["scopes"] == [one(resources, "Microsoft.KeyVault/vaults").id]
+    app_vault = one(resources, "Microsoft.KeyVault/vaults", f"devopps-kv-{env}")
+    assert criteria["Availability"][2].properties["scopes"] == [app_vault.id]
 
 
 def test_action_group_relays_to_slack_through_the_logic_app(resources, env):
@@ -325,7 +365,7 @@ def test_action_group_relays_to_slack_through_the_logic_app(resources, env):
     relay = one(resources, "Microsoft.Logic/workflows")
     receivers = group.properties["logicAppReceivers"]
     assert [r["resourceId"] for r in receivers] == [relay.id]
-    assert str(relay.properties["parameters"]["keyVaultUri"]["value"]) == f"<devopps-kv-{env}.properties.vaultUri>"
+    assert str(relay.properties["parameters"]["keyVaultUri"]["value"]) == f"<devopps-al-{env}.properties.vaultUri>"
     assert "slack-webhook-url" in json.dumps(relay.properties["definition"], default=str)
 
 

@@ -115,3 +115,14 @@ def test_the_slack_relay_workflow_is_valid_json_with_secure_webhook_handling():
     assert read["inputs"]["authentication"]["type"] == "ManagedServiceIdentity"
     assert set(read["runtimeConfiguration"]["secureData"]["properties"]) == {"inputs", "outputs"}
     assert "inputs" in post["runtimeConfiguration"]["secureData"]["properties"]
+
+
+@pytest.mark.parametrize("path", BICEP_FILES, ids=_id)
+def test_a_negation_before_and_or_is_parenthesised(path):
+    # pycep reads `!a && b` as `!(a && b)`; Bicep reads `(!a) && b`. Written `(!a) && b`, both agree.
+    offenders = []
+    for number, line in enumerate(path.read_text().splitlines(), start=1):
+        code = line.split("//")[0]
+        if re.search(r"(?<!\()!\w+(\([^()]*\))?\s*(&&|\|\|)", code):
+            offenders.append(f"{path.name}:{number}: {line.strip()}")
+    assert offenders == []
