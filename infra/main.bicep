@@ -420,10 +420,11 @@ module functionApp 'modules/functionapp.bicep' = {
     name: 'devopps-be-${nameToken}'
     planName: 'devopps-asp-${nameToken}'
     location: location
+    tags: tags
     // azd finds the resource a service deploys to by this tag (azure.yaml, service api).
-    tags: empty(azdEnvironmentName) ? tags : union(tags, {
+    siteTags: empty(azdEnvironmentName) ? {} : {
       'azd-service-name': 'api'
-    })
+    }
     workspaceId: monitoring.outputs.workspaceId
     appEnv: environmentName
     identityId: identity.outputs.id

@@ -67,7 +67,8 @@ resource actionGroup 'Microsoft.Insights/actionGroups@2023-01-01' = {
   location: 'global'
   tags: tags
   properties: {
-    groupShortName: 'iebank-${environmentName}'
+    // At most 12 characters.
+    groupShortName: take('iebank-${environmentName}', 12)
     enabled: true
     emailReceivers: [for email in alertEmails: {
       name: 'email-${uniqueString(email)}'

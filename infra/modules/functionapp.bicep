@@ -4,6 +4,9 @@ param name string
 param planName string
 param location string
 param tags object
+
+@description('Extra tags of the site only (azd-service-name under azd), not of its plan.')
+param siteTags object
 param workspaceId string
 
 @description('Environment name passed to the app as APP_ENV.')
@@ -88,7 +91,7 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
   // checkov:skip=CKV_AZURE_212: Flex Consumption scales from zero by design; prod keeps an always-ready instance (alwaysReadyInstanceCount) and dev/uat need none.
   name: name
   location: location
-  tags: tags
+  tags: union(tags, siteTags)
   kind: 'functionapp,linux'
   identity: {
     type: 'UserAssigned'
