@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import secrets
 import shlex
@@ -130,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
         senders = fixtures.create_customers(pg.url(), tokens, size.senders, "s", cheap_hash, 10**10)
         receivers = fixtures.create_customers(pg.url(), tokens, size.receivers, "r", cheap_hash, 1)
         hot = fixtures.create_customers(pg.url(), tokens, 4, "h", cheap_hash, 10**10)
-        login_hash = PasswordHasher(rounds).hash(password)
+        login_hash = asyncio.run(PasswordHasher(rounds, threads=1).hash(password))
         (login_user,) = fixtures.create_customers(pg.url(), tokens, 1, "l", login_hash, 1)
         login_users = fixtures.create_customers(pg.url(), tokens, 32, "c", login_hash, 1)  # same password, one hash
         short, long_ = (fixtures.create_customers(pg.url(), tokens, 1, f"t{n}", cheap_hash, 1)[0]

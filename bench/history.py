@@ -11,7 +11,7 @@ import psycopg
 
 from bench.fixtures import Customer
 from shared import cursors
-from shared.history import _PAGE  # the exact query the app runs for a page
+from shared.repositories.history import _PAGE  # the exact query the app runs for a page
 
 
 @dataclass

@@ -16,7 +16,7 @@ def describe(app: Any) -> None:
 
 
 @bp.route(route="openapi.json", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
-def openapi_document(req: func.HttpRequest) -> func.HttpResponse:
+async def openapi_document(req: func.HttpRequest) -> func.HttpResponse:
     """The OpenAPI 3.1 document of this API (built once per worker from the registered functions)."""
     global _document
     if _document is None:

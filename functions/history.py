@@ -13,8 +13,7 @@ bp = func.Blueprint()
 
 
 @bp.route(route="transactions", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
-@endpoint(summary="The caller's ledger entries, newest first", access="user", query="HistoryQuery",
-          response="EntryPage", errors=(401, 422))
-def list_transactions(call: Call[None, HistoryQuery]) -> EntryPage:
-    from shared import history
-    return history.history(call.runtime.db, call.principal.id, call.query)
+@endpoint(summary="The caller's ledger entries, newest first", access="user", errors=(401, 422))
+async def list_transactions(call: Call[None, HistoryQuery]) -> EntryPage:
+    from shared import history, responses
+    return responses.entry_page(await history.history_page(call.runtime.db, call.principal.id, call.query))

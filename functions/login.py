@@ -13,16 +13,15 @@ bp = func.Blueprint()
 
 
 @bp.route(route="auth/login", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
-@endpoint(summary="Sign in with username and password", access="public", body="LoginRequest",
-          response="LoginOut", errors=(400, 401, 403, 413, 415, 422, 429))
-def login(call: Call[LoginRequest, None]) -> LoginOut:
-    from shared import users
+@endpoint(summary="Sign in with username and password", access="public", errors=(400, 401, 403, 413, 415, 422, 429))
+async def login(call: Call[LoginRequest, None]) -> LoginOut:
+    from shared import responses, users
     rt = call.runtime
-    return users.login(rt.db, rt.passwords, rt.tokens, rt.login_policy, call.body)
+    return responses.login_out(await users.login(rt.db, rt.passwords, rt.tokens, rt.login_policy, call.body))
 
 
 @bp.route(route="me", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
-@endpoint(summary="The signed-in user's profile", access="user", response="UserOut", errors=(401,))
-def me(call: Call[None, None]) -> UserOut:
-    from shared import users
-    return users.profile(call.runtime.db, call.principal)
+@endpoint(summary="The signed-in user's profile", access="user", errors=(401,))
+async def me(call: Call[None, None]) -> UserOut:
+    from shared import responses, users
+    return responses.user_out(await users.get_user(call.runtime.db, call.principal.id))

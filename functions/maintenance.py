@@ -8,11 +8,10 @@ bp = func.Blueprint()
 
 
 @bp.timer_trigger(schedule="0 15 3 * * *", arg_name="timer", run_on_startup=False, use_monitor=True)
-def purge_expired_keys(timer: func.TimerRequest) -> None:
+async def purge_expired_keys(timer: func.TimerRequest) -> None:
     """Every night at 03:15 UTC: forget idempotency keys older than 48 hours and stale throttles."""
     from shared.maintenance import purge_expired
     from shared.runtime import get_runtime
 
-    with get_runtime().db.session() as session:
-        keys, throttles = purge_expired(session)
+    keys, throttles = await purge_expired(get_runtime().db)
     logging.getLogger("iebank.maintenance").info("purged %d idempotency keys, %d login throttles", keys, throttles)

@@ -14,9 +14,9 @@ bp = func.Blueprint()
 
 @bp.route(route="manage/accounts/{number}", methods=["PATCH"], auth_level=func.AuthLevel.ANONYMOUS)
 @endpoint(summary="Rename an account, change its country or status (freeze, unfreeze, close)",
-          access="admin", body="UpdateAccountRequest", response="AccountOut", errors=(404, 409),
-          path_params=("number",))
-def manage_update_account(call: Call[UpdateAccountRequest, None]) -> AccountOut:
-    from shared import backoffice
-    return backoffice.update_account(call.runtime.db, call.principal, call.param("number"), call.body,
-                                     call.correlation_id)
+          access="admin", errors=(404, 409))
+async def manage_update_account(call: Call[UpdateAccountRequest, None]) -> AccountOut:
+    from shared import backoffice, responses
+    account = await backoffice.update_account(call.runtime.db, call.principal, call.account_number("number"),
+                                              call.body, call.correlation_id)
+    return responses.account_out(account)

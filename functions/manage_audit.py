@@ -13,7 +13,7 @@ bp = func.Blueprint()
 
 
 @bp.route(route="manage/audit", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
-@endpoint(summary="The staff audit trail, newest first", access="admin", query="PageQuery", response="AuditPage")
-def manage_audit_trail(call: Call[None, PageQuery]) -> AuditPage:
-    from shared import audit
-    return audit.list_records(call.runtime.db, call.query)
+@endpoint(summary="The staff audit trail, newest first", access="admin")
+async def manage_audit_trail(call: Call[None, PageQuery]) -> AuditPage:
+    from shared import audit, responses
+    return responses.audit_page(await audit.list_records(call.runtime.db, call.query))

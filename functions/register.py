@@ -13,8 +13,8 @@ bp = func.Blueprint()
 
 
 @bp.route(route="auth/register", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
-@endpoint(summary="Register as a customer (gets a first EUR account)", access="public",
-          body="RegisterRequest", response="RegisterOut", status=201, errors=(400, 409, 413, 415, 422))
-def register(call: Call[RegisterRequest, None]) -> RegisterOut:
-    from shared import users
-    return users.register(call.runtime.db, call.runtime.passwords, call.body)
+@endpoint(summary="Register as a customer (gets a first EUR account)", access="public", status=201,
+          errors=(400, 409, 413, 415, 422))
+async def register(call: Call[RegisterRequest, None]) -> RegisterOut:
+    from shared import responses, users
+    return responses.register_out(await users.register(call.runtime.db, call.runtime.passwords, call.body))

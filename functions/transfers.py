@@ -13,9 +13,9 @@ bp = func.Blueprint()
 
 
 @bp.route(route="transfers", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
-@endpoint(summary="Move money from one of your accounts to another account", access="user",
-          body="TransferRequest", response="TransferOut", status=201, idempotency_key=True,
-          errors=(400, 401, 404, 409, 413, 415, 422), caller_checked_by_handler=True)
-def create_transfer(call: Call[TransferRequest, None]) -> TransferOut:
-    from shared import ledger
-    return ledger.transfer(call.runtime.db, call.principal, call.body, call.idempotency_key)
+@endpoint(summary="Move money from one of your accounts to another account", access="user", status=201,
+          idempotency_key=True, errors=(400, 401, 404, 409, 413, 415, 422), caller_checked_by_handler=True)
+async def create_transfer(call: Call[TransferRequest, None]) -> TransferOut:
+    from shared import ledger, responses
+    transfer = await ledger.transfer(call.runtime.db, call.principal.id, call.body, call.idempotency_key)
+    return responses.transfer_out(transfer)

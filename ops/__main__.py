@@ -94,14 +94,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{len(differences)} difference(s)")
             return 1 if differences else 0
         elif args.command == "purge-idempotency-keys":
-            import psycopg
-            from psycopg.rows import dict_row
-
-            from shared.db import Session
+            from ops.database import run_use_case
             from shared.maintenance import purge_expired
 
-            with psycopg.connect(url, autocommit=True, row_factory=dict_row) as conn:
-                keys, throttles = purge_expired(Session(conn), args.hours)
+            keys, throttles = run_use_case(url, lambda db: purge_expired(db, args.hours))
             print(f"deleted {keys} idempotency key(s) and {throttles} stale login throttle(s)")
     except ConfigurationError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -1,10 +1,6 @@
 """The bank's admin from day one: create or update it from ADMIN_USERNAME / ADMIN_PASSWORD."""
 
-import json
-
-import psycopg
-from psycopg.rows import dict_row
-
+from ops.database import run_use_case
 from shared.models import Username
 from shared.passwords import PasswordHasher, check_password_policy
 from shared.settings import ConfigurationError
@@ -31,38 +27,12 @@ def ensure_admin(database_url: str, username: str, password: str, app_env: str =
     Returns "created", "updated" or "unchanged": a second run with the same input changes nothing."""
     from pydantic import TypeAdapter, ValidationError
 
+    from shared.backoffice import ensure_admin as ensure_admin_use_case
+
     try:
         username = TypeAdapter(Username).validate_python(username)
     except ValidationError:
         raise ConfigurationError("ADMIN_USERNAME must be 3 to 32 letters, digits, '.', '_' or '-'") from None
     check_admin_password(password, app_env)
-    hasher = PasswordHasher(bcrypt_rounds)
-    with psycopg.connect(database_url, row_factory=dict_row) as conn:
-        user = conn.execute("SELECT id, role, active, password_hash FROM users WHERE lower(username) = lower(%s)"
-                            " FOR UPDATE", (username,)).fetchone()
-        if user is None:
-            row = conn.execute(
-                "INSERT INTO users (username, password_hash, full_name, email, country, role)"
-                " VALUES (%s, %s, 'Bank administrator', %s, 'IE', 'admin') RETURNING id",
-                (username, hasher.hash(password), email or f"{username.lower()}@iebank.example"),
-            ).fetchone()
-            assert row is not None
-            _audit(conn, str(row["id"]), "admin.create", {"username": username})
-            return "created"
-        password_ok = hasher.verify(password, user["password_hash"])
-        if user["role"] == "admin" and user["active"] and password_ok:
-            return "unchanged"
-        conn.execute("UPDATE users SET role = 'admin', active = true, password_hash = %s, updated_at = now()"
-                     " WHERE id = %s", (user["password_hash"] if password_ok else hasher.hash(password), user["id"]))
-        _audit(conn, str(user["id"]), "admin.update",
-               {"role": {"before": user["role"], "after": "admin"},
-                "active": {"before": user["active"], "after": True}, "password_changed": not password_ok})
-        return "updated"
-
-
-def _audit(conn: psycopg.Connection, user_id: str, action: str, changes: dict[str, object]) -> None:
-    conn.execute(
-        "INSERT INTO audit_log (actor_id, actor_username, action, target_type, target_id, changes, correlation_id)"
-        " VALUES (NULL, 'system', %s, 'user', %s, %s::jsonb, 'ops-create-admin')",
-        (action, user_id, json.dumps(changes)),
-    )
+    return run_use_case(database_url, lambda db: ensure_admin_use_case(
+        db, PasswordHasher(bcrypt_rounds, threads=1), username, password, email))

@@ -1,7 +1,7 @@
 """Demo data for the local host: an admin and two customers with money in a few accounts.
 
 Passwords are generated per database and kept beside it (never in the repository); they are
-printed when the local host starts.
+printed when the local host starts. The customers are made by the app's own use cases.
 """
 
 import json
@@ -9,14 +9,16 @@ import os
 import secrets
 import uuid
 from pathlib import Path
+from typing import Any
 
 from ops.admin import ensure_admin
-from shared import accounts, ledger, users
+from ops.database import run_use_case
+from shared import accounts, ledger
 from shared.auth import Principal
 from shared.db import Database
 from shared.models import DepositRequest, OpenAccountRequest
 from shared.passwords import PasswordHasher
-from shared.settings import Settings
+from shared.repositories import users
 
 _CUSTOMERS = [
     {"username": "alice", "full_name": "Alice Byrne", "email": "alice@example.com", "country": "IE",
@@ -35,29 +37,26 @@ def seed_demo_data(database_url: str, state_dir: Path | None = None) -> list[dic
     state_file = (state_dir or Path(".data")) / "demo-credentials.json"
     if state_file.exists():
         known = json.loads(state_file.read_text())
-        if _all_present(database_url, [c["username"] for c in known]):
+        if _all_present(database_url, [credential["username"] for credential in known]):
             return list(known)
-    settings = Settings(database_url=database_url, app_env="local", db_pool_min_size=0, db_pool_max_size=2,
-                        bcrypt_rounds=int(os.environ.get("BCRYPT_ROUNDS", "10")))
-    hasher = PasswordHasher(settings.bcrypt_rounds)
-    db = Database(settings)
-    credentials = []
-    try:
-        admin_username = os.environ.get("ADMIN_USERNAME") or "admin"
-        admin_password = os.environ.get("ADMIN_PASSWORD") or _password()
-        ensure_admin(database_url, admin_username, admin_password, bcrypt_rounds=settings.bcrypt_rounds)
-        credentials.append({"username": admin_username, "password": admin_password, "role": "admin"})
-        with db.session() as session:
-            admin_row = session.fetch_one("SELECT id, username FROM users WHERE lower(username) = lower(%s)",
-                                          (admin_username,))
-        assert admin_row is not None
-        staff = Principal(id=admin_row["id"], username=admin_row["username"], role="admin")
+    bcrypt_rounds = int(os.environ.get("BCRYPT_ROUNDS", "10"))
+    admin_username = os.environ.get("ADMIN_USERNAME") or "admin"
+    admin_password = os.environ.get("ADMIN_PASSWORD") or _password()
+    ensure_admin(database_url, admin_username, admin_password, bcrypt_rounds=bcrypt_rounds)
+    credentials = [{"username": admin_username, "password": admin_password, "role": "admin"}]
+    passwords = {str(customer["username"]): _password() for customer in _CUSTOMERS}
+
+    async def create_customers(db: Database) -> None:
+        hasher = PasswordHasher(bcrypt_rounds)
+        async with db.reader() as read:
+            admin = await users.by_username(read, admin_username)
+        assert admin is not None
+        staff = Principal(id=admin.id, username=admin.username, role="admin")
         for customer in _CUSTOMERS:
-            password = _password()
-            _reset_or_create(db, hasher, customer, password, staff)
-            credentials.append({"username": str(customer["username"]), "password": password, "role": "user"})
-    finally:
-        db.close()
+            await _reset_or_create(db, hasher, customer, passwords[str(customer["username"])], staff)
+
+    run_use_case(database_url, create_customers)
+    credentials += [{"username": name, "password": password, "role": "user"} for name, password in passwords.items()]
     state_file.parent.mkdir(parents=True, exist_ok=True)
     state_file.write_text(json.dumps(credentials, indent=2))
     state_file.chmod(0o600)
@@ -65,27 +64,28 @@ def seed_demo_data(database_url: str, state_dir: Path | None = None) -> list[dic
 
 
 def _all_present(database_url: str, usernames: list[str]) -> bool:
-    import psycopg
+    async def check(db: Database) -> bool:
+        async with db.reader() as read:
+            return all([await users.by_username(read, name) is not None for name in usernames])
 
-    with psycopg.connect(database_url) as conn:
-        row = conn.execute("SELECT count(*) FROM users WHERE lower(username) = ANY(%s)",
-                           ([name.lower() for name in usernames],)).fetchone()
-    return row is not None and row[0] == len(usernames)
+    return run_use_case(database_url, check)
 
 
-def _reset_or_create(db: Database, hasher: PasswordHasher, customer: dict, password: str, staff: Principal) -> None:
-    with db.session() as session:
-        existing = session.fetch_one("SELECT id FROM users WHERE lower(username) = %s", (customer["username"],))
+async def _reset_or_create(db: Database, hasher: PasswordHasher, customer: dict[str, Any], password: str,
+                           staff: Principal) -> None:
+    password_hash = await hasher.hash(password)
+    async with db.unit_of_work() as uow:
+        existing = await users.lock_by_username(uow, customer["username"])
         if existing is not None:
-            session.execute("UPDATE users SET password_hash = %s WHERE id = %s",
-                            (hasher.hash(password), existing["id"]))
+            await users.set_password_hash(uow, existing[0].id, password_hash)
+            await uow.commit()
             return
-    with db.transaction() as session:
-        user = users.insert_user(session, customer["username"], hasher.hash(password), customer["full_name"],
-                                 customer["email"], customer["country"], "user")
-    owner = Principal(id=user.id, username=user.username, role="user")
+        # Only the accounts listed above: no first account as registration opens one.
+        user = await users.insert(uow, customer["username"], password_hash, customer["full_name"],
+                                  customer["email"], customer["country"], "user")
+        await uow.commit()
     for name, currency, amount in customer["accounts"]:
-        account = accounts.open_account(db, owner, OpenAccountRequest(name=name, currency=currency))
-        ledger.deposit(db, staff, account.number,
-                       DepositRequest(amount=amount, description="Opening deposit (demo data)"),
-                       idempotency_key=f"demo-{uuid.uuid4()}", correlation_id="ops-seed-demo")
+        account = await accounts.open_account(db, user.id, OpenAccountRequest(name=name, currency=currency))
+        await ledger.deposit(db, staff, account.number,
+                             DepositRequest(amount=amount, description="Opening deposit (demo data)"),
+                             idempotency_key=f"demo-{uuid.uuid4()}", correlation_id="ops-seed-demo")

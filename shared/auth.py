@@ -7,7 +7,7 @@ from uuid import UUID
 from shared.errors import Forbidden, NotAuthenticated
 
 if TYPE_CHECKING:  # both import heavy libraries; this module stays light for cold start
-    from shared.db import Session
+    from shared.db import Database
     from shared.tokens import Claims
 
 
@@ -29,13 +29,17 @@ def bearer_token(authorization: str | None) -> str:
     return token.strip()
 
 
-def authenticate(session: "Session", claims: "Claims", require_admin: bool) -> Principal:
-    """The active user behind a verified token. Role and active flag are read from the database,
-    so a deactivated or demoted user loses access at once, whatever their token says."""
-    row = session.fetch_one("SELECT id, username, role, active FROM users WHERE id = %s", (claims.user_id,))
-    if row is None or not row["active"]:
+async def authenticate(db: "Database", claims: "Claims", require_admin: bool) -> Principal:
+    """The active user behind a verified token. Role and active flag are read from the database
+    (on every route but the transfer, whose posting checks the caller itself), so a deactivated
+    or demoted user loses access at once, whatever their token says."""
+    from shared.repositories import users
+
+    async with db.reader() as read:
+        user = await users.by_id(read, claims.user_id)
+    if user is None or not user.active:
         raise NotAuthenticated("This user is no longer active.")
-    principal = Principal(id=row["id"], username=row["username"], role=row["role"])
+    principal = Principal(id=user.id, username=user.username, role=user.role)
     if require_admin and not principal.is_admin:
         raise Forbidden("This needs a bank staff account.")
     return principal

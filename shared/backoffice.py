@@ -1,12 +1,13 @@
 """Back office use cases for bank staff: users and accounts. Every change is audited in its own
 transaction, with the values before and after."""
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from uuid import UUID
 
 from shared import audit, cursors
-from shared.accounts import ACCOUNT_COLUMNS, account_out, insert_account, parse_account_number
 from shared.auth import Principal
+from shared.db import Database, Reader, UnitOfWork
+from shared.domain import Account, CustomerDetail, CustomerSummary, Entry, Page
 from shared.errors import (
     AccountHasBalance,
     AccountNotFound,
@@ -16,195 +17,172 @@ from shared.errors import (
     SelfModification,
     UserNotFound,
 )
+from shared.history import history_page
 from shared.models import (
-    AccountOut,
     CreateUserRequest,
-    CurrencyBalance,
-    ManagedUserDetail,
-    ManagedUserSummary,
+    HistoryQuery,
     UpdateAccountRequest,
     UpdateUserRequest,
-    UserPage,
     UserSearchQuery,
 )
-from shared.money import format_minor
-from shared.users import USER_COLUMNS, insert_user
-
-if TYPE_CHECKING:
-    from shared.db import Database, Session
-    from shared.passwords import PasswordHasher
-
-_USER_PAGE = """
-SELECT u.id, u.username, u.full_name, u.email, u.country, u.role, u.active, u.created_at,
-       lower(u.username) AS position,
-       (SELECT count(*) FROM accounts a WHERE a.owner_id = u.id) AS account_count,
-       (SELECT coalesce(json_agg(json_build_object('currency', b.currency, 'balance', b.total)
-                                 ORDER BY b.currency), '[]'::json)
-          FROM (SELECT currency, sum(balance) AS total FROM accounts a WHERE a.owner_id = u.id
-                 GROUP BY currency) b) AS balances
-  FROM users u
- WHERE (%(after)s::text IS NULL OR lower(u.username) > %(after)s::text)
-   AND (%(pattern)s::text IS NULL OR u.username ILIKE %(pattern)s OR u.full_name ILIKE %(pattern)s
-        OR u.email ILIKE %(pattern)s)
- ORDER BY lower(u.username)
- LIMIT %(limit)s
-"""
+from shared.passwords import PasswordHasher
+from shared.repositories import accounts, users
+from shared.users import create_user as create_user_with_account
 
 
-def parse_user_id(text: str) -> UUID:
-    try:
-        return UUID(text)
-    except ValueError:
-        raise UserNotFound("No such user.") from None
-
-
-def _like_pattern(text: str | None) -> str | None:
-    if not text:
-        return None
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-def list_users(db: "Database", query: UserSearchQuery) -> UserPage:
+async def list_users(db: Database, query: UserSearchQuery) -> Page[CustomerSummary]:
     """Users in username order, filtered by a search over username, name and email."""
-    with db.session() as session:
-        rows = session.fetch_all(_USER_PAGE, {"after": cursors.decode_text(query.cursor),
-                                              "pattern": _like_pattern(query.q), "limit": query.limit + 1})
+    async with db.reader() as read:
+        rows = await users.search(read, query.q, cursors.decode_text(query.cursor), query.limit + 1)
     page = rows[: query.limit]
-    items = [ManagedUserSummary.model_validate({
-        **row, "balances": [CurrencyBalance(currency=b["currency"], balance=format_minor(int(b["balance"])))
-                            for b in row["balances"]],
-    }) for row in page]
-    next_cursor = cursors.encode(page[-1]["position"]) if len(rows) > query.limit else None
-    return UserPage(items=items, next_cursor=next_cursor)
+    return Page([summary for _, summary in page], cursors.encode(page[-1][0]) if len(rows) > query.limit else None)
 
 
-def _detail(session: "Session", user_id: UUID) -> ManagedUserDetail:
-    user = session.fetch_one("SELECT " + USER_COLUMNS + " FROM users WHERE id = %s", (user_id,))
+async def _detail(db: Reader, user_id: UUID) -> CustomerDetail:
+    user = await users.by_id(db, user_id)
     if user is None:
         raise UserNotFound("No such user.")
-    accounts = session.fetch_all("SELECT " + ACCOUNT_COLUMNS + " FROM accounts WHERE owner_id = %s ORDER BY id",
-                                 (user_id,))
-    return ManagedUserDetail.model_validate({**user, "accounts": [account_out(row) for row in accounts]})
+    return CustomerDetail(user, await accounts.of_owner(db, user_id))
 
 
-def get_user(db: "Database", user_id: UUID) -> ManagedUserDetail:
-    with db.session() as session:
-        return _detail(session, user_id)
+async def get_user(db: Database, user_id: UUID) -> CustomerDetail:
+    async with db.reader() as read:
+        return await _detail(read, user_id)
 
 
-def require_user(db: "Database", user_id: UUID) -> None:
-    with db.session() as session:
-        if session.fetch_one("SELECT 1 FROM users WHERE id = %s", (user_id,)) is None:
+async def user_history(db: Database, user_id: UUID, query: HistoryQuery) -> Page[Entry]:
+    async with db.reader() as read:
+        if not await users.exists(read, user_id):
             raise UserNotFound("No such user.")
+    return await history_page(db, user_id, query)
 
 
-def create_user(db: "Database", passwords: "PasswordHasher", staff: Principal, request: CreateUserRequest,
-                correlation_id: str) -> ManagedUserDetail:
-    password_hash = passwords.hash(request.password)
-    with db.transaction() as session:
-        user = insert_user(session, request.username, password_hash, request.full_name, request.email,
-                           request.country, request.role)
-        insert_account(session, user.id, request.full_name[:50], "EUR", request.country)
-        audit.record(session, staff, "user.create", "user", str(user.id),
-                     request.model_dump(exclude={"password"}), correlation_id)
-        return _detail(session, user.id)
+async def create_user(db: Database, passwords: PasswordHasher, staff: Principal, command: CreateUserRequest,
+                      correlation_id: str) -> CustomerDetail:
+    password_hash = await passwords.hash(command.password)  # before any connection is taken
+    async with db.unit_of_work() as uow:
+        user, _ = await create_user_with_account(uow, command.username, password_hash, command.full_name,
+                                                 command.email, command.country, command.role)
+        await audit.record(uow, staff, "user.create", "user", str(user.id),
+                           command.model_dump(exclude={"password"}), correlation_id)
+        detail = await _detail(uow, user.id)
+        await uow.commit()
+    return detail
 
 
-# Any constant works; every transaction that may change who is an active admin takes it first.
-_ADMIN_SET_LOCK = 0x1EBAD
-
-
-def _serialize_admin_changes(session: "Session") -> None:
-    """Changes to roles and active flags run one at a time, so two staff demoting each other at
-    once can neither leave the bank without an admin nor deadlock on each other's rows."""
-    session.execute("SELECT pg_advisory_xact_lock(%s)", (_ADMIN_SET_LOCK,))
-
-
-def _guard_admin_removal(session: "Session", staff: Principal, user_id: UUID, removes_admin: bool) -> None:
+async def _guard_admin_removal(uow: UnitOfWork, staff: Principal, user_id: UUID, removes_admin: bool) -> None:
     if not removes_admin:
         return
     if user_id == staff.id:
         raise SelfModification("You cannot deactivate, delete or demote yourself.")
-    rows = session.fetch_all("SELECT id FROM users WHERE role = 'admin' AND active")
-    if {row["id"] for row in rows} <= {user_id}:
+    if await users.active_admin_ids(uow) <= {user_id}:
         raise LastAdmin("This is the last active admin; the bank must keep one.")
 
 
-def update_user(db: "Database", staff: Principal, user_id: UUID, request: UpdateUserRequest,
-                correlation_id: str) -> ManagedUserDetail:
-    changes = request.model_dump(exclude_unset=True)
-    with db.transaction() as session:
+_USER_FIELDS = ("full_name", "email", "country", "role", "active")
+
+
+async def update_user(db: Database, staff: Principal, user_id: UUID, command: UpdateUserRequest,
+                      correlation_id: str) -> CustomerDetail:
+    changes = command.model_dump(exclude_unset=True)
+    async with db.unit_of_work() as uow:
         if "role" in changes or "active" in changes:
-            _serialize_admin_changes(session)
-        before = session.fetch_one("SELECT " + USER_COLUMNS + " FROM users WHERE id = %s FOR UPDATE", (user_id,))
+            await users.serialize_admin_changes(uow)
+        before = await users.lock(uow, user_id)
         if before is None:
             raise UserNotFound("No such user.")
-        was_active_admin = before["role"] == "admin" and before["active"]
-        stays_active_admin = changes.get("role", before["role"]) == "admin" and changes.get("active", before["active"])
-        _guard_admin_removal(session, staff, user_id, was_active_admin and not stays_active_admin)
+        was_active_admin = before.role == "admin" and before.active
+        stays_active_admin = changes.get("role", before.role) == "admin" and changes.get("active", before.active)
+        await _guard_admin_removal(uow, staff, user_id, was_active_admin and not stays_active_admin)
+        old = {key: getattr(before, key) for key in _USER_FIELDS}
         try:
-            session.execute(
-                "UPDATE users SET full_name = %(full_name)s, email = %(email)s, country = %(country)s,"
-                " role = %(role)s, active = %(active)s, updated_at = now() WHERE id = %(id)s",
-                {**{key: before[key] for key in ("full_name", "email", "country", "role", "active")},
-                 **changes, "id": user_id},
-            )
+            await users.update(uow, user_id, {**old, **changes})
         except DuplicateKey:
             raise EmailTaken("An account with that email address exists already.") from None
-        diff = {key: {"before": before[key], "after": value} for key, value in changes.items()
-                if before[key] != value}
+        diff = {key: {"before": old[key], "after": value} for key, value in changes.items() if old[key] != value}
         if diff:
-            audit.record(session, staff, "user.update", "user", str(user_id), diff, correlation_id)
-        return _detail(session, user_id)
+            await audit.record(uow, staff, "user.update", "user", str(user_id), diff, correlation_id)
+        detail = await _detail(uow, user_id)
+        await uow.commit()
+    return detail
 
 
-def delete_user(db: "Database", staff: Principal, user_id: UUID, correlation_id: str) -> None:
+async def delete_user(db: Database, staff: Principal, user_id: UUID, correlation_id: str) -> None:
     """Takes a user out of service: deactivated, accounts closed, history kept. Refused while any
     of their accounts holds money."""
-    with db.transaction() as session:
-        _serialize_admin_changes(session)
-        user = session.fetch_one("SELECT role, active FROM users WHERE id = %s FOR UPDATE", (user_id,))
+    async with db.unit_of_work() as uow:
+        await users.serialize_admin_changes(uow)
+        user = await users.lock(uow, user_id)
         if user is None:
             raise UserNotFound("No such user.")
         if user_id == staff.id:
             raise SelfModification("You cannot delete yourself.")
-        _guard_admin_removal(session, staff, user_id, user["role"] == "admin" and user["active"])
-        accounts = session.fetch_all(
-            "SELECT number, balance, status FROM accounts WHERE owner_id = %s ORDER BY id FOR UPDATE", (user_id,))
-        holding = [row["number"] for row in accounts if row["balance"] != 0]
+        await _guard_admin_removal(uow, staff, user_id, user.role == "admin" and user.active)
+        owned = await accounts.lock_of_owner(uow, user_id)
+        holding = [account.number for account in owned if account.balance != 0]
         if holding:
             raise AccountHasBalance("Move the money out first: " + ", ".join(holding) + " still hold money.")
-        session.execute("UPDATE users SET active = false, updated_at = now() WHERE id = %s", (user_id,))
-        session.execute("UPDATE accounts SET status = 'closed' WHERE owner_id = %s", (user_id,))
-        audit.record(session, staff, "user.delete", "user", str(user_id),
-                     {"active": {"before": user["active"], "after": False},
-                      "closed_accounts": [row["number"] for row in accounts if row["status"] != "closed"]},
-                     correlation_id)
+        await users.deactivate(uow, user_id)
+        await accounts.close_all_of_owner(uow, user_id)
+        await audit.record(uow, staff, "user.delete", "user", str(user_id),
+                           {"active": {"before": user.active, "after": False},
+                            "closed_accounts": [account.number for account in owned if account.status != "closed"]},
+                           correlation_id)
+        await uow.commit()
 
 
-def update_account(db: "Database", staff: Principal, number: str, request: UpdateAccountRequest,
-                   correlation_id: str) -> AccountOut:
+_ACCOUNT_FIELDS = ("name", "country", "status")
+
+
+async def update_account(db: Database, staff: Principal, number: str, command: UpdateAccountRequest,
+                         correlation_id: str) -> Account:
     """Renames, moves or changes the status of a customer account; closing needs a zero balance."""
-    number = parse_account_number(number)
-    changes = request.model_dump(exclude_unset=True)
-    with db.transaction() as session:
-        before = session.fetch_one(
-            "SELECT " + ACCOUNT_COLUMNS + " FROM accounts WHERE number = %s AND kind = 'customer' FOR UPDATE",
-            (number,))
+    changes = command.model_dump(exclude_unset=True)
+    async with db.unit_of_work() as uow:
+        before = await accounts.lock_customer_account(uow, number)
         if before is None:
             raise AccountNotFound("No such account.")
-        if changes.get("status") == "closed" and before["status"] != "closed" and before["balance"] != 0:
+        if changes.get("status") == "closed" and before.status != "closed" and before.balance != 0:
             raise AccountHasBalance("Only an account with a zero balance can be closed.")
-        row = session.fetch_one(
-            "UPDATE accounts SET name = %(name)s, country = %(country)s, status = %(status)s"
-            " WHERE number = %(number)s RETURNING " + ACCOUNT_COLUMNS,
-            {**{key: before[key] for key in ("name", "country", "status")}, **changes, "number": number},
-        )
-        assert row is not None
-        diff: dict[str, Any] = {key: {"before": before[key], "after": value} for key, value in changes.items()
-                                if before[key] != value}
+        old = {key: getattr(before, key) for key in _ACCOUNT_FIELDS}
+        account = await accounts.update(uow, number, {**old, **changes})
+        diff: dict[str, Any] = {key: {"before": old[key], "after": value} for key, value in changes.items()
+                                if old[key] != value}
         if diff:
             action = "account.status" if "status" in diff else "account.update"
-            audit.record(session, staff, action, "account", number, diff, correlation_id)
-        return account_out(row)
+            await audit.record(uow, staff, action, "account", number, diff, correlation_id)
+        await uow.commit()
+    return account
+
+
+async def ensure_admin(db: Database, passwords: PasswordHasher, username: str, password: str,
+                       email: str | None = None) -> str:
+    """Creates the admin, or makes the existing user an active admin with this password (an
+    operator's command, audited as the system). Returns "created", "updated" or "unchanged": a
+    second run with the same input changes nothing."""
+    async with db.unit_of_work() as uow:
+        found = await users.lock_by_username(uow, username)
+    if found is None:
+        password_hash = await passwords.hash(password)
+        async with db.unit_of_work() as uow:
+            user = await users.insert(uow, username, password_hash, "Bank administrator",
+                                      email or f"{username.lower()}@iebank.example", "IE", "admin")
+            await audit.record(uow, None, "admin.create", "user", str(user.id), {"username": username},
+                               "ops-create-admin")
+            await uow.commit()
+        return "created"
+    user, current_hash = found
+    password_ok = await passwords.verify(password, current_hash)
+    if user.role == "admin" and user.active and password_ok:
+        return "unchanged"
+    new_hash = current_hash if password_ok else await passwords.hash(password)
+    async with db.unit_of_work() as uow:
+        await users.update(uow, user.id, {"full_name": user.full_name, "email": user.email, "country": user.country,
+                                          "role": "admin", "active": True})
+        await users.set_password_hash(uow, user.id, new_hash)
+        await audit.record(uow, None, "admin.update", "user", str(user.id),
+                           {"role": {"before": user.role, "after": "admin"},
+                            "active": {"before": user.active, "after": True}, "password_changed": not password_ok},
+                           "ops-create-admin")
+        await uow.commit()
+    return "updated"

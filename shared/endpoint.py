@@ -1,24 +1,30 @@
 """The edge of every HTTP function: parse, validate, authenticate, call, answer.
 
-A trigger in functions/ is a small handler decorated with `@endpoint(...)`, under the Functions
-`route` decorator. The decorator does what all of them share: body size, content type and JSON
-checks, pydantic validation (unknown fields refused), the bearer token and the caller's current
-state, the correlation id, problem+json for every failure, and one log line per request. The
-handler receives a `Call` and returns a response model (or a `Reply` for another status).
+A trigger in functions/ is a small async handler decorated with `@endpoint(...)`, under the
+Functions `route` decorator; the Python worker runs it on its event loop. The decorator does what
+all of them share: body size, content type and JSON checks, pydantic validation (unknown fields
+refused) against the models the handler's annotation names (`Call[Body, Query]`), the bearer
+token and the caller's current state, the correlation id, problem+json for every failure, and one
+log line per request. The handler parses path parameters (`call.account_number`, `call.user_id`),
+calls one use case and maps its result to a response model (shared/responses.py), or a `Reply`
+for another status.
 
-Cold start is import time, so this module and the function modules import nothing heavy:
-models are named by string and resolved from shared.models on first use, handlers import their
-service module when first called, and the database driver, JWT and settings libraries load with
+Cold start is import time, so this module and the function modules import nothing heavy: the
+annotations are strings (resolved against shared.models on first use), handlers import their use
+case module when first called, and the database driver, JWT and settings libraries load with
 shared.runtime on the first request.
 """
 
 import json
 import logging
 import time
-from collections.abc import Callable
+import typing
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
+from uuid import UUID
 
 import azure.functions as func
 
@@ -33,6 +39,7 @@ from shared.errors import (
     PayloadTooLarge,
     ServiceUnavailable,
     UnsupportedMediaType,
+    UserNotFound,
     ValidationFailed,
 )
 from shared.problems import INTERNAL_ERROR, PROBLEM_CONTENT_TYPE, problem_body, problem_kind, retry_after
@@ -40,38 +47,62 @@ from shared.problems import INTERNAL_ERROR, PROBLEM_CONTENT_TYPE, problem_body, 
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
+    from shared.runtime import Runtime
+
 MAX_BODY_BYTES = 64 * 1024
 Access = Literal["public", "user", "admin"]
 BodyT = TypeVar("BodyT")
 QueryT = TypeVar("QueryT")
+ResponseT = TypeVar("ResponseT")
 
 log = logging.getLogger("iebank.request")
 
 
 @dataclass(frozen=True)
 class Operation:
-    """What the OpenAPI document says about a handler."""
+    """What the OpenAPI document says about a handler. The body, query and response models are
+    the handler's annotations (`Call[Body, Query]` and its return type), read on first use."""
 
     summary: str
     access: Access
-    body: str | None  # names of classes in shared.models
-    query: str | None
-    response: str | None
     status: int
     errors: tuple[int, ...]
     idempotency_key: bool
-    path_params: tuple[str, ...]
     # The handler's own statement refuses a caller who is no longer active (post_transfer does),
     # so the edge skips its read of the user: one round trip less on the busiest route.
-    caller_checked_by_handler: bool = False
+    caller_checked_by_handler: bool
+    handler: Callable[..., Any] = field(repr=False, compare=False)
+
+    @cached_property
+    def _models(self) -> "tuple[type[BaseModel] | None, type[BaseModel] | None, type[BaseModel] | None]":
+        from shared import models
+
+        hints = typing.get_type_hints(self.handler, localns={**vars(models), "Call": Call, "Reply": Reply})
+        call_type, returned = next(iter(hints.values())), hints.get("return")
+        body, query = (None if arg is type(None) else arg for arg in typing.get_args(call_type))
+        if typing.get_origin(returned) is Reply:
+            returned = typing.get_args(returned)[0]
+        return body, query, None if returned is type(None) else returned
+
+    @property
+    def body(self) -> "type[BaseModel] | None":
+        return self._models[0]
+
+    @property
+    def query(self) -> "type[BaseModel] | None":
+        return self._models[1]
+
+    @property
+    def response(self) -> "type[BaseModel] | None":
+        return self._models[2]
 
 
 @dataclass
-class Reply:
+class Reply(Generic[ResponseT]):
     """A response with a status other than the operation's default (or no body at all)."""
 
     status: int
-    body: "BaseModel | None" = None
+    body: ResponseT | None = None
 
 
 @dataclass
@@ -81,12 +112,22 @@ class Call(Generic[BodyT, QueryT]):
     query: QueryT
     principal: Principal
     correlation_id: str
-    runtime: Any = field(repr=False)
+    runtime: "Runtime" = field(repr=False)
     # Set (and required, else 428) on operations declared with idempotency_key=True.
     idempotency_key: str = ""
 
-    def param(self, name: str) -> str:
-        return str(self.request.route_params.get(name, ""))
+    def account_number(self, name: str) -> str:
+        """An account number from the path; 404 when it cannot be one."""
+        from shared.accounts import parse_account_number
+
+        return parse_account_number(str(self.request.route_params.get(name, "")))
+
+    def user_id(self, name: str) -> UUID:
+        """A user id from the path; 404 when it cannot be one."""
+        try:
+            return UUID(str(self.request.route_params.get(name, "")))
+        except ValueError:
+            raise UserNotFound("No such user.") from None
 
 
 def _idempotency_key(req: func.HttpRequest) -> str:
@@ -105,20 +146,20 @@ def _idempotency_key(req: func.HttpRequest) -> str:
 _ANONYMOUS = Principal(id=None, username="", role="anonymous")  # type: ignore[arg-type]
 
 
-def endpoint(*, summary: str, access: Access, body: str | None = None,
-             query: str | None = None, response: str | None = None,
-             status: int = 200, errors: tuple[int, ...] = (), idempotency_key: bool = False,
-             path_params: tuple[str, ...] = (), caller_checked_by_handler: bool = False,
-             ) -> Callable[[Callable[..., Any]], Callable[..., func.HttpResponse]]:
+def endpoint(*, summary: str, access: Access, status: int = 200, errors: tuple[int, ...] = (),
+             idempotency_key: bool = False, caller_checked_by_handler: bool = False,
+             ) -> Callable[[Callable[..., Awaitable[Any]]], Callable[[func.HttpRequest], Awaitable[func.HttpResponse]]]:
     if caller_checked_by_handler and access != "user":
         raise ValueError("only a customer route may leave the caller check to its handler: staff routes need the role")
-    operation = Operation(summary, access, body, query, response, status, errors, idempotency_key, path_params,
-                          caller_checked_by_handler)
 
-    def decorate(handler: Callable[..., Any]) -> Callable[..., func.HttpResponse]:
-        # The Functions worker binds the trigger by parameter name, so the signature must be (req).
-        def trigger(req: func.HttpRequest) -> func.HttpResponse:
-            return _serve(operation, handler, req)
+    def decorate(handler: Callable[..., Awaitable[Any]]
+                 ) -> Callable[[func.HttpRequest], Awaitable[func.HttpResponse]]:
+        operation = Operation(summary, access, status, errors, idempotency_key, caller_checked_by_handler, handler)
+
+        # The Functions worker binds the trigger by parameter name, so the signature must be
+        # exactly (req): no functools.wraps, whose __wrapped__ would show the handler's (call).
+        async def trigger(req: func.HttpRequest) -> func.HttpResponse:
+            return await _serve(operation, handler, req)
 
         trigger.__name__ = handler.__name__
         trigger.__qualname__ = handler.__qualname__
@@ -130,7 +171,8 @@ def endpoint(*, summary: str, access: Access, body: str | None = None,
     return decorate
 
 
-def _serve(operation: Operation, handler: Callable[..., Any], req: func.HttpRequest) -> func.HttpResponse:
+async def _serve(operation: Operation, handler: Callable[..., Awaitable[Any]],
+                 req: func.HttpRequest) -> func.HttpResponse:
     started = time.perf_counter()
     correlation_id = observability.correlation_id(req.headers)
     user_id: str | None = None
@@ -150,23 +192,18 @@ def _serve(operation: Operation, handler: Callable[..., Any], req: func.HttpRequ
         key = _idempotency_key(req) if operation.idempotency_key else ""
         runtime = get_runtime()
         if claims is None:
-            call = Call(req, parsed_body, parsed_query, _ANONYMOUS, correlation_id, runtime, key)
-            result = handler(call)
+            principal = _ANONYMOUS
         elif operation.caller_checked_by_handler:
             from shared.auth import caller_from_token
 
-            user_id = str(claims.user_id)
-            result = handler(Call(req, parsed_body, parsed_query, caller_from_token(claims), correlation_id, runtime,
-                                  key))
+            principal = caller_from_token(claims)
         else:
             from shared.auth import authenticate
 
-            # The connection goes back to the pool before the handler runs: a handler that hashes
-            # a password (creating a user) must not hold one meanwhile.
-            with runtime.db.session() as session:
-                principal = authenticate(session, claims, require_admin=operation.access == "admin")
+            principal = await authenticate(runtime.db, claims, require_admin=operation.access == "admin")
+        if claims is not None:
             user_id = str(principal.id)
-            result = handler(Call(req, parsed_body, parsed_query, principal, correlation_id, runtime, key))
+        result = await handler(Call(req, parsed_body, parsed_query, principal, correlation_id, runtime, key))
         response = _success(operation, result, correlation_id)
     except BankError as error:
         response = _problem(error, correlation_id)
@@ -184,14 +221,7 @@ def _serve(operation: Operation, handler: Callable[..., Any], req: func.HttpRequ
     return response
 
 
-def model(name: str) -> "type[BaseModel]":
-    from shared import models
-
-    resolved: type[BaseModel] = getattr(models, name)
-    return resolved
-
-
-def _parse_body(req: func.HttpRequest, model_name: str) -> "BaseModel":
+def _parse_body(req: func.HttpRequest, model: "type[BaseModel]") -> "BaseModel":
     raw = req.get_body() or b""
     if len(raw) > MAX_BODY_BYTES:
         raise PayloadTooLarge(f"The body must be at most {MAX_BODY_BYTES // 1024} KB.")
@@ -205,18 +235,18 @@ def _parse_body(req: func.HttpRequest, model_name: str) -> "BaseModel":
         raise MalformedJson("The body is not valid JSON.") from None
     if not isinstance(data, dict):
         raise ValidationFailed([("body", "must be a JSON object")])
-    return _validate(model_name, data, "body")
+    return _validate(model, data, "body")
 
 
 def _refuse_constant(name: str) -> None:
     raise ValueError(f"{name} is not a number")
 
 
-def _validate(model_name: str, data: dict[str, Any], where: str) -> "BaseModel":
+def _validate(model: "type[BaseModel]", data: dict[str, Any], where: str) -> "BaseModel":
     from pydantic import ValidationError
 
     try:
-        return model(model_name).model_validate(data)
+        return model.model_validate(data)
     except ValidationError as exc:
         raise ValidationFailed([(_field_name(err["loc"], where), _message(err)) for err in exc.errors()]) from None
 
@@ -265,8 +295,3 @@ def _internal_error(correlation_id: str) -> func.HttpResponse:
                         correlation_id)
     return func.HttpResponse(body, status_code=500, mimetype=PROBLEM_CONTENT_TYPE,
                              headers={"x-correlation-id": correlation_id, "cache-control": "no-store"})
-
-
-def unavailable(correlation_id: str) -> func.HttpResponse:
-    """For handlers that answer without the decorator (health checks)."""
-    return _problem(ServiceUnavailable(), correlation_id)

@@ -1,43 +1,48 @@
 """Liveness and readiness: is the database (and Key Vault, when used) answering, and how fast."""
 
+import asyncio
 import time
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
+from shared.db import Database
 from shared.errors import BankError
-from shared.models import HealthOut, ReadinessCheck, ReadinessOut
-
-if TYPE_CHECKING:
-    from shared.db import Database
-    from shared.settings import Settings
+from shared.settings import Settings
 
 READY_TIMEOUT_SECONDS = 2.0
 
 
-def _database_answers(db: "Database", timeout: float | None = None) -> bool:
+@dataclass(frozen=True)
+class Check:
+    ok: bool
+    latency_ms: float
+
+
+async def _database_answers(db: Database, timeout: float | None = None) -> bool:
     try:
-        return db.ping(timeout)
+        return await db.ping(timeout)
     except BankError:
         return False
 
 
-def liveness(db: "Database") -> HealthOut:
-    ok = _database_answers(db)
-    return HealthOut(status="ok" if ok else "unavailable", database="ok" if ok else "unavailable")
+async def liveness(db: Database) -> bool:
+    return await _database_answers(db)
 
 
-def _timed(check: Callable[[], bool]) -> ReadinessCheck:
+async def _timed(check: Callable[[], Awaitable[bool]]) -> Check:
     started = time.perf_counter()
-    ok = check()
-    return ReadinessCheck(status="ok" if ok else "unavailable",
-                          latency_ms=round((time.perf_counter() - started) * 1000, 2))
+    ok = await check()
+    return Check(ok, round((time.perf_counter() - started) * 1000, 2))
 
 
-def readiness(db: "Database", settings: "Settings") -> ReadinessOut:
-    checks = {"database": _timed(lambda: _database_answers(db, READY_TIMEOUT_SECONDS))}
+async def readiness(db: Database, settings: Settings) -> dict[str, Check]:
+    """Each dependency's check, run at once."""
+    checks: dict[str, Callable[[], Awaitable[bool]]] = {
+        "database": lambda: _database_answers(db, READY_TIMEOUT_SECONDS)}
     if settings.key_vault_url:
         from shared.keyvault import key_vault_answers
 
-        checks["key_vault"] = _timed(lambda: key_vault_answers(str(settings.key_vault_url)))
-    ok = all(check.status == "ok" for check in checks.values())
-    return ReadinessOut(status="ok" if ok else "unavailable", checks=checks)
+        vault = str(settings.key_vault_url)
+        checks["key_vault"] = lambda: asyncio.to_thread(key_vault_answers, vault)
+    results = await asyncio.gather(*(_timed(check) for check in checks.values()))
+    return dict(zip(checks, results, strict=True))

@@ -6,16 +6,19 @@ a caller who is no longer active, takes the idempotency key's lock,
 locks both accounts in a fixed order, checks ownership, status, currency and funds, moves the
 balances and writes the ledger (transfer plus two entries). Input rules are checked before it,
 in shared/models.py; the outcome words it returns become the named errors below.
+shared/repositories/ledger.py holds its SQL.
 """
 
 import hashlib
 import json
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
+from uuid import UUID
 
 from shared import audit, telemetry
-from shared.accounts import parse_account_number
 from shared.auth import Principal
+from shared.db import Database
+from shared.domain import Transfer
 from shared.errors import (
     AccountClosed,
     AccountFrozen,
@@ -29,12 +32,10 @@ from shared.errors import (
     RecipientNotFound,
     ValidationFailed,
 )
-from shared.models import DepositRequest, TransferOut, TransferRequest
+from shared.models import DepositRequest, TransferRequest
 from shared.money import format_minor
 from shared.outcomes import PostingOutcome as Outcome
-
-if TYPE_CHECKING:
-    from shared.db import Database
+from shared.repositories.ledger import Posted, Posting, post, post_and_commit
 
 # Each refusal of post_transfer, and the failure it means (tests/unit/test_ledger_refusals.py
 # checks that every outcome but posted and replayed has one).
@@ -56,55 +57,47 @@ REFUSALS: dict[Outcome, Callable[[], BankError]] = {
         "A request with this Idempotency-Key is still being processed. Retry shortly."),
 }
 
-_POST = """SELECT * FROM post_transfer(%(initiator)s, %(from_account)s, %(to_account)s, %(amount)s,
-                                     %(description)s, %(kind)s, %(key)s, %(request_hash)s, %(require_owner)s)"""
-
 
 def _request_hash(operation: str, fields: dict[str, Any]) -> bytes:
     return hashlib.sha256(json.dumps([operation, fields], sort_keys=True).encode()).digest()
 
 
-def _posted(row: dict[str, Any] | None, kind: str) -> tuple[TransferOut, bool]:
-    assert row is not None
-    outcome = Outcome(row["outcome"])
-    if outcome not in (Outcome.POSTED, Outcome.REPLAYED):
-        telemetry.record_transfer_refused(kind, outcome.value)
-        raise REFUSALS[outcome]()
-    if outcome is Outcome.POSTED:
-        telemetry.record_transfer_completed(kind, row["currency"], row["amount"])
-    transfer = TransferOut(id=row["id"], from_account=row["from_account"], to_account=row["to_account"],
-                           amount=format_minor(row["amount"]), currency=row["currency"],
-                           description=row["description"], kind=row["kind"], created_at=row["created_at"])
-    return transfer, outcome is Outcome.REPLAYED
+def _transfer_or_refusal(posted: Posted, kind: str) -> Transfer:
+    if posted.transfer is None:
+        telemetry.record_transfer_refused(kind, posted.outcome.value)
+        raise REFUSALS[posted.outcome]()
+    if posted.outcome is Outcome.POSTED:
+        telemetry.record_transfer_completed(kind, posted.transfer.currency, posted.transfer.amount)
+    return posted.transfer
 
 
-def transfer(db: "Database", principal: Principal, request: TransferRequest,
-             idempotency_key: str) -> TransferOut:
-    """Moves money from one of the caller's accounts to any active account in the same currency."""
-    fields = {"from_account": request.from_account, "to_account": request.to_account,
-              "amount": request.amount, "description": request.description}
-    with db.session() as session:
-        row = session.fetch_one(_POST, {
-            **fields, "initiator": principal.id, "kind": "transfer", "key": idempotency_key,
-            "request_hash": _request_hash("transfer", fields), "require_owner": True,
-        })
-    return _posted(row, "transfer")[0]
+async def transfer(db: Database, caller_id: UUID, command: TransferRequest, idempotency_key: str) -> Transfer:
+    """Moves money from one of the caller's accounts to any active account in the same currency.
+    The posting refuses a caller who is no longer active, so nothing else is read first."""
+    fields = {"from_account": command.from_account, "to_account": command.to_account,
+              "amount": command.amount, "description": command.description}
+    async with db.unit_of_work() as uow:
+        posted = await post_and_commit(uow, Posting(
+            initiator=caller_id, from_account=command.from_account, to_account=command.to_account,
+            amount=command.amount, description=command.description, kind="transfer",
+            idempotency_key=idempotency_key, request_hash=_request_hash("transfer", fields), require_owner=True))
+    return _transfer_or_refusal(posted, "transfer")
 
 
-def deposit(db: "Database", staff: Principal, account_number: str, request: DepositRequest,
-            idempotency_key: str, correlation_id: str) -> TransferOut:
+async def deposit(db: Database, staff: Principal, account_number: str, command: DepositRequest,
+                  idempotency_key: str, correlation_id: str) -> Transfer:
     """A cash deposit: from the bank's system account in the account's currency, audited in the
     same transaction."""
-    account_number = parse_account_number(account_number)
-    fields = {"to_account": account_number, "amount": request.amount, "description": request.description}
-    with db.transaction() as session:
-        result, replayed = _posted(session.fetch_one(_POST, {
-            **fields, "from_account": None, "initiator": staff.id, "kind": "deposit", "key": idempotency_key,
-            "request_hash": _request_hash("deposit", fields), "require_owner": False,
-        }), "deposit")
-        if not replayed:
-            audit.record(session, staff, "account.deposit", "account", account_number,
-                         {"amount": result.amount, "currency": result.currency, "transfer_id": str(result.id)},
-                         correlation_id)
+    fields = {"to_account": account_number, "amount": command.amount, "description": command.description}
+    async with db.unit_of_work() as uow:
+        posted = await post(uow, Posting(
+            initiator=staff.id, from_account=None, to_account=account_number, amount=command.amount,
+            description=command.description, kind="deposit", idempotency_key=idempotency_key,
+            request_hash=_request_hash("deposit", fields), require_owner=False))
+        result = _transfer_or_refusal(posted, "deposit")
+        if posted.outcome is Outcome.POSTED:
+            await audit.record(uow, staff, "account.deposit", "account", account_number,
+                               {"amount": format_minor(result.amount), "currency": result.currency,
+                                "transfer_id": str(result.id)}, correlation_id)
+        await uow.commit()
     return result
-

@@ -11,7 +11,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from shared.endpoint import Operation, model
+from shared.endpoint import Operation
 from shared.models import Problem
 from shared.problems import INTERNAL_ERROR, METHOD_NOT_ALLOWED, PROBLEM_CONTENT_TYPE, PROBLEMS
 
@@ -56,15 +56,14 @@ def build_document(functions: Iterable[Any]) -> dict[str, Any]:
     operations = _operations(functions)
     models: set[type[BaseModel]] = {Problem}
     for _, _, _, op in operations:
-        models.update(model(name) for name in (op.body, op.response) if name is not None)
+        models.update(cls for cls in (op.body, op.response) if cls is not None)
     keyed: list[tuple[type[BaseModel], Literal["validation", "serialization"]]] = [
         (cls, "validation" if _is_request(cls, operations) else "serialization")
         for cls in sorted(models, key=lambda m: m.__name__)]
     refs, definitions = models_json_schema(keyed, ref_template="#/components/schemas/{model}")
 
-    def ref(cls: type[BaseModel] | str, mode: str) -> dict[str, Any]:
-        resolved = model(cls) if isinstance(cls, str) else cls
-        return refs[(resolved, mode)]  # type: ignore[index]
+    def ref(cls: type[BaseModel], mode: str) -> dict[str, Any]:
+        return refs[(cls, mode)]  # type: ignore[index]
 
     paths: dict[str, dict[str, Any]] = {}
     for path, method, name, op in operations:
@@ -77,7 +76,7 @@ def build_document(functions: Iterable[Any]) -> dict[str, Any]:
         parameters = [{"name": p, "in": "path", "required": True, "schema": {"type": "string"}}
                       for p in re.findall(r"\{([^}]+)\}", path)]
         if op.query is not None:
-            schema = model(op.query).model_json_schema()
+            schema = op.query.model_json_schema()
             for field_name, prop in schema.get("properties", {}).items():
                 parameters.append({"name": field_name, "in": "query",
                                    "required": field_name in schema.get("required", []), "schema": prop})
@@ -134,4 +133,4 @@ def _problem_types() -> dict[str, Any]:
 
 
 def _is_request(cls: type[BaseModel], operations: list[tuple[str, str, str, Operation]]) -> bool:
-    return any(op.body == cls.__name__ for _, _, _, op in operations)
+    return any(op.body is cls for _, _, _, op in operations)

@@ -1,7 +1,8 @@
 """What a worker builds once and every request shares: settings, the pool, tokens, hashing.
 
 Built on the first request, never at import time (cold start is import time), and importing
-this module is what pulls in the heavy libraries (pydantic-settings, psycopg, PyJWT).
+this module is what pulls in the heavy libraries (pydantic-settings, psycopg, PyJWT). Nothing
+here touches the network: the pool opens on the first unit of work, in the worker's event loop.
 """
 
 import threading

@@ -5,6 +5,7 @@ Tests share one database and stay independent by using fresh random usernames an
 (see tests/helpers.py), as the integration tier of cosmicpython does.
 """
 
+import asyncio
 import os
 import secrets
 import socket
@@ -12,13 +13,16 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from pathlib import Path
+from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import psycopg
 import pytest
+
+T = TypeVar("T")
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -74,14 +78,22 @@ def settings(database_url: str):
 
 
 @pytest.fixture(scope="session")
-def runtime(settings):
+def run() -> Iterator[Callable[[Coroutine[Any, Any, T]], T]]:
+    """Runs a use case (a coroutine) to its end on the session's one event loop: the app's pool
+    belongs to the loop that first used it, as in the Functions worker."""
+    with asyncio.Runner() as runner:
+        yield runner.run
+
+
+@pytest.fixture(scope="session")
+def runtime(settings, run):
     from shared.runtime import Runtime, set_runtime
 
     rt = Runtime.from_settings(settings)
     set_runtime(rt)
     yield rt
     set_runtime(None)
-    rt.db.close()
+    run(rt.db.close())
 
 
 @pytest.fixture

@@ -28,7 +28,7 @@ def test_register_creates_a_customer_with_a_first_eur_account(api):
     assert created["user"]["username"] == body["username"] and created["user"]["role"] == "user"
     assert "password" not in response.text and "hash" not in response.text
     assert created["account"]["currency"] == "EUR" and created["account"]["balance"] == "0.00"
-    assert created["account"]["name"] == body["full_name"]
+    assert created["account"]["name"] == "Current account"  # registration promises "a euro current account"
 
 
 def test_a_taken_username_or_email_is_409_even_in_another_letter_case(api):

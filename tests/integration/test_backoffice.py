@@ -1,5 +1,6 @@
 """Back-office guard rails that need a database of their own (the bank's set of admins)."""
 
+import asyncio
 import threading
 
 import psycopg
@@ -19,14 +20,14 @@ from tests.helpers import PASSWORD
 
 
 @pytest.fixture
-def bank(postgres_server):
+def bank(postgres_server, run):
     """A fresh bank: its own database, so its set of admins is known."""
     url = _fresh_database(postgres_server)
     apply_migrations(url)
     runtime = Runtime.from_settings(Settings(app_env="test", database_url=url, bcrypt_rounds=4,
                                              jwt_signing_key=SecretStr(TEST_SIGNING_KEY)))
     yield url, runtime
-    runtime.db.close()
+    run(runtime.db.close())
 
 
 def admin(url: str, username: str) -> Principal:
@@ -36,34 +37,33 @@ def admin(url: str, username: str) -> Principal:
     return Principal(id=row[0], username=username, role="admin")
 
 
-def test_the_last_active_admin_can_never_be_demoted_or_deactivated(bank):
+def test_the_last_active_admin_can_never_be_demoted_or_deactivated(bank, run):
     url, runtime = bank
     first, second = admin(url, "first"), admin(url, "second")
-    backoffice.update_user(runtime.db, first, second.id, UpdateUserRequest(role="user"), "c1")
+    run(backoffice.update_user(runtime.db, first, second.id, UpdateUserRequest(role="user"), "c1"))
     with pytest.raises(SelfModification):
-        backoffice.update_user(runtime.db, first, first.id, UpdateUserRequest(active=False), "c2")
+        run(backoffice.update_user(runtime.db, first, first.id, UpdateUserRequest(active=False), "c2"))
     # `second` is no longer an admin, so `first` is the last one; nobody may remove it.
     with pytest.raises(LastAdmin):
-        backoffice.delete_user(runtime.db, Principal(second.id, "second", "admin"), first.id, "c3")
+        run(backoffice.delete_user(runtime.db, Principal(second.id, "second", "admin"), first.id, "c3"))
 
 
-def test_two_admins_demoting_each_other_at_once_leave_one_admin(bank):
+def test_two_admins_demoting_each_other_at_once_leave_one_admin(bank, run):
     url, runtime = bank
     a, b = admin(url, "alpha"), admin(url, "beta")
     outcomes: list[str] = []
 
-    def demote(actor: Principal, target: Principal) -> None:
+    async def demote(actor: Principal, target: Principal) -> None:
         try:
-            backoffice.update_user(runtime.db, actor, target.id, UpdateUserRequest(role="user"), "race")
+            await backoffice.update_user(runtime.db, actor, target.id, UpdateUserRequest(role="user"), "race")
             outcomes.append("demoted")
         except LastAdmin:
             outcomes.append("refused")
 
-    threads = [threading.Thread(target=demote, args=(a, b)), threading.Thread(target=demote, args=(b, a))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    async def both_at_once() -> None:
+        await asyncio.gather(demote(a, b), demote(b, a))
+
+    run(both_at_once())
     with psycopg.connect(url) as conn:
         admins = conn.execute("SELECT count(*) FROM users WHERE role = 'admin' AND active").fetchone()[0]
     assert admins == 1 and sorted(outcomes) == ["demoted", "refused"]

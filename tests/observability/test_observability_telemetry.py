@@ -20,16 +20,18 @@ TELEMETRY_MODULES = ("opentelemetry", "azure.monitor")
 
 # Runs in a fresh interpreter: the app's triggers called as the Functions worker calls them.
 _SERVE_WITHOUT_TELEMETRY = r"""
-import json, sys
+import asyncio, json, sys
 import azure.functions as func
 import function_app
+
+loop = asyncio.Runner()  # one loop for every call, as in the worker: the pool belongs to it
 
 functions = {f.get_function_name(): f.get_user_function() for f in function_app.app.get_functions()}
 
 def call(name, method, url, body=None, headers=None):
     request = func.HttpRequest(method, url, body=json.dumps(body).encode() if body else b"",
                                headers={"content-type": "application/json", **(headers or {})})
-    return functions[name](request)
+    return loop.run(functions[name](request))
 
 user, other = json.loads(sys.argv[1]), json.loads(sys.argv[2])
 assert call("readiness_check", "GET", "/api/health/ready").status_code == 200
@@ -147,27 +149,25 @@ def totals(reader) -> dict[tuple[str, tuple], float]:
     return found
 
 
-def test_transfers_refusals_logins_and_throttled_logins_are_counted(metrics, runtime, database_url):
+def test_transfers_refusals_logins_and_throttled_logins_are_counted(metrics, runtime, run, database_url):
     from shared import ledger, users
-    from shared.auth import Principal
     from shared.errors import InsufficientFunds, InvalidCredentials, TooManyLoginAttempts
     from shared.models import LoginRequest, RegisterRequest, TransferRequest
 
     def register():
-        return users.register(runtime.db, runtime.passwords, RegisterRequest(**register_body()))
+        return run(users.register(runtime.db, runtime.passwords, RegisterRequest(**register_body())))
 
     payer, payee = register(), register()
     deposit(database_url, payer.account.number, "30.00")
-    principal = Principal(id=payer.user.id, username=payer.user.username, role="user")
     send = TransferRequest(from_account=payer.account.number, to_account=payee.account.number, amount="12.50")
-    ledger.transfer(runtime.db, principal, send, secrets.token_hex(8))
-    ledger.transfer(runtime.db, principal, send, None)
+    run(ledger.transfer(runtime.db, payer.user.id, send, secrets.token_hex(8)))
+    run(ledger.transfer(runtime.db, payer.user.id, send, secrets.token_hex(8)))
     with pytest.raises(InsufficientFunds):
-        ledger.transfer(runtime.db, principal, send, None)
+        run(ledger.transfer(runtime.db, payer.user.id, send, secrets.token_hex(8)))
 
     def login(password):
-        return users.login(runtime.db, runtime.passwords, runtime.tokens, runtime.login_policy,
-                           LoginRequest(username=payer.user.username, password=password))
+        return run(users.login(runtime.db, runtime.passwords, runtime.tokens, runtime.login_policy,
+                               LoginRequest(username=payer.user.username, password=password)))
 
     login(PASSWORD)
     for _ in range(runtime.login_policy.max_failures):

@@ -6,6 +6,8 @@ The last test runs the integration and API tiers again, in a separate pytest pro
 DATABASE_URL pointing at PgBouncer: the test database is created, migrated and used through it.
 """
 
+import asyncio
+import contextlib
 import os
 import re
 import secrets
@@ -13,6 +15,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import psycopg
@@ -26,9 +29,14 @@ from shared.settings import Settings
 from tests.conftest import ROOT
 
 
-def _app_database(url: str, **overrides) -> Database:
-    return Database(Settings(app_env="test", database_url=url, db_pgbouncer=True, db_pool_min_size=0,
-                             db_pool_max_size=4, db_pool_timeout_seconds=5, **overrides))
+@contextlib.asynccontextmanager
+async def _app_database(url: str, **overrides) -> AsyncIterator[Database]:
+    db = Database(Settings(app_env="test", database_url=url, db_pgbouncer=True, db_pool_min_size=0,
+                           db_pool_max_size=4, db_pool_timeout_seconds=5, **overrides))
+    try:
+        yield db
+    finally:
+        await db.close()
 
 
 def _spread_over_server_connections(pgbouncer, database: str, count: int = 3) -> None:
@@ -51,12 +59,11 @@ def test_pgbouncer_refuses_the_options_startup_parameter_so_the_app_does_not_sen
     database = conninfo_to_dict(database_url)["dbname"]
     with pytest.raises(psycopg.OperationalError, match="unsupported startup parameter"):
         psycopg.connect(pgbouncer.url(database), options="-c statement_timeout=5000").close()
-    db = _app_database(pgbouncer.url(database))
-    try:
-        with db.session() as session:
-            assert session.fetch_one("SELECT 1 AS one") == {"one": 1}
-    finally:
-        db.close()
+    async def one() -> object:
+        async with _app_database(pgbouncer.url(database)) as db, db.reader() as read:
+            return await read.fetch_one("SELECT 1 AS one")
+
+    assert asyncio.run(one()) == {"one": 1}
 
 
 def test_the_data_layer_uses_no_server_side_prepared_statements(pgbouncer, database_url):
@@ -69,14 +76,16 @@ def test_the_data_layer_uses_no_server_side_prepared_statements(pgbouncer, datab
         for _ in range(12):
             conn.execute("SELECT count(*) FROM accounts WHERE currency = %s", ("EUR",))
     # The app's data layer with DB_PGBOUNCER=true runs the same query any number of times.
-    db = _app_database(pgbouncer.url(database))
-    try:
-        for _ in range(12):
-            with db.session() as session:
-                row = session.fetch_one("SELECT count(*) AS n FROM accounts WHERE currency = %s", ("EUR",))
-                assert row is not None and row["n"] >= 1
-    finally:
-        db.close()
+    async def twelve_times() -> list[object]:
+        rows = []
+        async with _app_database(pgbouncer.url(database)) as db:
+            for _ in range(12):
+                async with db.unit_of_work() as uow:
+                    rows.append(await uow.fetch_one("SELECT count(*) AS n FROM accounts WHERE currency = %s",
+                                                    ("EUR",)))
+        return rows
+
+    assert all(row is not None and row["n"] >= 1 for row in asyncio.run(twelve_times()))
 
 
 def test_the_statement_timeout_comes_from_the_role_default_and_a_cancelled_query_is_503(pgbouncer, postgres_server):
@@ -85,16 +94,17 @@ def test_the_statement_timeout_comes_from_the_role_default_and_a_cancelled_query
     with psycopg.connect(postgres_server, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')  # name is hex only
         conn.execute(f'ALTER ROLE CURRENT_USER IN DATABASE "{name}" SET statement_timeout = 300')
-    db = _app_database(pgbouncer.url(name))
-    try:
-        with db.session() as session:
-            assert session.fetch_one("SELECT current_setting('statement_timeout') AS t") == {"t": "300ms"}
-        started = time.monotonic()
-        with pytest.raises(ServiceUnavailable), db.session() as session:
-            session.fetch_one("SELECT pg_sleep(5)")
-        assert time.monotonic() - started < 3
-    finally:
-        db.close()
+    async def scenario() -> None:
+        async with _app_database(pgbouncer.url(name)) as db:
+            async with db.reader() as read:
+                assert await read.fetch_one("SELECT current_setting('statement_timeout') AS t") == {"t": "300ms"}
+            started = time.monotonic()
+            with pytest.raises(ServiceUnavailable):
+                async with db.reader() as read:
+                    await read.fetch_one("SELECT pg_sleep(5)")
+            assert time.monotonic() - started < 3
+
+    asyncio.run(scenario())
 
 
 def _summary(output: str) -> dict[str, int]:

@@ -2,6 +2,7 @@
 a statement runs past its timeout. Money is never created or lost, and the API says 503 (with
 Retry-After) rather than 500 while the database cannot serve."""
 
+import asyncio
 import contextlib
 import os
 import shutil
@@ -246,19 +247,23 @@ def test_statement_past_the_timeout_is_cancelled_with_503_and_the_connection_sta
 
 
 def test_query_cancelled_by_the_statement_timeout_leaves_a_healthy_pooled_connection(settings):
-    """The same at the shared.db layer, with a slow query no route runs."""
+    """The same at the shared.db layer, with a slow query no route runs, in a unit of work."""
     from shared.db import Database
     from shared.errors import ServiceUnavailable
 
-    db = Database(settings.model_copy(update={"db_statement_timeout_ms": 200, "db_pool_min_size": 1,
-                                              "db_pool_max_size": 1}))
-    try:
-        with db.session() as session:
-            first_pid = session.fetch_one("SELECT pg_backend_pid() AS pid")["pid"]
-        with pytest.raises(ServiceUnavailable), db.session() as session:
-            session.fetch_one("SELECT pg_sleep(2)")
-        with db.session() as session:
-            assert session.fetch_one("SELECT pg_backend_pid() AS pid")["pid"] == first_pid
-        assert db.pool.get_stats().get("connections_lost", 0) == 0
-    finally:
-        db.close()
+    async def scenario() -> None:
+        db = Database(settings.model_copy(update={"db_statement_timeout_ms": 200, "db_pool_min_size": 1,
+                                                  "db_pool_max_size": 1}))
+        try:
+            async with db.reader() as read:
+                first_pid = (await read.fetch_one("SELECT pg_backend_pid() AS pid"))["pid"]
+            with pytest.raises(ServiceUnavailable):
+                async with db.unit_of_work() as uow:
+                    await uow.fetch_one("SELECT pg_sleep(2)")
+            async with db.reader() as read:
+                assert (await read.fetch_one("SELECT pg_backend_pid() AS pid"))["pid"] == first_pid
+            assert db.pool is not None and db.pool.get_stats().get("connections_lost", 0) == 0
+        finally:
+            await db.close()
+
+    asyncio.run(scenario())

@@ -1,5 +1,6 @@
 """A bad or missing setting on Azure: every route answers 503 problem+json naming the variable."""
 
+import asyncio
 import json
 
 import azure.functions as func
@@ -29,7 +30,8 @@ def _trigger(module, name):
 def test_a_missing_setting_makes_every_route_503_naming_the_variable_not_its_value(misconfigured, module, name,
                                                                                    path):
     headers = {"authorization": "Bearer x"} if name != "health_check" else {}
-    response = _trigger(module, name)(func.HttpRequest("GET", "http://localhost" + path, body=b"", headers=headers))
+    request = func.HttpRequest("GET", "http://localhost" + path, body=b"", headers=headers)
+    response = asyncio.run(_trigger(module, name)(request))
     body = json.loads(response.get_body())
     assert response.status_code == 503 and response.mimetype == "application/problem+json"
     assert "DATABASE_URL" in body["detail"] and body["type"].endswith("/service-unavailable")

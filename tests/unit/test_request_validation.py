@@ -1,22 +1,26 @@
 """The edge: bodies are parsed and validated before anything else runs (no database needed)."""
 
+from __future__ import annotations
+
+import asyncio
 import json
 
 import azure.functions as func
 import pytest
 
-from shared.endpoint import endpoint
+from shared.endpoint import Call, endpoint
+from shared.models import RegisterRequest, TransferRequest
 
 
-@endpoint(summary="test", access="public", body="TransferRequest")
-def echo_transfer(call):
+@endpoint(summary="test", access="public")
+async def echo_transfer(call: Call[TransferRequest, None]) -> None:
     raise AssertionError("must not be reached for an invalid request")
 
 
 def call(body: bytes | str, content_type: str = "application/json") -> func.HttpResponse:
     data = body.encode() if isinstance(body, str) else body
-    return echo_transfer(func.HttpRequest("POST", "http://localhost/api/transfers", body=data,
-                                          headers={"content-type": content_type}))
+    return asyncio.run(echo_transfer(func.HttpRequest("POST", "http://localhost/api/transfers", body=data,
+                                                      headers={"content-type": content_type})))
 
 
 VALID = {"from_account": "IE16IEBK00000000000001", "to_account": "IE86IEBK00000000000002", "amount": "1.00"}
@@ -87,24 +91,24 @@ def test_a_validation_problem_never_echoes_the_input():
 
 def test_the_correlation_id_from_traceparent_comes_back():
     trace_id = "4bf92f3577b34da6a3ce929d0e0e4736"
-    response = echo_transfer(func.HttpRequest(
+    response = asyncio.run(echo_transfer(func.HttpRequest(
         "POST", "http://localhost/api/transfers", body=b"{", headers={
-            "content-type": "application/json", "traceparent": f"00-{trace_id}-00f067aa0ba902b7-01"}))
+            "content-type": "application/json", "traceparent": f"00-{trace_id}-00f067aa0ba902b7-01"})))
     assert response.headers["x-correlation-id"] == trace_id
     assert json.loads(response.get_body())["correlation_id"] == trace_id
 
 
-@endpoint(summary="test", access="public", body="RegisterRequest")
-def register_stub(call):
+@endpoint(summary="test", access="public")
+async def register_stub(call: Call[RegisterRequest, None]) -> None:
     raise AssertionError("must not be reached for an invalid request")
 
 
 def test_badly_shaped_fields_are_explained_in_words_not_regular_expressions():
     body = {"username": "x", "password": "Good-pass-1", "password_confirmation": "Other-pass-1",
             "full_name": "A B", "email": "bad", "country": "Ireland"}
-    response = register_stub(func.HttpRequest("POST", "http://localhost/api/auth/register",
-                                              body=json.dumps(body).encode(),
-                                              headers={"content-type": "application/json"}))
+    response = asyncio.run(register_stub(func.HttpRequest("POST", "http://localhost/api/auth/register",
+                                                          body=json.dumps(body).encode(),
+                                                          headers={"content-type": "application/json"})))
     errors = {error["field"]: error["message"] for error in problem(response)["errors"]}
     assert errors["username"].startswith("must be 3 to 32 letters")
     assert errors["email"].startswith("must be an email address")

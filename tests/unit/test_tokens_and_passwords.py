@@ -1,3 +1,6 @@
+import asyncio
+import os
+import threading
 import time
 import uuid
 
@@ -57,11 +60,32 @@ def test_passwords_outside_the_policy_are_refused(password):
 def test_long_passwords_count_in_full_beyond_bcrypts_72_bytes():
     hasher = PasswordHasher(4)
     long_password = "a1" * 50  # 100 characters
-    stored = hasher.hash(long_password)
-    assert hasher.verify(long_password, stored)
-    assert not hasher.verify(long_password[:-1] + "x", stored)
+    stored = asyncio.run(hasher.hash(long_password))
+    assert asyncio.run(hasher.verify(long_password, stored))
+    assert not asyncio.run(hasher.verify(long_password[:-1] + "x", stored))
 
 
 def test_an_unknown_user_costs_a_bcrypt_check_and_fails():
     hasher = PasswordHasher(4)
-    assert hasher.verify("whatever1", None) is False
+    assert asyncio.run(hasher.verify("whatever1", None)) is False
+
+
+def test_bcrypt_runs_off_the_event_loop_on_threads_of_lower_priority():
+    """A sign-in's quarter second of bcrypt must not stall the other requests of the worker."""
+    hasher = PasswordHasher(12, threads=1)
+
+    async def scenario() -> tuple[int, float, int]:
+        ticks, longest_gap = 0, 0.0
+        check = asyncio.ensure_future(hasher.verify("Sup3r-secret-pw", None))
+        last = time.perf_counter()
+        while not check.done():
+            await asyncio.sleep(0.005)
+            now = time.perf_counter()
+            ticks, longest_gap, last = ticks + 1, max(longest_gap, now - last), now
+        niceness = await asyncio.get_running_loop().run_in_executor(
+            hasher._executor, lambda: os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
+        return ticks, longest_gap, niceness
+
+    ticks, longest_gap, niceness = asyncio.run(scenario())
+    assert ticks >= 10 and longest_gap < 0.1  # bcrypt at cost 12 takes 200+ ms: the loop kept turning
+    assert niceness > os.getpriority(os.PRIO_PROCESS, 0)

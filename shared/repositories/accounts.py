@@ -1,0 +1,63 @@
+"""Accounts: open, read, rename, change status."""
+
+from typing import Any
+from uuid import UUID
+
+from shared import account_numbers
+from shared.db import Reader, Row, UnitOfWork
+from shared.domain import Account
+
+_COLUMNS = "number, name, currency, country, status, balance, created_at"
+
+
+def _account(row: Row) -> Account:
+    return Account(**row)
+
+
+async def insert(uow: UnitOfWork, owner_id: UUID, name: str, currency: str, country: str) -> Account:
+    """Opens an account with a fresh random number (drawing again on the rare collision)."""
+    for _ in range(5):
+        row = await uow.fetch_one(
+            "INSERT INTO accounts (number, owner_id, name, currency, country) VALUES (%s, %s, %s, %s, %s)"
+            " ON CONFLICT (number) DO NOTHING RETURNING " + _COLUMNS,
+            (account_numbers.generate(), owner_id, name, currency, country),
+        )
+        if row is not None:
+            return _account(row)
+    raise RuntimeError("could not draw a free account number")
+
+
+async def of_owner(db: Reader, owner_id: UUID) -> list[Account]:
+    rows = await db.fetch_all("SELECT " + _COLUMNS + " FROM accounts WHERE owner_id = %s ORDER BY id", (owner_id,))
+    return [_account(row) for row in rows]
+
+
+async def owned(db: Reader, owner_id: UUID, number: str) -> Account | None:
+    row = await db.fetch_one("SELECT " + _COLUMNS + " FROM accounts WHERE number = %s AND owner_id = %s",
+                             (number, owner_id))
+    return _account(row) if row is not None else None
+
+
+async def lock_customer_account(uow: UnitOfWork, number: str) -> Account | None:
+    row = await uow.fetch_one(
+        "SELECT " + _COLUMNS + " FROM accounts WHERE number = %s AND kind = 'customer' FOR UPDATE", (number,))
+    return _account(row) if row is not None else None
+
+
+async def lock_of_owner(uow: UnitOfWork, owner_id: UUID) -> list[Account]:
+    rows = await uow.fetch_all("SELECT " + _COLUMNS + " FROM accounts WHERE owner_id = %s ORDER BY id FOR UPDATE",
+                               (owner_id,))
+    return [_account(row) for row in rows]
+
+
+async def update(uow: UnitOfWork, number: str, fields: dict[str, Any]) -> Account:
+    """Sets name, country and status (all three, as given) of one account."""
+    row = await uow.fetch_one(
+        "UPDATE accounts SET name = %(name)s, country = %(country)s, status = %(status)s"
+        " WHERE number = %(number)s RETURNING " + _COLUMNS, {**fields, "number": number})
+    assert row is not None
+    return _account(row)
+
+
+async def close_all_of_owner(uow: UnitOfWork, owner_id: UUID) -> None:
+    await uow.execute("UPDATE accounts SET status = 'closed' WHERE owner_id = %s", (owner_id,))

@@ -1,0 +1,24 @@
+"""The audit trail: appended in the transaction of the change it records, never updated."""
+
+import json
+from typing import Any
+from uuid import UUID
+
+from shared.db import Reader, UnitOfWork
+from shared.domain import AuditRecord
+
+
+async def append(uow: UnitOfWork, actor_id: UUID | None, actor_username: str, action: str, target_type: str,
+                 target_id: str, changes: dict[str, Any], correlation_id: str) -> None:
+    await uow.execute(
+        "INSERT INTO audit_log (actor_id, actor_username, action, target_type, target_id, changes, correlation_id)"
+        " VALUES (%s, %s, %s, %s, %s, %s::jsonb, %s)",
+        (actor_id, actor_username, action, target_type, target_id, json.dumps(changes, default=str), correlation_id),
+    )
+
+
+async def page(db: Reader, before_id: int, limit: int) -> list[AuditRecord]:
+    rows = await db.fetch_all(
+        "SELECT id, actor_id, actor_username, action, target_type, target_id, changes, correlation_id,"
+        " created_at FROM audit_log WHERE id < %s ORDER BY id DESC LIMIT %s", (before_id, limit))
+    return [AuditRecord(**row) for row in rows]

@@ -1,0 +1,176 @@
+"""Users, the sign-in throttle, and the back office's view of customers."""
+
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from shared.db import Reader, Row, UnitOfWork
+from shared.domain import CustomerSummary, User
+
+_COLUMNS = "id, username, full_name, email, country, role, active, created_at"
+
+
+def _user(row: Row) -> User:
+    return User(**{key: row[key] for key in User.__dataclass_fields__})
+
+
+async def by_id(db: Reader, user_id: UUID) -> User | None:
+    row = await db.fetch_one("SELECT " + _COLUMNS + " FROM users WHERE id = %s", (user_id,))
+    return _user(row) if row is not None else None
+
+
+async def by_username(db: Reader, username: str) -> User | None:
+    row = await db.fetch_one("SELECT " + _COLUMNS + " FROM users WHERE lower(username) = lower(%s)", (username,))
+    return _user(row) if row is not None else None
+
+
+async def exists(db: Reader, user_id: UUID) -> bool:
+    return await db.fetch_one("SELECT 1 FROM users WHERE id = %s", (user_id,)) is not None
+
+
+async def country(db: Reader, user_id: UUID) -> str | None:
+    row = await db.fetch_one("SELECT country FROM users WHERE id = %s", (user_id,))
+    return row["country"] if row is not None else None
+
+
+_TAKEN = """SELECT coalesce(bool_or(lower(username) = lower(%(username)s)), false) AS username,
+                  coalesce(bool_or(lower(email) = lower(%(email)s)), false) AS email
+             FROM users WHERE lower(username) = lower(%(username)s) OR lower(email) = lower(%(email)s)"""
+
+
+async def taken(uow: UnitOfWork, username: str, email: str) -> tuple[bool, bool]:
+    """Whether the username, and whether the email, belong to someone already."""
+    row = await uow.fetch_one(_TAKEN, {"username": username, "email": email})
+    assert row is not None
+    return row["username"], row["email"]
+
+
+async def insert(uow: UnitOfWork, username: str, password_hash: str, full_name: str, email: str, country: str,
+                 role: str) -> User:
+    row = await uow.fetch_one(
+        "INSERT INTO users (username, password_hash, full_name, email, country, role)"
+        " VALUES (%s, %s, %s, %s, %s, %s) RETURNING " + _COLUMNS,
+        (username, password_hash, full_name, email, country, role))
+    assert row is not None
+    return _user(row)
+
+
+async def lock(uow: UnitOfWork, user_id: UUID) -> User | None:
+    row = await uow.fetch_one("SELECT " + _COLUMNS + " FROM users WHERE id = %s FOR UPDATE", (user_id,))
+    return _user(row) if row is not None else None
+
+
+async def lock_by_username(uow: UnitOfWork, username: str) -> tuple[User, str] | None:
+    """The user and their password hash, locked."""
+    row = await uow.fetch_one("SELECT " + _COLUMNS + ", password_hash FROM users WHERE lower(username) = lower(%s)"
+                              " FOR UPDATE", (username,))
+    return (_user(row), row["password_hash"]) if row is not None else None
+
+
+async def update(uow: UnitOfWork, user_id: UUID, fields: dict[str, Any]) -> None:
+    """Sets full_name, email, country, role and active (all five, as given)."""
+    await uow.execute("UPDATE users SET full_name = %(full_name)s, email = %(email)s, country = %(country)s,"
+                      " role = %(role)s, active = %(active)s, updated_at = now() WHERE id = %(id)s",
+                      {**fields, "id": user_id})
+
+
+async def set_password_hash(uow: UnitOfWork, user_id: UUID, password_hash: str) -> None:
+    await uow.execute("UPDATE users SET password_hash = %s, updated_at = now() WHERE id = %s",
+                      (password_hash, user_id))
+
+
+async def deactivate(uow: UnitOfWork, user_id: UUID) -> None:
+    await uow.execute("UPDATE users SET active = false, updated_at = now() WHERE id = %s", (user_id,))
+
+
+async def active_admin_ids(uow: UnitOfWork) -> set[UUID]:
+    return {row["id"] for row in await uow.fetch_all("SELECT id FROM users WHERE role = 'admin' AND active")}
+
+
+# Any constant works; every transaction that may change who is an active admin takes it first.
+_ADMIN_SET_LOCK = 0x1EBAD
+
+
+async def serialize_admin_changes(uow: UnitOfWork) -> None:
+    """Changes to roles and active flags run one at a time, so two staff demoting each other at
+    once can neither leave the bank without an admin nor deadlock on each other's rows."""
+    await uow.execute("SELECT pg_advisory_xact_lock(%s)", (_ADMIN_SET_LOCK,))
+
+
+_SEARCH = """
+SELECT u.id, u.username, u.full_name, u.email, u.country, u.role, u.active, u.created_at,
+       lower(u.username) AS position,
+       (SELECT count(*) FROM accounts a WHERE a.owner_id = u.id) AS account_count,
+       (SELECT coalesce(json_object_agg(b.currency, b.total), '{}'::json)
+          FROM (SELECT currency, sum(balance) AS total FROM accounts a WHERE a.owner_id = u.id
+                 GROUP BY currency) b) AS balances
+  FROM users u
+ WHERE (%(after)s::text IS NULL OR lower(u.username) > %(after)s::text)
+   AND (%(pattern)s::text IS NULL OR u.username ILIKE %(pattern)s OR u.full_name ILIKE %(pattern)s
+        OR u.email ILIKE %(pattern)s)
+ ORDER BY lower(u.username)
+ LIMIT %(limit)s
+"""
+
+
+async def search(db: Reader, text: str | None, after: str | None, limit: int) -> list[tuple[str, CustomerSummary]]:
+    """(position, summary) pairs in username order after `after`, matching text in username,
+    name or email; the position is the next page's cursor."""
+    pattern = None
+    if text:
+        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    rows = await db.fetch_all(_SEARCH, {"after": after, "pattern": pattern, "limit": limit})
+    return [(row["position"], CustomerSummary(
+        user=_user(row), account_count=row["account_count"],
+        balances={currency: int(total) for currency, total in sorted(row["balances"].items())}))
+        for row in rows]
+
+
+# One statement counts the attempt (before the slow password check, so parallel guesses count
+# too) and reads the user. The window restarts once it has passed.
+_COUNT_ATTEMPT_AND_FIND_USER = """
+WITH attempt AS (
+    INSERT INTO login_throttle AS t (username_key, attempts, window_started)
+    VALUES (%(key)s, 1, now())
+    ON CONFLICT (username_key) DO UPDATE SET
+        attempts = CASE WHEN t.window_started <= now() - make_interval(secs => %(window)s)
+                        THEN 1 ELSE t.attempts + 1 END,
+        window_started = CASE WHEN t.window_started <= now() - make_interval(secs => %(window)s)
+                              THEN now() ELSE t.window_started END
+    RETURNING attempts, window_started
+)
+SELECT a.attempts,
+       greatest(1, ceil(extract(epoch FROM a.window_started + make_interval(secs => %(window)s) - now())))::int
+           AS retry_after,
+       u.id, u.username, u.full_name, u.email, u.country, u.role, u.active, u.created_at, u.password_hash
+  FROM attempt a LEFT JOIN users u ON lower(u.username) = %(key)s
+"""
+
+
+@dataclass(frozen=True)
+class SignInAttempt:
+    attempts: int  # in the current window, this one included
+    retry_after_seconds: int
+    user: User | None
+    password_hash: str | None
+
+
+async def count_attempt_and_find_user(uow: UnitOfWork, username_key: str, window_seconds: int) -> SignInAttempt:
+    row = await uow.commit_with(_COUNT_ATTEMPT_AND_FIND_USER, {"key": username_key, "window": window_seconds})
+    assert row is not None
+    known = row["id"] is not None
+    return SignInAttempt(row["attempts"], row["retry_after"], _user(row) if known else None,
+                         row["password_hash"] if known else None)
+
+
+# After a right password. Losing this in a crash only leaves a count that expires with its
+# window, so its commit does not wait for the disk (set_config(..., true) is SET LOCAL, for this
+# one-statement transaction; the attempt itself is still counted durably above).
+_FORGET_ATTEMPTS = """
+WITH forgotten AS (DELETE FROM login_throttle WHERE username_key = %s)
+SELECT set_config('synchronous_commit', 'off', true)
+"""
+
+
+async def forget_attempts(uow: UnitOfWork, username_key: str) -> None:
+    await uow.commit_with(_FORGET_ATTEMPTS, (username_key,))

@@ -1,0 +1,92 @@
+"""The edge's last step: the use cases' records (shared/domain.py) as response bodies (shared/models.py)."""
+
+from dataclasses import asdict
+
+from shared.domain import (
+    Account,
+    AuditRecord,
+    CustomerDetail,
+    CustomerSummary,
+    Entry,
+    Page,
+    Registration,
+    SignIn,
+    Transfer,
+    User,
+)
+from shared.models import (
+    AccountList,
+    AccountOut,
+    AuditPage,
+    AuditRecordOut,
+    CurrencyBalance,
+    EntryOut,
+    EntryPage,
+    LoginOut,
+    ManagedUserDetail,
+    ManagedUserSummary,
+    RegisterOut,
+    TransferOut,
+    UserOut,
+    UserPage,
+)
+from shared.money import format_minor
+
+
+def user_out(user: User) -> UserOut:
+    return UserOut.model_validate(asdict(user))
+
+
+def account_out(account: Account) -> AccountOut:
+    return AccountOut.model_validate({**asdict(account), "balance": format_minor(account.balance)})
+
+
+def account_list(accounts: list[Account]) -> AccountList:
+    return AccountList(items=[account_out(account) for account in accounts])
+
+
+def register_out(registration: Registration) -> RegisterOut:
+    return RegisterOut(user=user_out(registration.user), account=account_out(registration.account))
+
+
+def login_out(sign_in: SignIn) -> LoginOut:
+    return LoginOut(access_token=sign_in.access_token, expires_in=sign_in.expires_in, user=user_out(sign_in.user))
+
+
+def transfer_out(transfer: Transfer) -> TransferOut:
+    return TransferOut(id=transfer.id, from_account=transfer.from_account, to_account=transfer.to_account,
+                       amount=format_minor(transfer.amount), currency=transfer.currency,
+                       description=transfer.description, kind=transfer.kind,
+                       created_at=transfer.created_at)
+
+
+def entry_out(entry: Entry) -> EntryOut:
+    return EntryOut(id=entry.transfer_id, account=entry.account, counterparty_account=entry.counterparty_account,
+                    direction="debit" if entry.amount < 0 else "credit", amount=format_minor(abs(entry.amount)),
+                    currency=entry.currency, description=entry.description, kind=entry.kind,
+                    created_at=entry.created_at)
+
+
+def entry_page(page: Page[Entry]) -> EntryPage:
+    return EntryPage(items=[entry_out(entry) for entry in page.items], next_cursor=page.next_cursor)
+
+
+def user_summary(summary: CustomerSummary) -> ManagedUserSummary:
+    return ManagedUserSummary.model_validate({
+        **asdict(summary.user), "account_count": summary.account_count,
+        "balances": [CurrencyBalance(currency=currency, balance=format_minor(total))
+                     for currency, total in summary.balances.items()]})
+
+
+def user_page(page: Page[CustomerSummary]) -> UserPage:
+    return UserPage(items=[user_summary(summary) for summary in page.items], next_cursor=page.next_cursor)
+
+
+def user_detail(detail: CustomerDetail) -> ManagedUserDetail:
+    return ManagedUserDetail.model_validate({**asdict(detail.user),
+                                             "accounts": [account_out(account) for account in detail.accounts]})
+
+
+def audit_page(page: Page[AuditRecord]) -> AuditPage:
+    return AuditPage(items=[AuditRecordOut.model_validate(asdict(record)) for record in page.items],
+                     next_cursor=page.next_cursor)
