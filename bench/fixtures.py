@@ -16,6 +16,9 @@ import psycopg
 from shared import account_numbers
 from shared.tokens import TokenService
 
+# The description of every transfer the post_transfer-alone script posts (how the bench counts them).
+POST_TRANSFER_ALONE_DESCRIPTION = "bench: post_transfer alone"
+
 EUR_SYSTEM_ACCOUNT = "IE16IEBK00000000000001"
 
 
@@ -114,5 +117,6 @@ def write_post_transfer_script(url: str, path: Path, senders: list[Customer], re
                          for n, sender in enumerate(senders)])
     path.write_text(
         f"\\set n random(0, {len(senders) - 1})\n"
-        "SELECT t.* FROM bench_transfer_pairs p, post_transfer(p.initiator, p.from_account, p.to_account, 1, '',"
-        " 'transfer', md5(random()::text), sha256(p.from_account::bytea), true) t WHERE p.n = :n;\n")
+        "SELECT t.* FROM bench_transfer_pairs p, post_transfer(p.initiator, p.from_account, p.to_account, 1,"
+        f" '{POST_TRANSFER_ALONE_DESCRIPTION}', 'transfer', md5(random()::text), sha256(p.from_account::bytea), true) t"
+        " WHERE p.n = :n;\n")

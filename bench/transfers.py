@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.fixtures import connect
+from bench.fixtures import POST_TRANSFER_ALONE_DESCRIPTION, connect
 from bench.host import BenchHost
 from bench.postgres import BenchPostgres
 from bench.processes import descendants, run_measured, tree_cpu_seconds
@@ -90,7 +90,10 @@ def run_pgbench(pg: BenchPostgres, database: str, contention: str, clients: int,
 
 def _transfers_posted(pg: BenchPostgres, database: str) -> int:
     with connect(pg.url(database)) as conn:
-        row = conn.execute("SELECT count(*) FROM transfers WHERE kind = 'transfer'").fetchone()
+        # Only the script's own postings (its description): an API request still in flight when wrk
+        # stopped may post during the next cell.
+        row = conn.execute("SELECT count(*) FROM transfers WHERE kind = 'transfer' AND description = %s",
+                           (POST_TRANSFER_ALONE_DESCRIPTION,)).fetchone()
     return int(row[0]) if row else 0
 
 
