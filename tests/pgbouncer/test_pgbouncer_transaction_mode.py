@@ -117,6 +117,9 @@ def test_the_integration_and_api_tiers_pass_through_pgbouncer_in_transaction_mod
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "tests.pgbouncer.client_without_prepare",
          "--durations=5", f"--basetemp={tmp_path / 'run'}",
+         # The runtime-role suite signs in as roles of its own, which this PgBouncer (trust, one
+         # user) does not know: it is about grants, not the pooler, and runs in the direct tier.
+         "--deselect", "tests/integration/test_runtime_role.py",
          "tests/integration", "tests/api"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, check=False,
     )
