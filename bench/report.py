@@ -427,8 +427,16 @@ share, and the CPU each transfer takes from them on both sides.
   validation 7 %, the pool 6 %, the response 4 %); uvicorn, the event loop and the hand-off
   between threads are the rest.
 
-Reaching 0.5x would take the host's CPU per transfer (its column above) under about 0.8 ms: the
-handler on the event loop with psycopg's async pool (no hand-off, no GIL contention between eight
-threads), or a host not written in Python. Both are bigger changes than this issue, and in Azure
-the Python worker adds its own gRPC hop whatever the local host does.
+Then the handlers became async (`async def` triggers on the worker's event loop, psycopg's
+`AsyncConnectionPool`, a transfer still one statement and one round trip): no hand-off between
+threads, no GIL contention. In a run just before this one (2026-12-02, same machine, one worker,
+8 clients) py-spy found the worker's samples spent: the handler about 49 % (psycopg's execute
+25 %, of which 14 % is its send of the prepared statement, mostly the socket write), uvicorn's
+write of the answer 9 %, the log line 5 %, body parsing and validation 4 %, the pool 3 %; the
+event loop and HTTP parsing the rest. What remains per request is a read and two writes on two
+sockets and a few hundred microseconds of Python for JSON, validation and the log line; the
+host's CPU per transfer (its column above) stays near 1 ms when the machine's two cores are
+shared with PostgreSQL and the load generator, so 0.5x tpcb-like (2 cores for pgbench's client and
+PostgreSQL alone) is out of reach for a Python host on this machine; in Azure the host runs on
+instances of its own.
 """
