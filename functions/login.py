@@ -7,7 +7,7 @@ import azure.functions as func
 from shared.endpoint import Call, endpoint
 
 if TYPE_CHECKING:
-    from shared.models import LoginOut, LoginRequest, UserOut
+    from shared.models import LoginOut, LoginRequest, UpdateProfileRequest, UserOut
 
 bp = func.Blueprint()
 
@@ -25,3 +25,12 @@ async def login(call: Call[LoginRequest, None]) -> LoginOut:
 async def me(call: Call[None, None]) -> UserOut:
     from shared import responses, users
     return responses.user_out(await users.get_user(call.runtime.db, call.principal.id))
+
+
+@bp.route(route="me", methods=["PATCH"], auth_level=func.AuthLevel.ANONYMOUS)
+@endpoint(summary="Change your own name, email or country", access="user",
+          errors=(400, 401, 409, 413, 415, 422))
+async def update_me(call: Call[UpdateProfileRequest, None]) -> UserOut:
+    from shared import responses, users
+    return responses.user_out(await users.update_profile(call.runtime.db, call.principal, call.body,
+                                                         call.correlation_id))

@@ -167,6 +167,14 @@ class UpdateUserRequest(PartialUpdate):
     active: StrictBool | None = None
 
 
+class UpdateProfileRequest(PartialUpdate):
+    """What customers change about themselves (role and active flag are the bank's)."""
+
+    full_name: FullName | None = None
+    email: Email | None = None
+    country: Country | None = None
+
+
 class UpdateAccountRequest(PartialUpdate):
     name: AccountName | None = None
     country: Country | None = None

@@ -1,9 +1,10 @@
 """Customers: registration, sign-in (with throttling shared by every instance) and profile."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from uuid import UUID
 
-from shared import telemetry
+from shared import audit, telemetry
+from shared.auth import Principal
 from shared.db import Database, UnitOfWork
 from shared.domain import Account, Registration, SignIn, User
 from shared.errors import (
@@ -15,7 +16,7 @@ from shared.errors import (
     UsernameTaken,
     UserNotFound,
 )
-from shared.models import LoginRequest, RegisterRequest
+from shared.models import LoginRequest, RegisterRequest, UpdateProfileRequest
 from shared.passwords import PasswordHasher
 from shared.repositories import accounts, users
 from shared.tokens import TokenService
@@ -97,3 +98,27 @@ async def get_user(db: Database, user_id: UUID) -> User:
     if user is None:
         raise UserNotFound("No such user.")
     return user
+
+
+async def update_profile(db: Database, caller: Principal, command: UpdateProfileRequest,
+                         correlation_id: str) -> User:
+    """The caller's own name, email and country; a change of email (where the bank writes to) is
+    audited with the caller as the actor."""
+    changes = command.model_dump(exclude_unset=True)
+    async with db.unit_of_work() as uow:
+        before = await users.lock(uow, caller.id)
+        if before is None:
+            raise UserNotFound("No such user.")
+        after = replace(before, **changes)
+        try:
+            await users.update(uow, caller.id, {"full_name": after.full_name, "email": after.email,
+                                                "country": after.country, "role": before.role,
+                                                "active": before.active})
+        except DuplicateKey:
+            raise EmailTaken("An account with that email address exists already.",
+                             [("email", "is registered already")]) from None
+        if after.email != before.email:
+            await audit.record(uow, caller, "user.email_change", "user", str(caller.id),
+                               {"email": {"before": before.email, "after": after.email}}, correlation_id)
+        await uow.commit()
+    return after

@@ -132,6 +132,20 @@ export const requestFields = {
       ]
     }
   },
+  UpdateProfileRequest: {
+    country: {
+      pattern: "^[A-Za-z]{2}$"
+    },
+    email: {
+      maxLength: 254,
+      pattern: "^[^@\\s\\x00-\\x1f\\x7f]{1,64}@[^@\\s\\x00-\\x1f\\x7f]+\\.[^@\\s\\x00-\\x1f\\x7f]+$"
+    },
+    full_name: {
+      minLength: 1,
+      maxLength: 100,
+      pattern: "^[^\\x00-\\x1f\\x7f]*$"
+    }
+  },
   UpdateUserRequest: {
     country: {
       pattern: "^[A-Za-z]{2}$"
