@@ -7,7 +7,7 @@ import azure.functions as func
 from shared.endpoint import Call, endpoint
 
 if TYPE_CHECKING:
-    from shared.models import AccountList, AccountOut, OpenAccountRequest
+    from shared.models import AccountList, AccountOut, OpenAccountRequest, UpdateOwnAccountRequest
 
 bp = func.Blueprint()
 
@@ -32,3 +32,13 @@ async def get_account(call: Call[None, None]) -> AccountOut:
     from shared import accounts, responses
     number = call.account_number("number")
     return responses.account_out(await accounts.get_account(call.runtime.db, call.principal.id, number))
+
+
+@bp.route(route="accounts/{number}", methods=["PATCH"], auth_level=func.AuthLevel.ANONYMOUS)
+@endpoint(summary="Rename or close one of the caller's accounts", access="user",
+          errors=(400, 401, 404, 409, 413, 415, 422))
+async def update_account(call: Call[UpdateOwnAccountRequest, None]) -> AccountOut:
+    from shared import accounts, responses
+    account = await accounts.update_own_account(call.runtime.db, call.principal, call.account_number("number"),
+                                                call.body, call.correlation_id)
+    return responses.account_out(account)

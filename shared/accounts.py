@@ -1,12 +1,14 @@
-"""Customer accounts: list, open, read. Only the owner sees an account."""
+"""Customer accounts: list, open, read, rename, close. Only the owner sees an account."""
 
+from dataclasses import replace
 from uuid import UUID
 
-from shared import account_numbers
+from shared import account_numbers, audit
+from shared.auth import Principal
 from shared.db import Database
 from shared.domain import Account
-from shared.errors import AccountNotFound
-from shared.models import OpenAccountRequest
+from shared.errors import AccountClosed, AccountFrozen, AccountHasBalance, AccountNotFound
+from shared.models import OpenAccountRequest, UpdateOwnAccountRequest
 from shared.repositories import accounts, users
 
 
@@ -40,3 +42,30 @@ async def get_account(db: Database, owner_id: UUID, number: str) -> Account:
     if account is None:
         raise AccountNotFound("No such account.")
     return account
+
+
+async def update_own_account(db: Database, owner: Principal, number: str, command: UpdateOwnAccountRequest,
+                             correlation_id: str) -> Account:
+    """Renames or closes one of the owner's accounts. Closing needs a zero balance; a closed
+    account stays closed (only the bank reopens one) and a frozen one is the bank's to close.
+    Closing is audited with the owner as the actor."""
+    changes = command.model_dump(exclude_unset=True)
+    async with db.unit_of_work() as uow:
+        # Locked: a transfer into the account waits, so the balance seen here is the one it closes with.
+        before = await accounts.lock_owned(uow, owner.id, number)
+        if before is None:
+            raise AccountNotFound("No such account.")
+        if before.status == "closed":
+            raise AccountClosed("This account is closed: only the bank can reopen it.")
+        closing = changes.get("status") == "closed"
+        if closing and before.status == "frozen":
+            raise AccountFrozen("This account is frozen: contact the bank to close it.")
+        if closing and before.balance != 0:
+            raise AccountHasBalance("Move the money out first: only an account with a zero balance can be closed.")
+        after = replace(before, **changes)
+        await accounts.update(uow, number, {"name": after.name, "country": after.country, "status": after.status})
+        if closing:
+            await audit.record(uow, owner, "account.close", "account", number,
+                               {"status": {"before": before.status, "after": "closed"}}, correlation_id)
+        await uow.commit()
+    return after

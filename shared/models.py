@@ -181,6 +181,14 @@ class UpdateAccountRequest(PartialUpdate):
     status: AccountStatus | None = None
 
 
+class UpdateOwnAccountRequest(PartialUpdate):
+    """What customers change about their own account: its name, and closing it. Freezing and
+    reopening are the bank's."""
+
+    name: AccountName | None = None
+    status: Literal["closed"] | None = None
+
+
 class PageQuery(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
     limit: Annotated[int, Field(ge=1, le=200)] = 50

@@ -38,6 +38,12 @@ async def owned(db: Reader, owner_id: UUID, number: str) -> Account | None:
     return _account(row) if row is not None else None
 
 
+async def lock_owned(uow: UnitOfWork, owner_id: UUID, number: str) -> Account | None:
+    row = await uow.fetch_one("SELECT " + _COLUMNS + " FROM accounts WHERE number = %s AND owner_id = %s FOR UPDATE",
+                              (number, owner_id))
+    return _account(row) if row is not None else None
+
+
 async def lock_customer_account(uow: UnitOfWork, number: str) -> Account | None:
     row = await uow.fetch_one(
         "SELECT " + _COLUMNS + " FROM accounts WHERE number = %s AND kind = 'customer' FOR UPDATE", (number,))

@@ -65,6 +65,7 @@ BODIES = {
     "transfers": lambda c: {"from_account": c["b"].account, "to_account": c["a"].account, "amount": "1.00"},
     "accounts": lambda c: {"name": "Matrix", "currency": "EUR"},
     "me": lambda c: {"full_name": "Matrix Name"},
+    "accounts/{number}": lambda c: {"name": "Matrix"},
     "manage/users": lambda c: {"username": f"m{uuid.uuid4().hex[:10]}", "password": "Matrix-pass-1",
                                "full_name": "Matrix", "email": f"m{uuid.uuid4().hex[:8]}@example.com",
                                "country": "IE"},

@@ -9,7 +9,7 @@ from shared.openapi import build_document, registered_functions
 EXPECTED = {
     ("GET", "health"), ("GET", "health/ready"), ("GET", "openapi.json"),
     ("POST", "auth/register"), ("POST", "auth/login"), ("GET", "me"), ("PATCH", "me"),
-    ("GET", "accounts"), ("POST", "accounts"), ("GET", "accounts/{number}"),
+    ("GET", "accounts"), ("POST", "accounts"), ("GET", "accounts/{number}"), ("PATCH", "accounts/{number}"),
     ("POST", "transfers"), ("GET", "transactions"),
     ("GET", "manage/users"), ("POST", "manage/users"), ("GET", "manage/users/{user_id}"),
     ("PATCH", "manage/users/{user_id}"), ("DELETE", "manage/users/{user_id}"),

@@ -132,6 +132,13 @@ export const requestFields = {
       ]
     }
   },
+  UpdateOwnAccountRequest: {
+    name: {
+      minLength: 1,
+      maxLength: 50,
+      pattern: "^[^\\x00-\\x1f\\x7f]*$"
+    }
+  },
   UpdateProfileRequest: {
     country: {
       pattern: "^[A-Za-z]{2}$"
