@@ -4,7 +4,7 @@ transaction, with the values before and after."""
 from typing import Any
 from uuid import UUID
 
-from shared import audit, cursors
+from shared import account_numbers, audit, cursors
 from shared.auth import Principal
 from shared.db import Database, Reader, UnitOfWork
 from shared.domain import Account, CustomerDetail, CustomerSummary, Entry, Page
@@ -31,9 +31,11 @@ from shared.users import create_user as create_user_with_account
 
 
 async def list_users(db: Database, query: UserSearchQuery) -> Page[CustomerSummary]:
-    """Users in username order, filtered by a search over username, name and email."""
+    """Users in username order, filtered by a search over username, name and email, and by the
+    number of an account they own (typed with spaces or in lower case, as people do)."""
+    number = account_numbers.normalize(query.q) if query.q else None
     async with db.reader() as read:
-        rows = await users.search(read, query.q, cursors.decode_text(query.cursor), query.limit + 1)
+        rows = await users.search(read, query.q, number, cursors.decode_text(query.cursor), query.limit + 1)
     page = rows[: query.limit]
     return Page([summary for _, summary in page], cursors.encode(page[-1][0]) if len(rows) > query.limit else None)
 

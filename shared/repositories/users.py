@@ -107,19 +107,24 @@ SELECT u.id, u.username, u.full_name, u.email, u.country, u.role, u.active, u.cr
   FROM users u
  WHERE (%(after)s::text IS NULL OR lower(u.username) > %(after)s::text)
    AND (%(pattern)s::text IS NULL OR u.username ILIKE %(pattern)s OR u.full_name ILIKE %(pattern)s
-        OR u.email ILIKE %(pattern)s)
+        OR u.email ILIKE %(pattern)s
+        -- at most one account has the number (a unique index): looked up once, not per user
+        OR u.id = (SELECT a.owner_id FROM accounts a WHERE a.number = %(number)s::text))
  ORDER BY lower(u.username)
  LIMIT %(limit)s
 """
 
 
-async def search(db: Reader, text: str | None, after: str | None, limit: int) -> list[tuple[str, CustomerSummary]]:
+async def search(db: Reader, text: str | None, account_number: str | None, after: str | None,
+                 limit: int) -> list[tuple[str, CustomerSummary]]:
     """(position, summary) pairs in username order after `after`, matching text in username,
-    name or email; the position is the next page's cursor."""
+    name or email, or owning the account with exactly that number; the position is the next
+    page's cursor."""
     pattern = None
     if text:
         pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    rows = await db.fetch_all(_SEARCH, {"after": after, "pattern": pattern, "limit": limit})
+    rows = await db.fetch_all(_SEARCH, {"after": after, "pattern": pattern, "number": account_number,
+                                        "limit": limit})
     return [(row["position"], CustomerSummary(
         user=_user(row), account_count=row["account_count"],
         balances={currency: int(total) for currency, total in sorted(row["balances"].items())}))

@@ -144,3 +144,16 @@ def test_unknown_users_and_accounts_are_404(api, staff):
     problem(api.get("/api/manage/users/not-a-uuid", headers=staff), 404, "not-found")
     problem(api.patch("/api/manage/accounts/IE16IEBK00000000000001", json={"status": "frozen"}, headers=staff),
             404, "account-not-found")
+
+
+def test_staff_find_a_user_by_an_account_number_typed_with_spaces_and_in_lower_case(api, staff):
+    owner = sign_up(api)
+    second = api.post("/api/accounts", json={"name": "Savings", "currency": "USD"}, headers=owner.headers).json()
+    typed = " ".join(second["number"][i:i + 4] for i in range(0, 22, 4)).lower()
+    found = api.get("/api/manage/users", params={"q": typed}, headers=staff).json()
+    assert [user["username"] for user in found["items"]] == [owner.username]
+    assert found["items"][0]["account_count"] == 2
+    by_name = api.get("/api/manage/users", params={"q": owner.username}, headers=staff).json()
+    assert [user["username"] for user in by_name["items"]] == [owner.username]
+    nobody = api.get("/api/manage/users", params={"q": second["number"][:-1]}, headers=staff).json()
+    assert nobody["items"] == []
