@@ -61,6 +61,15 @@ async def manage_delete_user(call: Call[None, None]) -> Reply[None]:
     return Reply(204)
 
 
+@bp.route(route="manage/users/{user_id}/unlock", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
+@endpoint(summary="Clear a user's sign-in throttle (after too many failed sign-ins)", access="admin",
+          status=204, errors=(404,))
+async def manage_unlock_user(call: Call[None, None]) -> Reply[None]:
+    from shared import backoffice
+    await backoffice.unlock_user(call.runtime.db, call.principal, call.user_id("user_id"), call.correlation_id)
+    return Reply(204)
+
+
 @bp.route(route="manage/users/{user_id}/transactions", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
 @endpoint(summary="A user's ledger entries across their accounts", access="admin", errors=(404,))
 async def manage_user_transactions(call: Call[None, HistoryQuery]) -> EntryPage:

@@ -133,6 +133,19 @@ async def delete_user(db: Database, staff: Principal, user_id: UUID, correlation
         await uow.commit()
 
 
+async def unlock_user(db: Database, staff: Principal, user_id: UUID, correlation_id: str) -> None:
+    """Clears the user's sign-in throttle, so they can sign in at once instead of waiting for the
+    window to pass (after the bank has checked who is calling)."""
+    async with db.unit_of_work() as uow:
+        user = await users.lock(uow, user_id)
+        if user is None:
+            raise UserNotFound("No such user.")
+        attempts = await users.clear_attempts(uow, user.username.lower())  # the key login counts under
+        await audit.record(uow, staff, "user.unlock", "user", str(user_id), {"failed_attempts_cleared": attempts},
+                           correlation_id)
+        await uow.commit()
+
+
 _ACCOUNT_FIELDS = ("name", "country", "status")
 
 

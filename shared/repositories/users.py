@@ -179,3 +179,10 @@ SELECT set_config('synchronous_commit', 'off', true)
 
 async def forget_attempts(uow: UnitOfWork, username_key: str) -> None:
     await uow.commit_with(_FORGET_ATTEMPTS, (username_key,))
+
+
+async def clear_attempts(uow: UnitOfWork, username_key: str) -> int:
+    """Forgets the sign-in attempts counted for the key (a staff unlock); how many there were."""
+    row = await uow.fetch_one("DELETE FROM login_throttle WHERE username_key = %s RETURNING attempts",
+                              (username_key,))
+    return int(row["attempts"]) if row is not None else 0

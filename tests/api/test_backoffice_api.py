@@ -157,3 +157,22 @@ def test_staff_find_a_user_by_an_account_number_typed_with_spaces_and_in_lower_c
     assert [user["username"] for user in by_name["items"]] == [owner.username]
     nobody = api.get("/api/manage/users", params={"q": second["number"][:-1]}, headers=staff).json()
     assert nobody["items"] == []
+
+
+def test_a_user_locked_out_by_failed_sign_ins_signs_in_once_an_admin_unlocks_them_audited(api, staff):
+    customer = sign_up(api)
+    for _ in range(6):
+        api.post("/api/auth/login", json={"username": customer.username, "password": "Wrong-pass-1"})
+    problem(api.post("/api/auth/login", json={"username": customer.username, "password": PASSWORD}),
+            429, "too-many-login-attempts")
+    unlocked = api.post(f"/api/manage/users/{customer.user_id}/unlock", headers=staff)
+    assert unlocked.status_code == 204 and unlocked.content == b""
+    assert sign_in(api, customer.username, PASSWORD)
+    record = next(r for r in api.get("/api/manage/audit", params={"limit": 50}, headers=staff).json()["items"]
+                  if r["target_id"] == customer.user_id)
+    assert record["action"] == "user.unlock" and record["changes"]["failed_attempts_cleared"] >= 6
+
+
+def test_unlocking_an_unknown_user_is_404(api, staff):
+    problem(api.post(f"/api/manage/users/{uuid.uuid4()}/unlock", headers=staff), 404, "not-found")
+    problem(api.post("/api/manage/users/not-a-uuid/unlock", headers=staff), 404, "not-found")

@@ -13,7 +13,8 @@ EXPECTED = {
     ("POST", "transfers"), ("GET", "transactions"),
     ("GET", "manage/users"), ("POST", "manage/users"), ("GET", "manage/users/{user_id}"),
     ("PATCH", "manage/users/{user_id}"), ("DELETE", "manage/users/{user_id}"),
-    ("GET", "manage/users/{user_id}/transactions"), ("PATCH", "manage/accounts/{number}"),
+    ("GET", "manage/users/{user_id}/transactions"), ("POST", "manage/users/{user_id}/unlock"),
+    ("PATCH", "manage/accounts/{number}"),
     ("POST", "manage/accounts/{number}/deposits"), ("GET", "manage/audit"),
 }
 
