@@ -7,7 +7,7 @@ import azure.functions as func
 from shared.endpoint import Call, endpoint
 
 if TYPE_CHECKING:
-    from shared.models import TransferOut, TransferRequest
+    from shared.models import TransferOut, TransferPreviewOut, TransferRequest
 
 bp = func.Blueprint()
 
@@ -19,3 +19,12 @@ async def create_transfer(call: Call[TransferRequest, None]) -> TransferOut:
     from shared import ledger, responses
     transfer = await ledger.transfer(call.runtime.db, call.principal.id, call.body, call.idempotency_key)
     return responses.transfer_out(transfer)
+
+
+@bp.route(route="transfers/preview", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
+@endpoint(summary="Check a transfer before confirming it: the answer or refusal it would get, nothing moved",
+          access="user", errors=(400, 401, 404, 409, 413, 415, 422))
+async def preview_transfer(call: Call[TransferRequest, None]) -> TransferPreviewOut:
+    from shared import ledger, responses
+    return responses.transfer_preview_out(await ledger.preview_transfer(call.runtime.db, call.principal.id,
+                                                                       call.body))

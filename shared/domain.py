@@ -48,6 +48,17 @@ class Transfer:
 
 
 @dataclass(frozen=True)
+class TransferPreview:
+    """What a transfer would do, checked as post_transfer checks it, with nothing moved."""
+
+    from_account: str
+    to_account: str
+    amount: int  # minor units
+    currency: str
+    recipient_status: str
+
+
+@dataclass(frozen=True)
 class Entry:
     """One leg of a transfer, seen from one of the owner's accounts: negative amounts leave it."""
 

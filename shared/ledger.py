@@ -18,7 +18,7 @@ from uuid import UUID
 from shared import audit, telemetry
 from shared.auth import Principal
 from shared.db import Database
-from shared.domain import Transfer
+from shared.domain import Transfer, TransferPreview
 from shared.errors import (
     AccountClosed,
     AccountFrozen,
@@ -35,7 +35,7 @@ from shared.errors import (
 from shared.models import DepositRequest, TransferRequest
 from shared.money import format_minor
 from shared.outcomes import PostingOutcome as Outcome
-from shared.repositories.ledger import Posted, Posting, post, post_and_commit
+from shared.repositories.ledger import Party, Posted, Posting, parties, post, post_and_commit
 
 # Each refusal of post_transfer, and the failure it means (tests/unit/test_ledger_refusals.py
 # checks that every outcome but posted and replayed has one).
@@ -82,6 +82,40 @@ async def transfer(db: Database, caller_id: UUID, command: TransferRequest, idem
             amount=command.amount, description=command.description, kind="transfer",
             idempotency_key=idempotency_key, request_hash=_request_hash("transfer", fields), require_owner=True))
     return _transfer_or_refusal(posted, "transfer")
+
+
+def _preview_refusal(caller_id: UUID, source: Party | None, recipient: Party | None, amount: int) -> Outcome | None:
+    """post_transfer's rules (migrations/R__post_transfer.sql), in its order, for a customer's transfer."""
+    if source is None or source.owner_id != caller_id or source.kind != "customer":
+        return Outcome.SOURCE_NOT_FOUND
+    if recipient is None or recipient.kind != "customer":
+        return Outcome.RECIPIENT_NOT_FOUND
+    if source.number == recipient.number:
+        return Outcome.SAME_ACCOUNT
+    if source.status != "active":
+        return Outcome("source_" + source.status)
+    if recipient.status != "active":
+        return Outcome("recipient_" + recipient.status)
+    if not recipient.owner_active:
+        return Outcome.RECIPIENT_FROZEN
+    if source.currency != recipient.currency:
+        return Outcome.CURRENCY_MISMATCH
+    if source.balance < amount:
+        return Outcome.INSUFFICIENT_FUNDS
+    return None
+
+
+async def preview_transfer(db: Database, caller_id: UUID, command: TransferRequest) -> TransferPreview:
+    """What transfer() would answer now, refusals included, moving nothing. Only a check: the
+    balance or a status may change before the customer confirms, and post_transfer decides then."""
+    async with db.reader() as read:
+        found = await parties(read, command.from_account, command.to_account)
+    source, recipient = found.get(command.from_account), found.get(command.to_account)
+    refusal = _preview_refusal(caller_id, source, recipient, command.amount)
+    if refusal is not None:
+        raise REFUSALS[refusal]()
+    assert source is not None and recipient is not None
+    return TransferPreview(source.number, recipient.number, command.amount, source.currency, recipient.status)
 
 
 async def deposit(db: Database, staff: Principal, account_number: str, command: DepositRequest,

@@ -253,6 +253,16 @@ class TransferOut(BaseModel):
     created_at: datetime
 
 
+class TransferPreviewOut(BaseModel):
+    from_account: str
+    to_account: str
+    amount: MoneyString
+    currency: Currency
+    recipient_status: AccountStatus = Field(
+        description="The recipient account's status as the sender may know it: a preview that answers 200 "
+                    "found it able to receive money.")
+
+
 class EntryOut(BaseModel):
     id: UUID = Field(description="The transfer this entry belongs to.")
     account: str

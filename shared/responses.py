@@ -12,6 +12,7 @@ from shared.domain import (
     Registration,
     SignIn,
     Transfer,
+    TransferPreview,
     User,
 )
 from shared.models import (
@@ -27,6 +28,7 @@ from shared.models import (
     ManagedUserSummary,
     RegisterOut,
     TransferOut,
+    TransferPreviewOut,
     UserOut,
     UserPage,
 )
@@ -58,6 +60,12 @@ def transfer_out(transfer: Transfer) -> TransferOut:
                        amount=format_minor(transfer.amount), currency=transfer.currency,
                        description=transfer.description, kind=transfer.kind,
                        created_at=transfer.created_at)
+
+
+def transfer_preview_out(preview: TransferPreview) -> TransferPreviewOut:
+    return TransferPreviewOut(from_account=preview.from_account, to_account=preview.to_account,
+                              amount=format_minor(preview.amount), currency=preview.currency,
+                              recipient_status=preview.recipient_status)
 
 
 def entry_out(entry: Entry) -> EntryOut:

@@ -1,9 +1,10 @@
-"""Postings: one call of the SQL function post_transfer (migrations/R__post_transfer.sql) each."""
+"""Postings: one call of the SQL function post_transfer (migrations/R__post_transfer.sql) each;
+and the read of both accounts that a transfer preview checks."""
 
 from dataclasses import dataclass
 from uuid import UUID
 
-from shared.db import Row, UnitOfWork
+from shared.db import Reader, Row, UnitOfWork
 from shared.domain import Transfer
 from shared.outcomes import PostingOutcome
 
@@ -53,3 +54,26 @@ async def post(uow: UnitOfWork, posting: Posting) -> Posted:
 async def post_and_commit(uow: UnitOfWork, posting: Posting) -> Posted:
     """Posts and commits: alone in its unit, one statement and one round trip."""
     return _posted(await uow.commit_with(_POST, _params(posting)))
+
+
+@dataclass(frozen=True)
+class Party:
+    """One account of a transfer, with what post_transfer checks about it."""
+
+    number: str
+    owner_id: UUID | None
+    kind: str
+    status: str
+    currency: str
+    balance: int
+    owner_active: bool
+
+
+async def parties(db: Reader, from_account: str, to_account: str) -> dict[str, Party]:
+    """Both accounts (those that exist), by number, in one read."""
+    rows = await db.fetch_all(
+        "SELECT a.number, a.owner_id, a.kind, a.status, a.currency, a.balance,"
+        " coalesce(u.active, false) AS owner_active"
+        " FROM accounts a LEFT JOIN users u ON u.id = a.owner_id WHERE a.number IN (%s, %s)",
+        (from_account, to_account))
+    return {row["number"]: Party(**row) for row in rows}

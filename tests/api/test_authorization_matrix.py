@@ -63,6 +63,7 @@ def url_for(route: str, victim) -> str:
 
 BODIES = {
     "transfers": lambda c: {"from_account": c["b"].account, "to_account": c["a"].account, "amount": "1.00"},
+    "transfers/preview": lambda c: {"from_account": c["b"].account, "to_account": c["a"].account, "amount": "1.00"},
     "accounts": lambda c: {"name": "Matrix", "currency": "EUR"},
     "me": lambda c: {"full_name": "Matrix Name"},
     "accounts/{number}": lambda c: {"name": "Matrix"},

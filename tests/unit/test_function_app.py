@@ -10,7 +10,7 @@ EXPECTED = {
     ("GET", "health"), ("GET", "health/ready"), ("GET", "openapi.json"),
     ("POST", "auth/register"), ("POST", "auth/login"), ("GET", "me"), ("PATCH", "me"),
     ("GET", "accounts"), ("POST", "accounts"), ("GET", "accounts/{number}"), ("PATCH", "accounts/{number}"),
-    ("POST", "transfers"), ("GET", "transactions"),
+    ("POST", "transfers"), ("POST", "transfers/preview"), ("GET", "transactions"),
     ("GET", "manage/users"), ("POST", "manage/users"), ("GET", "manage/users/{user_id}"),
     ("PATCH", "manage/users/{user_id}"), ("DELETE", "manage/users/{user_id}"),
     ("GET", "manage/users/{user_id}/transactions"), ("POST", "manage/users/{user_id}/unlock"),
