@@ -191,6 +191,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         try:
             host, prefix = create_host(config)
+            _check_app_settings()
         except AppConfigError as exc:
             print(f"devhost: refusing to start: {exc}", file=sys.stderr, flush=True)
             return 3
@@ -200,6 +201,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         if embedded is not None:
             embedded.stop()
+
+
+def _check_app_settings() -> None:
+    """A bad or missing setting stops the host here, naming the variable, not at the first
+    request: when the app can check its settings (shared.runtime.check_settings), it does."""
+    try:
+        from shared.runtime import check_settings
+    except ImportError:
+        return
+    try:
+        check_settings()
+    except RuntimeError as exc:  # the app's ConfigurationError
+        raise AppConfigError(str(exc)) from None
 
 
 def _listen(host: str, port: int) -> socket.socket:

@@ -49,6 +49,12 @@ class Runtime:
         )
 
 
+def check_settings() -> None:
+    """Reads and validates the settings as the first request will, connecting to nothing; raises
+    ConfigurationError naming the variable. The local host calls it before it listens."""
+    load_settings().require_signing_key()
+
+
 _runtime: Runtime | None = None
 _lock = threading.Lock()
 
