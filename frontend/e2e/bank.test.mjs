@@ -73,6 +73,21 @@ async function signIn(page, username, password) {
 }
 
 /** Reads the real ledger through the API as the customer (not through the page under test). */
+async function apiOpenAccount(name) {
+  const login = await fetch(`${stack.apiUrl}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username: customer.username, password: customer.password }),
+  })
+  const { access_token: token } = await login.json()
+  const opened = await fetch(`${stack.apiUrl}/api/accounts`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ name, currency: 'EUR' }),
+  })
+  return (await opened.json()).number
+}
+
 async function apiBalances() {
   const login = await fetch(`${stack.apiUrl}/api/auth/login`, {
     method: 'POST',
@@ -91,13 +106,17 @@ async function apiBalances() {
 
 const digits = (text) => text.replace(/\s+/g, '')
 
-async function openTransferReview(page, { to, amount, description }) {
+async function fillTransfer(page, { to, amount, description }) {
   await page.goto(`${stack.baseUrl}/transfer?from=${acc1}`)
   await field(page, 'From account').selectOption(acc1)
   await field(page, 'Recipient account number').fill(to.replace(/(.{4})/g, '$1 '))
   await field(page, 'Amount (EUR)').fill(amount)
   await field(page, 'Description (optional)').fill(description)
   await button(page, 'Review transfer').click()
+}
+
+async function openTransferReview(page, transfer) {
+  await fillTransfer(page, transfer)
   await page.getByTestId('transfer-review').waitFor()
 }
 
@@ -248,17 +267,18 @@ test('double-clicking confirm (and replaying the request) moves the money once',
   assert.equal(afterBalances.history.filter((e) => e.description === 'Double click' && e.account === acc1).length, 1)
 })
 
-test('insufficient funds shows the message and moves nothing', TIMEOUT, async () => {
+test('insufficient funds is known before the review: the message, no review step, nothing moved', TIMEOUT, async () => {
   const page = customerPage
   const before = await apiBalances()
-  await openTransferReview(page, { to: acc2, amount: '100000', description: 'Too much' })
-  await button(page, 'Confirm and send').click()
+  // The check before the review (POST /api/transfers/preview) refuses it: no confirmation is offered.
+  await fillTransfer(page, { to: acc2, amount: '100000', description: 'Too much' })
   const alert = page.getByRole('alert').filter({ hasText: 'Insufficient funds' })
   await alert.waitFor()
   // Said at the amount field, and linked from the error summary above the form.
   await page.locator('.field .error').filter({ hasText: 'More than the available balance.' }).waitFor()
   await page.getByTestId('error-summary').getByRole('link', { name: 'More than the available balance.' }).waitFor()
   await screenshot(page, '08-transfer-insufficient-funds')
+  assert.equal(await page.getByTestId('transfer-review').count(), 0)
   const afterBalances = await apiBalances()
   assert.deepEqual(afterBalances.balance, before.balance)
   assert.equal(afterBalances.history.filter((e) => e.description === 'Too much').length, 0)
@@ -587,10 +607,12 @@ test('a transfer under review when the session runs out is back on its review af
   // Last but one: the clock belongs to the whole browser context, so no later test relies on real time.
   // The page's clock, so the token can run out for real (15 minutes) without waiting for it.
   await page.clock.install()
+  // acc1 is frozen by now, and the check before the review would refuse a transfer to it.
+  const recipient = await apiOpenAccount('Session test')
   await signIn(page, customer.username, customer.password)
   await page.goto(`${stack.baseUrl}/transfer?from=${acc2}`)
   await field(page, 'From account').selectOption(acc2)
-  await field(page, 'Recipient account number').fill(acc1)
+  await field(page, 'Recipient account number').fill(recipient)
   await field(page, 'Amount (EUR)').fill('2,75')
   await button(page, 'Review transfer').click()
   await page.getByTestId('transfer-review').waitFor()

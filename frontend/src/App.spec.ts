@@ -10,13 +10,18 @@ const transfer = { id: 't1', from_account: ACCOUNT_A, to_account: ACCOUNT_B, amo
 
 describe('the app shell', () => {
   it('"Send money" in the header after "Money sent" opens an empty form, not the last result', async () => {
-    fakeApi({ 'GET /api/accounts': () => json({ items: [account] }), 'POST /api/transfers': () => json(transfer, 201) })
+    fakeApi({
+      'GET /api/accounts': () => json({ items: [account] }),
+      'POST /api/transfers/preview': () => json({ from_account: ACCOUNT_A, to_account: ACCOUNT_B, amount: '10.00', currency: 'EUR', recipient_status: 'active' }),
+      'POST /api/transfers': () => json(transfer, 201),
+    })
     const { wrapper } = await mountPage(App, '/transfer', customer)
     await vi.waitFor(() => expect(wrapper.find('form').exists()).toBe(true))
     await flushPromises()
     await wrapper.get('input[name="to_account"]').setValue(ACCOUNT_B)
     await wrapper.get('input[name="amount"]').setValue('10')
     await wrapper.get('form').trigger('submit')
+    await flushPromises() // the check before the review
     await wrapper.findAll('button').find((b) => b.text() === 'Confirm and send')!.trigger('click')
     await flushPromises()
     expect(wrapper.find('[data-testid="transfer-done"]').exists()).toBe(true)

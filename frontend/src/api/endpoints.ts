@@ -11,6 +11,7 @@ import type {
   RegisterResponse,
   Transaction,
   Transfer,
+  TransferPreview,
   TransferRequest,
   UpdateAccountRequest,
   UpdateUserRequest,
@@ -37,6 +38,8 @@ export const accountsApi = {
 export const transfersApi = {
   create: (body: TransferRequest, idempotencyKey: string) =>
     api.post<Transfer>('/transfers', body, { idempotencyKey }),
+  /** What the transfer would answer now (its refusal included), moving nothing: no key needed. */
+  preview: (body: TransferRequest) => api.post<TransferPreview>('/transfers/preview', body),
 }
 
 export type PageQuery = {

@@ -1,6 +1,6 @@
 import { flushPromises } from '@vue/test-utils'
 import { describe, expect, it } from 'vitest'
-import { ACCOUNT_A, ACCOUNT_B, customer, fakeApi, json, problem } from '@/test/fakeApi'
+import { ACCOUNT_A, ACCOUNT_B, customer, fakeApi, json, problem, type RecordedRequest } from '@/test/fakeApi'
 import { mountPage } from '@/test/mountPage'
 import TransferPage from './TransferPage.vue'
 
@@ -14,6 +14,11 @@ const account = (balance: string) => ({
   created_at: '2026-01-01T00:00:00Z',
 })
 
+const previewOk = (request: RecordedRequest) => {
+  const body = request.body as { from_account: string; to_account: string; amount: string }
+  return json({ from_account: body.from_account, to_account: body.to_account, amount: body.amount, currency: 'EUR', recipient_status: 'active' })
+}
+
 async function fillAndReview(wrapper: Awaited<ReturnType<typeof mountPage>>['wrapper'], to: string, amount: string) {
   await wrapper.get('input[maxlength="34"]').setValue(to)
   await wrapper.get('input[inputmode="decimal"]').setValue(amount)
@@ -23,7 +28,7 @@ async function fillAndReview(wrapper: Awaited<ReturnType<typeof mountPage>>['wra
 
 describe('transfer page', () => {
   it('catches a mistyped recipient before anything is sent', async () => {
-    const server = fakeApi({ 'GET /api/accounts': () => json({ items: [account('100.00')] }) })
+    const server = fakeApi({ 'GET /api/accounts': () => json({ items: [account('100.00')] }), 'POST /api/transfers/preview': previewOk })
     const { wrapper } = await mountPage(TransferPage, '/transfer', customer)
     await fillAndReview(wrapper, 'IE16IEBK00000000000003', '10')
     expect(wrapper.text()).toContain('check digits do not match')
@@ -34,6 +39,7 @@ describe('transfer page', () => {
     let balance = '100.00'
     const server = fakeApi({
       'GET /api/accounts': () => json({ items: [account(balance)] }),
+      'POST /api/transfers/preview': previewOk,
       'POST /api/transfers': () => {
         balance = '89.50'
         return json({ id: 't1', from_account: ACCOUNT_A, to_account: ACCOUNT_B, amount: '10.50', currency: 'EUR', description: '', kind: 'transfer', created_at: '2026-01-01T00:00:00Z' }, 201)
@@ -59,6 +65,7 @@ describe('transfer page', () => {
   it('explains insufficient funds next to the amount and lets the person change it', async () => {
     fakeApi({
       'GET /api/accounts': () => json({ items: [account('5.00')] }),
+      'POST /api/transfers/preview': previewOk,
       'POST /api/transfers': () => problem('insufficient-funds', 409, 'Not enough money.'),
     })
     const { wrapper } = await mountPage(TransferPage, '/transfer', customer)
@@ -77,6 +84,7 @@ describe('transfer page', () => {
   ])('shows a clear message for %s', async (slug, status, message) => {
     fakeApi({
       'GET /api/accounts': () => json({ items: [account('100.00')] }),
+      'POST /api/transfers/preview': previewOk,
       'POST /api/transfers': () => problem(slug, status),
     })
     const { wrapper } = await mountPage(TransferPage, '/transfer', customer)
@@ -90,6 +98,7 @@ describe('transfer page', () => {
     let calls = 0
     const server = fakeApi({
       'GET /api/accounts': () => json({ items: [account('100.00')] }),
+      'POST /api/transfers/preview': previewOk,
       'POST /api/transfers': () => {
         calls++
         if (calls === 1) throw new TypeError('Failed to fetch')
@@ -111,6 +120,7 @@ describe('transfer page', () => {
   it('accepts an amount typed with a decimal comma and sends it as 25.50', async () => {
     const server = fakeApi({
       'GET /api/accounts': () => json({ items: [account('100.00')] }),
+      'POST /api/transfers/preview': previewOk,
       'POST /api/transfers': () => json({ id: 't1', from_account: ACCOUNT_A, to_account: ACCOUNT_B, amount: '25.50', currency: 'EUR', description: '', kind: 'transfer', created_at: '2026-01-01T00:00:00Z' }, 201),
     })
     const { wrapper } = await mountPage(TransferPage, '/transfer', customer)
@@ -124,6 +134,7 @@ describe('transfer page', () => {
   it('a refusal back on the form moves focus to the error summary, which links to the amount', async () => {
     fakeApi({
       'GET /api/accounts': () => json({ items: [account('5.00')] }),
+      'POST /api/transfers/preview': previewOk,
       'POST /api/transfers': () => problem('insufficient-funds', 409, 'Not enough money.'),
     })
     const { wrapper } = await mountPage(TransferPage, '/transfer', customer)
@@ -140,6 +151,7 @@ describe('transfer page', () => {
     let sessionValid = true
     const server = fakeApi({
       'GET /api/accounts': () => (sessionValid ? json({ items: [account('100.00')] }) : problem('unauthorized', 401)),
+      'POST /api/transfers/preview': previewOk,
       'POST /api/transfers': () => problem('unauthorized', 401),
     })
     const first = await mountPage(TransferPage, '/transfer', customer)
@@ -160,10 +172,54 @@ describe('transfer page', () => {
   })
 
   it('another person signing in in the same tab does not get the draft', async () => {
-    fakeApi({ 'GET /api/accounts': () => json({ items: [account('100.00')] }) })
+    fakeApi({ 'GET /api/accounts': () => json({ items: [account('100.00')] }), 'POST /api/transfers/preview': previewOk })
     sessionStorage.setItem('iebank.transfer-draft', JSON.stringify({ username: 'someone-else', request: { from_account: ACCOUNT_A, to_account: ACCOUNT_B, amount: '1.00' } }))
     const { wrapper } = await mountPage(TransferPage, '/transfer', customer)
     expect(wrapper.find('[data-testid="transfer-review"]').exists()).toBe(false)
     expect(sessionStorage.getItem('iebank.transfer-draft')).toBeNull()
+  })
+
+  it('checks the transfer before the review, so a refusal known now shows on the form and nothing is sent', async () => {
+    const server = fakeApi({
+      'GET /api/accounts': () => json({ items: [account('100.00')] }),
+      'POST /api/transfers/preview': () => problem('currency-mismatch', 422, 'Both accounts must hold the same currency.'),
+    })
+    const { wrapper } = await mountPage(TransferPage, '/transfer', customer)
+    await fillAndReview(wrapper, ACCOUNT_B, '10')
+    const [checked] = server.sent('POST', '/api/transfers/preview')
+    expect(checked!.body).toEqual({ from_account: ACCOUNT_A, to_account: ACCOUNT_B, amount: '10.00' })
+    expect(checked!.headers.get('idempotency-key')).toBeNull()
+    expect(wrapper.find('[data-testid="transfer-review"]').exists()).toBe(false)
+    expect(wrapper.get('[data-testid="error-summary"]').text()).toContain('different currencies')
+    expect(document.activeElement).toBe(wrapper.get('[data-testid="error-summary"]').element)
+    expect(server.sent('POST', '/api/transfers')).toHaveLength(0)
+  })
+
+  it.each([
+    ['recipient-not-found', 404, 'to_account', 'No IE Bank account has this number.'],
+    ['insufficient-funds', 409, 'amount', 'More than the available balance.'],
+  ])('a %s refusal from the check is shown at its field', async (slug, status, field, message) => {
+    fakeApi({
+      'GET /api/accounts': () => json({ items: [account('100.00')] }),
+      'POST /api/transfers/preview': () => problem(slug, status),
+    })
+    const { wrapper } = await mountPage(TransferPage, '/transfer', customer)
+    await fillAndReview(wrapper, ACCOUNT_B, '10')
+    const input = wrapper.get(`[name="${field}"]`)
+    expect(input.attributes('aria-invalid')).toBe('true')
+    expect(wrapper.text()).toContain(message)
+    expect(wrapper.find('[data-testid="transfer-review"]').exists()).toBe(false)
+  })
+
+  it('goes on to the review when the check itself cannot be made: the transfer decides', async () => {
+    fakeApi({
+      'GET /api/accounts': () => json({ items: [account('100.00')] }),
+      'POST /api/transfers/preview': () => {
+        throw new TypeError('Failed to fetch')
+      },
+    })
+    const { wrapper } = await mountPage(TransferPage, '/transfer', customer)
+    await fillAndReview(wrapper, ACCOUNT_B, '10')
+    expect(wrapper.find('[data-testid="transfer-review"]').exists()).toBe(true)
   })
 })
