@@ -17,7 +17,8 @@ bp = func.Blueprint()
 async def login(call: Call[LoginRequest, None]) -> LoginOut:
     from shared import responses, users
     rt = call.runtime
-    return responses.login_out(await users.login(rt.db, rt.passwords, rt.tokens, rt.login_policy, call.body))
+    return responses.login_out(await users.login(rt.db, rt.passwords, rt.tokens, rt.login_policy, call.body,
+                                                 call.correlation_id))
 
 
 @bp.route(route="me", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)

@@ -17,4 +17,5 @@ bp = func.Blueprint()
           errors=(400, 409, 413, 415, 422))
 async def register(call: Call[RegisterRequest, None]) -> RegisterOut:
     from shared import responses, users
-    return responses.register_out(await users.register(call.runtime.db, call.runtime.passwords, call.body))
+    rt = call.runtime
+    return responses.register_out(await users.register(rt.db, rt.passwords, call.body, call.correlation_id))

@@ -1,4 +1,6 @@
-"""The staff audit trail: who did what to whom, written in the same transaction as the change."""
+"""The audit trail: who did what to whom, written in the same transaction as the change: staff
+actions, and the security events of customers (registrations, email changes, failed sign-ins,
+lock-outs)."""
 
 from typing import Any
 
@@ -19,6 +21,17 @@ async def record(uow: UnitOfWork, actor: Principal | None, action: str, target_t
     safe = {key: value for key, value in changes.items() if key not in _SECRET_FIELDS}
     await audit.append(uow, actor.id if actor else None, actor.username if actor else "system", action,
                        target_type, target_id, safe, correlation_id)
+
+
+async def record_sign_in_failure(uow: UnitOfWork, username_key: str, reason: str, attempts: int,
+                                 locked_out: bool, correlation_id: str) -> None:
+    """A failed sign-in, and the lock-out when it used up the last allowed attempt: by nobody
+    proven (the actor is 'anonymous'), about the username as typed (lower case), never the
+    password. One statement, committed with it."""
+    events: list[tuple[str, dict[str, Any]]] = [("auth.login_failed", {"reason": reason, "attempts": attempts})]
+    if locked_out:
+        events.append(("auth.locked_out", {"attempts": attempts}))
+    await audit.append_anonymous_and_commit(uow, "username", username_key, events, correlation_id)
 
 
 async def list_records(db: Database, query: PageQuery) -> Page[AuditRecord]:

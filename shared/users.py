@@ -54,21 +54,36 @@ async def create_user(uow: UnitOfWork, username: str, password_hash: str, full_n
     return user, account
 
 
-async def register(db: Database, passwords: PasswordHasher, command: RegisterRequest) -> Registration:
-    """Creates a customer and their first EUR account in one transaction."""
+async def register(db: Database, passwords: PasswordHasher, command: RegisterRequest,
+                   correlation_id: str) -> Registration:
+    """Creates a customer and their first EUR account in one transaction, audited as
+    user.register with the new customer as the actor."""
     password_hash = await passwords.hash(command.password)  # slow on purpose: before any connection is taken
     async with db.unit_of_work() as uow:
         user, account = await create_user(uow, command.username, password_hash, command.full_name, command.email,
                                           command.country, "user")
+        await audit.record(uow, Principal(user.id, user.username, user.role), "user.register", "user", str(user.id),
+                           {"username": user.username, "email": user.email, "country": user.country,
+                            "account": account.number}, correlation_id)
         await uow.commit()
     return Registration(user, account)
 
 
+async def _audit_failure(db: Database, key: str, reason: str, attempts: int, policy: LoginPolicy,
+                         correlation_id: str) -> None:
+    # Its own one-statement unit: the attempt was counted before bcrypt, and no connection is
+    # held while it runs. Unknown user and wrong password both write it, so timing stays alike.
+    async with db.unit_of_work() as uow:
+        await audit.record_sign_in_failure(uow, key, reason, attempts, attempts == policy.max_failures,
+                                           correlation_id)
+
+
 async def login(db: Database, passwords: PasswordHasher, tokens: TokenService, policy: LoginPolicy,
-                command: LoginRequest) -> SignIn:
+                command: LoginRequest, correlation_id: str) -> SignIn:
     """A token for the right username and password. An unknown user and a wrong password get the
     same answer after the same bcrypt work; a deactivated user with the right password is told
-    their sign-in is disabled (403); too many attempts get 429."""
+    their sign-in is disabled (403); too many attempts get 429. Failed sign-ins are audited, and
+    so is the lock-out when one uses up the last allowed attempt."""
     key = command.username.lower()
     async with db.unit_of_work() as uow:
         attempt = await users.count_attempt_and_find_user(uow, key, policy.window_seconds)
@@ -78,11 +93,14 @@ async def login(db: Database, passwords: PasswordHasher, tokens: TokenService, p
     # No connection is held while bcrypt runs: it takes a quarter of a second.
     if not await passwords.verify(command.password, attempt.password_hash) or attempt.user is None:
         telemetry.record_login(succeeded=False)
+        await _audit_failure(db, key, "wrong_password" if attempt.user else "unknown_user", attempt.attempts,
+                             policy, correlation_id)
         raise InvalidCredentials("Wrong username or password.")
     if not attempt.user.active:
         # Only after the right password: it proves who is asking, so saying why tells a stranger
         # nothing, and the holder stops retrying (and locking themselves out) for nothing.
         telemetry.record_login(succeeded=False)
+        await _audit_failure(db, key, "sign_in_disabled", attempt.attempts, policy, correlation_id)
         raise SignInDisabled("Your sign-in has been disabled by the bank. Contact us (see the page footer) "
                              "to restore it.")
     telemetry.record_login(succeeded=True)

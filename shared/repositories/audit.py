@@ -17,6 +17,18 @@ async def append(uow: UnitOfWork, actor_id: UUID | None, actor_username: str, ac
     )
 
 
+async def append_anonymous_and_commit(uow: UnitOfWork, target_type: str, target_id: str,
+                                      events: list[tuple[str, dict[str, Any]]], correlation_id: str) -> None:
+    """Appends events of nobody signed in (actor 'anonymous'), in order, and commits: one
+    statement, alone in its unit one round trip."""
+    await uow.commit_with(
+        "INSERT INTO audit_log (actor_id, actor_username, action, target_type, target_id, changes, correlation_id)"
+        " SELECT NULL, 'anonymous', e.event ->> 'action', %s, %s, e.event -> 'changes', %s"
+        " FROM jsonb_array_elements(%s::jsonb) WITH ORDINALITY AS e(event, n) ORDER BY e.n RETURNING id",
+        (target_type, target_id, correlation_id,
+         json.dumps([{"action": action, "changes": changes} for action, changes in events], default=str)))
+
+
 async def page(db: Reader, before_id: int, limit: int) -> list[AuditRecord]:
     rows = await db.fetch_all(
         "SELECT id, actor_id, actor_username, action, target_type, target_id, changes, correlation_id,"

@@ -176,3 +176,34 @@ def test_a_user_locked_out_by_failed_sign_ins_signs_in_once_an_admin_unlocks_the
 def test_unlocking_an_unknown_user_is_404(api, staff):
     problem(api.post(f"/api/manage/users/{uuid.uuid4()}/unlock", headers=staff), 404, "not-found")
     problem(api.post("/api/manage/users/not-a-uuid/unlock", headers=staff), 404, "not-found")
+
+
+def audit_of(api, staff, target: str) -> list[dict]:
+    """The trail about one target, oldest first."""
+    items = api.get("/api/manage/audit", params={"limit": 200}, headers=staff).json()["items"]
+    return [record for record in reversed(items) if record["target_id"] == target]
+
+
+def test_a_registration_is_audited_with_the_new_customer_as_actor(api, staff):
+    customer = sign_up(api)
+    [record] = [r for r in audit_of(api, staff, customer.user_id) if r["action"] == "user.register"]
+    assert (record["actor_id"], record["actor_username"]) == (customer.user_id, customer.username)
+    assert record["changes"]["account"] == customer.account and PASSWORD not in str(record["changes"])
+
+
+def test_failed_sign_ins_and_the_lock_out_are_audited_without_the_password(api, staff):
+    customer = sign_up(api)
+    typed = customer.username.upper()  # the throttle's key, and the record's target, is lower case
+    for _ in range(5):
+        api.post("/api/auth/login", json={"username": typed, "password": "Wrong-pass-1"})
+    problem(api.post("/api/auth/login", json={"username": typed, "password": PASSWORD}), 429, "too-many-login-attempts")
+    trail = audit_of(api, staff, customer.username.lower())
+    assert [r["action"] for r in trail] == ["auth.login_failed"] * 5 + ["auth.locked_out"]
+    assert [r["changes"] for r in trail[:2]] == [{"reason": "wrong_password", "attempts": 1},
+                                                 {"reason": "wrong_password", "attempts": 2}]
+    assert {(r["actor_id"], r["actor_username"], r["target_type"]) for r in trail} == {(None, "anonymous", "username")}
+    assert "Wrong-pass-1" not in str(trail) and PASSWORD not in str(trail)
+
+    nobody = unique("nobody")
+    api.post("/api/auth/login", json={"username": nobody, "password": "Wrong-pass-1"})
+    assert [r["changes"]["reason"] for r in audit_of(api, staff, nobody)] == ["unknown_user"]

@@ -24,7 +24,7 @@ from tests.helpers import PASSWORD, deposit, register_body, staff_principal
 
 
 def new_customer(run, runtime, balance: str | None = None, currency: str = "EUR") -> tuple[Principal, str]:
-    registered = run(users.register(runtime.db, runtime.passwords, RegisterRequest(**register_body())))
+    registered = run(users.register(runtime.db, runtime.passwords, RegisterRequest(**register_body()), "test"))
     principal = Principal(id=registered.user.id, username=registered.user.username, role="user")
     number = registered.account.number
     if currency != "EUR":

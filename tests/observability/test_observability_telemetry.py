@@ -155,7 +155,7 @@ def test_transfers_refusals_logins_and_throttled_logins_are_counted(metrics, run
     from shared.models import LoginRequest, RegisterRequest, TransferRequest
 
     def register():
-        return run(users.register(runtime.db, runtime.passwords, RegisterRequest(**register_body())))
+        return run(users.register(runtime.db, runtime.passwords, RegisterRequest(**register_body()), "test"))
 
     payer, payee = register(), register()
     deposit(database_url, payer.account.number, "30.00")
@@ -167,7 +167,7 @@ def test_transfers_refusals_logins_and_throttled_logins_are_counted(metrics, run
 
     def login(password):
         return run(users.login(runtime.db, runtime.passwords, runtime.tokens, runtime.login_policy,
-                               LoginRequest(username=payer.user.username, password=password)))
+                               LoginRequest(username=payer.user.username, password=password), "test"))
 
     login(PASSWORD)
     for _ in range(runtime.login_policy.max_failures):
