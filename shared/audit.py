@@ -4,12 +4,13 @@ lock-outs)."""
 
 from typing import Any
 
-from shared import cursors
+from shared import account_numbers, cursors
 from shared.auth import Principal
 from shared.db import Database, UnitOfWork
 from shared.domain import AuditRecord, Page
-from shared.models import PageQuery
+from shared.models import AuditQuery
 from shared.repositories import audit
+from shared.repositories.audit import AuditFilter
 
 # Never recorded, whatever a caller passes in.
 _SECRET_FIELDS = frozenset({"password", "password_hash", "password_confirmation", "token"})
@@ -34,9 +35,14 @@ async def record_sign_in_failure(uow: UnitOfWork, username_key: str, reason: str
     await audit.append_anonymous_and_commit(uow, "username", username_key, events, correlation_id)
 
 
-async def list_records(db: Database, query: PageQuery) -> Page[AuditRecord]:
+async def list_records(db: Database, query: AuditQuery) -> Page[AuditRecord]:
+    """Newest first, filtered; an account number as target may be typed with spaces, in any case."""
     before = cursors.decode_int(query.cursor)
+    target = query.target
+    if target is not None and account_numbers.is_valid(account_numbers.normalize(target)):
+        target = account_numbers.normalize(target)
+    matching = AuditFilter(action=query.action, actor=query.actor, target=target, since=query.from_, until=query.to)
     async with db.reader() as read:
-        rows = await audit.page(read, before if before is not None else 2**63 - 1, query.limit + 1)
+        rows = await audit.page(read, before if before is not None else 2**63 - 1, query.limit + 1, matching)
     page = rows[: query.limit]
     return Page(page, cursors.encode(page[-1].id) if len(rows) > query.limit else None)

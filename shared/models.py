@@ -7,6 +7,7 @@ from uuid import UUID
 
 from pydantic import (
     AfterValidator,
+    AwareDatetime,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -82,6 +83,9 @@ FIELD_SHAPES = {
     "description": "must be at most 140 characters, without control characters",
     "password": "must not contain control characters",
     "q": "must not contain control characters",
+    "action": "must be 1 to 200 characters, without control characters",
+    "actor": "must be 1 to 200 characters, without control characters",
+    "target": "must be 1 to 200 characters, without control characters",
 }
 
 
@@ -201,6 +205,31 @@ class HistoryQuery(PageQuery):
 
 class UserSearchQuery(PageQuery):
     q: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100, pattern=_PRINTABLE)] | None = None
+
+
+_AuditText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200,
+                                              pattern=_PRINTABLE)]
+
+
+class AuditQuery(PageQuery):
+    """Filters of the audit trail, all optional and combined: an exact action (`user.update`), the
+    actor's username (any letter case), the target's id (a user id, an account number, a
+    lower-cased username), and a time range with its zone (`2026-12-02T09:00:00Z`)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=True)
+    action: _AuditText | None = None
+    actor: _AuditText | None = None
+    target: _AuditText | None = None
+    from_: Annotated[AwareDatetime | None, Field(alias="from")] = None
+    to: AwareDatetime | None = None
+
+    @field_validator("to")
+    @classmethod
+    def _after_from(cls, value: datetime | None, info: ValidationInfo) -> datetime | None:
+        start = info.data.get("from_")
+        if value is not None and start is not None and value < start:
+            raise ValueError("must not be before from")
+        return value
 
 
 # ---- responses ------------------------------------------------------------------------------

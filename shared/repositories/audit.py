@@ -1,6 +1,8 @@
 """The audit trail: appended in the transaction of the change it records, never updated."""
 
 import json
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -29,8 +31,32 @@ async def append_anonymous_and_commit(uow: UnitOfWork, target_type: str, target_
          json.dumps([{"action": action, "changes": changes} for action, changes in events], default=str)))
 
 
-async def page(db: Reader, before_id: int, limit: int) -> list[AuditRecord]:
-    rows = await db.fetch_all(
-        "SELECT id, actor_id, actor_username, action, target_type, target_id, changes, correlation_id,"
-        " created_at FROM audit_log WHERE id < %s ORDER BY id DESC LIMIT %s", (before_id, limit))
+@dataclass(frozen=True)
+class AuditFilter:
+    action: str | None = None
+    actor: str | None = None  # a username, any letter case
+    target: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+_PAGE = """
+SELECT id, actor_id, actor_username, action, target_type, target_id, changes, correlation_id, created_at
+  FROM audit_log
+ WHERE id < %(before)s
+   AND (%(action)s::text IS NULL OR action = %(action)s::text)
+   AND (%(actor)s::text IS NULL OR lower(actor_username) = lower(%(actor)s::text))
+   AND (%(target)s::text IS NULL OR target_id = %(target)s::text)
+   AND (%(since)s::timestamptz IS NULL OR created_at >= %(since)s::timestamptz)
+   AND (%(until)s::timestamptz IS NULL OR created_at <= %(until)s::timestamptz)
+ ORDER BY id DESC
+ LIMIT %(limit)s
+"""
+
+
+async def page(db: Reader, before_id: int, limit: int, matching: AuditFilter = AuditFilter()) -> list[AuditRecord]:
+    """Newest first, below before_id, the records that match every filter given."""
+    rows = await db.fetch_all(_PAGE, {"before": before_id, "limit": limit, "action": matching.action,
+                                      "actor": matching.actor, "target": matching.target,
+                                      "since": matching.since, "until": matching.until})
     return [AuditRecord(**row) for row in rows]

@@ -207,3 +207,36 @@ def test_failed_sign_ins_and_the_lock_out_are_audited_without_the_password(api, 
     nobody = unique("nobody")
     api.post("/api/auth/login", json={"username": nobody, "password": "Wrong-pass-1"})
     assert [r["changes"]["reason"] for r in audit_of(api, staff, nobody)] == ["unknown_user"]
+
+
+def test_the_audit_trail_filters_by_action_actor_target_and_time(api, staff, database_url):
+    username, password = make_admin(database_url)
+    clerk = {"Authorization": f"Bearer {sign_in(api, username, password)}"}
+    customer = sign_up(api)
+    api.patch(f"/api/manage/users/{customer.user_id}", json={"full_name": "Renamed"}, headers=clerk)
+    api.patch(f"/api/manage/accounts/{customer.account}", json={"name": "Renamed"}, headers=clerk)
+
+    def trail(**filters) -> list[tuple[str, str, str]]:
+        response = api.get("/api/manage/audit", params={"limit": 200, **filters}, headers=staff)
+        assert response.status_code == 200, response.text
+        return [(r["action"], r["actor_username"], r["target_id"]) for r in response.json()["items"]]
+
+    assert trail(actor=username.upper()) == [("account.update", username, customer.account),
+                                             ("user.update", username, customer.user_id)]
+    assert trail(target=customer.user_id) == [("user.update", username, customer.user_id),
+                                              ("user.register", customer.username, customer.user_id)]
+    spaced = " ".join(customer.account[i:i + 4] for i in range(0, 22, 4)).lower()
+    assert trail(target=spaced, action="account.update") == [("account.update", username, customer.account)]
+    assert trail(target=customer.user_id, action="account.update") == []
+    newest = api.get("/api/manage/audit", params={"target": customer.user_id}, headers=staff).json()["items"][0]
+    assert trail(target=customer.user_id, **{"from": newest["created_at"]}) == [
+        ("user.update", username, customer.user_id)]
+    assert trail(target=customer.user_id, to="2000-01-01T00:00:00Z") == []
+
+
+def test_audit_filters_are_validated_naming_the_field(api, staff):
+    for params, field in (({"from": "yesterday"}, "from"), ({"to": "2026-12-02T10:00:00"}, "to"),
+                          ({"from": "2026-12-02T10:00:00Z", "to": "2026-12-01T10:00:00Z"}, "to"),
+                          ({"action": "x" * 201}, "action")):
+        refused = problem(api.get("/api/manage/audit", params=params, headers=staff), 422, "validation-error")
+        assert [error["field"] for error in refused["errors"]] == [field], params

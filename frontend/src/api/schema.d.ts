@@ -149,7 +149,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The staff audit trail, newest first */
+        /** The audit trail, newest first, filtered by action, actor, target and time */
         get: operations["manage_audit_trail"];
         put?: never;
         post?: never;
@@ -1646,8 +1646,13 @@ export interface operations {
     manage_audit_trail: {
         parameters: {
             query?: {
+                action?: string | null;
+                actor?: string | null;
                 cursor?: string | null;
+                from?: string | null;
                 limit?: number;
+                target?: string | null;
+                to?: string | null;
             };
             header?: never;
             path?: never;
