@@ -25,4 +25,13 @@ describe('audit action names', () => {
     expect(describeAction('user.delete')).toBe('User taken out of service')
     expect(describeAction('login.failed')).toBe('Login failed')
   })
+
+  it('names the customers’ security events and self-service', () => {
+    expect(describeAction('auth.login_failed')).toBe('Failed sign-in')
+    expect(describeAction('auth.locked_out')).toBe('Sign-in locked after failed attempts')
+    expect(describeAction('user.unlock')).toBe('Sign-in unlocked')
+    expect(describeAction('user.register')).toBe('Customer registered')
+    expect(describeAction('user.email_change')).toBe('Email changed by the customer')
+    expect(describeAction('account.close')).toBe('Account closed by the customer')
+  })
 })

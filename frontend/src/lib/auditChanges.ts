@@ -26,6 +26,12 @@ const ACTIONS: Record<string, string> = {
   'user.create': 'User created',
   'user.update': 'User details changed',
   'user.delete': 'User taken out of service',
+  'user.unlock': 'Sign-in unlocked',
+  'user.register': 'Customer registered',
+  'user.email_change': 'Email changed by the customer',
+  'account.close': 'Account closed by the customer',
+  'auth.login_failed': 'Failed sign-in',
+  'auth.locked_out': 'Sign-in locked after failed attempts',
 }
 
 export function describeAction(action: string): string {
