@@ -54,18 +54,17 @@ def run_history(base_url: str, database_url: str, customer: Customer, entries: i
             deep_times.append(elapsed)
             if len(page["items"]) != page_size:
                 raise RuntimeError("the deep page is not full")
-    before = cursors.decode_int(cursor)
     plans = {
         "first page": _explain(database_url, customer, page_size, None),
-        f"page after following the cursor {follow} times": _explain(database_url, customer, page_size, before),
+        f"page after following the cursor {follow} times": _explain(database_url, customer, page_size, cursor),
     }
     return HistoryFigures(entries, page_size, samples, statistics.median(first_times) * 1000,
                           statistics.median(deep_times) * 1000, follow, plans)
 
 
-def _explain(database_url: str, customer: Customer, page_size: int, before: int | None) -> str:
+def _explain(database_url: str, customer: Customer, page_size: int, page_cursor: str | None) -> str:
     params = {"owner": customer.user_id, "account": customer.account, "limit": page_size + 1,
-              "before": before if before is not None else 2**63 - 1}
+              "before": cursors.page_below(page_cursor)}
     with psycopg.connect(database_url, autocommit=True) as conn:
         cursor = psycopg.ClientCursor(conn)  # parameters inlined: the plan for these very values
         rows = cursor.execute("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + _PAGE, params).fetchall()

@@ -37,12 +37,11 @@ async def record_sign_in_failure(uow: UnitOfWork, username_key: str, reason: str
 
 async def list_records(db: Database, query: AuditQuery) -> Page[AuditRecord]:
     """Newest first, filtered; an account number as target may be typed with spaces, in any case."""
-    before = cursors.decode_int(query.cursor)
     target = query.target
     if target is not None and account_numbers.is_valid(account_numbers.normalize(target)):
         target = account_numbers.normalize(target)
     matching = AuditFilter(action=query.action, actor=query.actor, target=target, since=query.from_, until=query.to)
     async with db.reader() as read:
-        rows = await audit.page(read, before if before is not None else 2**63 - 1, query.limit + 1, matching)
+        rows = await audit.page(read, cursors.page_below(query.cursor), query.limit + 1, matching)
     page = rows[: query.limit]
     return Page(page, cursors.encode(page[-1].id) if len(rows) > query.limit else None)

@@ -32,6 +32,17 @@ def decode_int(cursor: str | None) -> int | None:
     return int(digits)
 
 
+# Above every id a bigint column can hold: the first page of a newest-first list starts below it.
+_ABOVE_EVERY_ID = 2**63 - 1
+
+
+def page_below(cursor: str | None) -> int:
+    """The id a newest-first page starts below: the cursor's position, or above every id for the
+    first page (no cursor)."""
+    position = decode_int(cursor)
+    return _ABOVE_EVERY_ID if position is None else position
+
+
 def decode_text(cursor: str | None) -> str | None:
     if cursor is None:
         return None

@@ -8,15 +8,12 @@ from shared.domain import Entry, Page
 from shared.models import HistoryQuery
 from shared.repositories import history
 
-_NEWEST = 2**63 - 1
-
 
 async def history_page(db: Database, owner_id: UUID, query: HistoryQuery) -> Page[Entry]:
     """Entries of the owner's accounts (or of one of them); an account that is not the owner's
     simply has no entries here."""
-    before = cursors.decode_int(query.cursor)
     async with db.reader() as read:
-        rows = await history.entries(read, owner_id, query.account, before if before is not None else _NEWEST,
+        rows = await history.entries(read, owner_id, query.account, cursors.page_below(query.cursor),
                                      query.limit + 1)
     page = rows[: query.limit]
     next_cursor = cursors.encode(page[-1][0]) if len(rows) > query.limit else None
