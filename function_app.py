@@ -13,13 +13,15 @@ from functions import (
     manage_audit,
     manage_deposits,
     manage_users,
+    passwords,
     register,
+    sessions,
     transfers,
 )
 
 app = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)
 
-for module in (health, docs, register, login, accounts, transfers, history,
+for module in (health, docs, register, login, sessions, passwords, accounts, transfers, history,
                manage_users, manage_accounts, manage_deposits, manage_audit, maintenance):
     app.register_blueprint(module.bp)
 docs.describe(app)

@@ -56,7 +56,12 @@ def create_customers(url: str, tokens: TokenService, count: int, prefix: str, pa
                 "SELECT outcome FROM post_transfer(NULL, NULL, %s, %s, 'bench funds', 'deposit', NULL,"
                 " ''::bytea, false)", (number, funds_cents)).fetchone()
             assert outcome is not None and outcome[0] == "posted", outcome
-            customers.append(Customer(user_id, name, number, tokens.issue(user_id, "user")))
+            # A session as a sign-in makes it (its secret thrown away: the bench uses the token).
+            session_id = cur.execute(
+                "INSERT INTO sessions (user_id, secret_hash, idle_seconds, expires_at)"
+                " VALUES (%s, %s, 3600, now() + interval '12 hours') RETURNING id",
+                (user_id, secrets.token_bytes(32))).fetchone()[0]  # type: ignore[index]
+            customers.append(Customer(user_id, name, number, tokens.issue(user_id, "user", session_id)))
     return customers
 
 

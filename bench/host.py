@@ -24,8 +24,10 @@ def host_environment(database_url: str, signing_key: str, **extra: str) -> dict[
     env = {key: value for key, value in os.environ.items()
            if not key.startswith(("JWT_", "ADMIN_", "DB_", "BCRYPT_", "LOGIN_", "KEY_VAULT_"))}
     env.update({"DATABASE_URL": database_url, "APP_ENV": "local", "JWT_SIGNING_KEY": signing_key,
-                # Tokens are made before the first figure and used until the last.
-                "JWT_TTL_SECONDS": "86400", "LOG_FORMAT": "json", "PYTHONUNBUFFERED": "1"})
+                # Tokens and their sessions are made before the first figure and used until the
+                # last: the bench mints its tokens itself (the host caps its own at 5 minutes) and
+                # its customers may rest longer than 5 minutes between sections.
+                "SESSION_IDLE_SECONDS": "3600", "LOG_FORMAT": "json", "PYTHONUNBUFFERED": "1"})
     env.update(extra)
     return env
 

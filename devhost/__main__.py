@@ -117,6 +117,7 @@ def _print_banner(
     database: str,
     credentials: list[dict[str, Any]],
     embedded: bool,
+    mail_port: int | None = None,
 ) -> None:
     routes = host.router.routes
     lines = [
@@ -136,6 +137,8 @@ def _print_banner(
             upcoming = "at start, then " if timer.run_on_startup else ""
             upcoming += next_after(timer.schedule, now()).strftime("next %Y-%m-%d %H:%M:%SZ")
             lines.append(f"    {timer.schedule:<20} [{timer.function_name}]  {upcoming}")
+    if mail_port is not None:
+        lines.append(f"  mail sink: smtp://127.0.0.1:{mail_port}, what the app sends is at {url}/_dev/mail")
     if credentials:
         lines.append("  demo users (local data only):")
         rows = [("username", "password", "role")]
@@ -170,9 +173,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.path.insert(0, os.getcwd())
 
     embedded = None
+    sink = None
     credentials: list[dict[str, Any]] = []
     try:
-        from devhost import database
+        from devhost import database, mail_sink
+
+        if mail_sink.wanted():
+            sink = mail_sink.MailSink(int(os.environ.get("SMTP_PORT") or 1025))
+            if not sink.start():
+                sink = None
 
         url = os.environ.get("DATABASE_URL")
         if url:
@@ -197,8 +206,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 3
         if not host.router.routes:
             log.warning("the app registers no HTTP functions")
-        return _serve(args, config, host, prefix, where, credentials, embedded is not None)
+        return _serve(args, config, host, prefix, where, credentials, embedded is not None,
+                      sink.port if sink else None)
     finally:
+        if sink is not None:
+            sink.stop()
         if embedded is not None:
             embedded.stop()
 
@@ -244,6 +256,7 @@ def _serve(
     where: str,
     credentials: list[dict[str, Any]],
     embedded: bool,
+    mail_port: int | None,
 ) -> int:
     import uvicorn
     from uvicorn.supervisors import Multiprocess
@@ -286,6 +299,7 @@ def _serve(
         where,
         credentials,
         embedded,
+        mail_port,
     )
     server = uvicorn.Server(uv_config)
     try:

@@ -29,7 +29,7 @@ from urllib.parse import parse_qsl
 import azure.functions as func
 from azure.functions.timer import TimerRequest
 
-from devhost import timers
+from devhost import mail_sink, timers
 from devhost.routing import (
     ALL_METHODS,
     AppConfigError,
@@ -476,6 +476,12 @@ class FunctionsHost:
 
         route: Route | None = None
         by_function = False
+        mail_dir = os.environ.get(mail_sink.MAIL_DIR_ENV)
+        if mail_dir and method == "GET" and raw_path == mail_sink.PAGE:
+            page = func.HttpResponse(mail_sink.page_body(mail_dir), mimetype="application/json",
+                                     headers={"Cache-Control": "no-store"})
+            await self._send(send, page, method)
+            return
         try:
             route, route_params = self.router.match(method, raw_path)
         except NotFound:

@@ -4,21 +4,54 @@ from typing import TYPE_CHECKING
 
 import azure.functions as func
 
-from shared.endpoint import Call, endpoint
+from shared.endpoint import Call, Reply, endpoint
 
 if TYPE_CHECKING:
-    from shared.models import LoginOut, LoginRequest, UpdateProfileRequest, UserOut
+    from shared.models import AccessTokenOut, CurrentSessionOut, LoginOut, LoginRequest, UpdateProfileRequest, UserOut
 
 bp = func.Blueprint()
 
 
 @bp.route(route="auth/login", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
-@endpoint(summary="Sign in with username and password", access="public", errors=(400, 401, 403, 413, 415, 422, 429))
-async def login(call: Call[LoginRequest, None]) -> LoginOut:
+@endpoint(summary="Sign in with username and password: a session (cookie) and an access token",
+          access="public", errors=(400, 401, 403, 413, 415, 422, 429))
+async def login(call: Call[LoginRequest, None]) -> Reply[LoginOut]:
     from shared import responses, users
+    from shared.auth import set_cookie_header
     rt = call.runtime
-    return responses.login_out(await users.login(rt.db, rt.passwords, rt.tokens, rt.login_policy, call.body,
-                                                 call.correlation_id))
+    sign_in = await users.login(rt.db, rt.passwords, rt.tokens, rt.login_policy, rt.session_policy, call.body,
+                                call.request.headers.get("user-agent"), call.correlation_id)
+    return Reply(200, responses.login_out(sign_in), {"Set-Cookie": set_cookie_header(sign_in.cookie_secret)})
+
+
+@bp.route(route="auth/session", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
+@endpoint(summary="The current session and its user (counts as activity: 'stay signed in')", access="user",
+          errors=(401, 403), during_password_change=True)
+async def current_session(call: Call[None, None]) -> CurrentSessionOut:
+    from shared import responses, sessions
+    assert call.session is not None
+    return responses.current_session_out(await sessions.current(call.runtime.db, call.session))
+
+
+@bp.route(route="auth/token", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
+@endpoint(summary="A fresh access token for the current session (for clients that are not browsers)",
+          access="user", errors=(401, 403))
+async def refresh_token(call: Call[None, None]) -> AccessTokenOut:
+    from shared import sessions
+    from shared.models import AccessTokenOut
+    token, expires_in = sessions.access_token(call.runtime.tokens, call.principal)
+    return AccessTokenOut(access_token=token, expires_in=expires_in)
+
+
+@bp.route(route="auth/logout", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
+@endpoint(summary="Sign out: the session ends on the server, its cookie and tokens with it", access="public",
+          status=204, errors=(403,))
+async def logout(call: Call[None, None]) -> Reply[None]:
+    from shared import sessions
+    from shared.auth import clear_cookie_header, signed_out_credentials
+    creds = signed_out_credentials(call.request.headers, call.runtime.tokens)
+    await sessions.sign_out(call.runtime.db, creds)
+    return Reply(204, None, {"Set-Cookie": clear_cookie_header()})
 
 
 @bp.route(route="me", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)

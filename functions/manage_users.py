@@ -12,6 +12,7 @@ if TYPE_CHECKING:
         EntryPage,
         HistoryQuery,
         ManagedUserDetail,
+        TemporaryPasswordOut,
         UpdateUserRequest,
         UserPage,
         UserSearchQuery,
@@ -75,3 +76,15 @@ async def manage_unlock_user(call: Call[None, None]) -> Reply[None]:
 async def manage_user_transactions(call: Call[None, HistoryQuery]) -> EntryPage:
     from shared import backoffice, responses
     return responses.entry_page(await backoffice.user_history(call.runtime.db, call.user_id("user_id"), call.query))
+
+
+@bp.route(route="manage/users/{user_id}/password-reset", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
+@endpoint(summary="A temporary password (24 h, only to choose a new one) for a customer at a branch",
+          access="admin", errors=(404, 409))
+async def manage_reset_password(call: Call[None, None]) -> TemporaryPasswordOut:
+    from shared import password_changes
+    from shared.models import TemporaryPasswordOut
+    rt = call.runtime
+    temporary = await password_changes.reset_by_staff(rt.db, rt.passwords, call.principal, call.user_id("user_id"),
+                                                      call.correlation_id)
+    return TemporaryPasswordOut(temporary_password=temporary.password, expires_at=temporary.expires_at)

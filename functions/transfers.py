@@ -17,7 +17,8 @@ bp = func.Blueprint()
           idempotency_key=True, errors=(400, 401, 404, 409, 413, 415, 422), caller_checked_by_handler=True)
 async def create_transfer(call: Call[TransferRequest, None]) -> TransferOut:
     from shared import ledger, responses
-    transfer = await ledger.transfer(call.runtime.db, call.principal.id, call.body, call.idempotency_key)
+    assert call.credentials is not None
+    transfer = await ledger.transfer(call.runtime.db, call.credentials, call.body, call.idempotency_key)
     return responses.transfer_out(transfer)
 
 

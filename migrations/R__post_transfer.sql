@@ -15,6 +15,7 @@
 -- never see the function missing.
 
 DROP FUNCTION IF EXISTS post_transfer(uuid, text, text, bigint, text, text, text, bytea, boolean);
+DROP FUNCTION IF EXISTS post_transfer(uuid, text, text, bigint, text, text, text, bytea, boolean, uuid, bytea);
 
 CREATE FUNCTION post_transfer(
     p_initiator       uuid,
@@ -25,7 +26,12 @@ CREATE FUNCTION post_transfer(
     p_kind            text,
     p_idempotency_key text,
     p_request_hash    bytea,
-    p_require_owner   boolean
+    p_require_owner   boolean,
+    -- The caller's session (shared/sessions.py): its id, and the digest of the cookie's secret when
+    -- the request came with the cookie (an access token's signature already proves the id). NULL
+    -- for callers without one: staff deposits name p_initiator, whose active flag is checked.
+    p_session         uuid DEFAULT NULL,
+    p_session_secret  bytea DEFAULT NULL
 ) RETURNS TABLE (
     outcome      posting_outcome,
     id           uuid,
@@ -47,14 +53,36 @@ DECLARE
     v_to          accounts%ROWTYPE;
     v_id          uuid;
     v_now         timestamptz := now();
+    v_session     sessions%ROWTYPE;
 BEGIN
     -- Each rule below either returns a transfer or names its refusal and leaves this block; the
     -- one refusal row is built after it. (A plain block: no EXCEPTION clause, no subtransaction.)
     <<rules>>
     BEGIN
-        -- The caller's current state, read in the transaction that moves the money: a user
-        -- deactivated since their token was issued moves nothing, and the API needs no read of its own.
-        IF p_initiator IS NOT NULL AND NOT EXISTS (SELECT 1 FROM users u WHERE u.id = p_initiator AND u.active) THEN
+        -- The caller's current state, read in the transaction that moves the money: a session
+        -- signed out, revoked, idle or past its end, or a user deactivated since, moves nothing, and
+        -- the API needs no read of its own. The session names the caller (a cookie carries no user id).
+        IF p_session IS NOT NULL THEN
+            SELECT s.* INTO v_session
+              FROM sessions s JOIN users u ON u.id = s.user_id AND u.active
+             WHERE s.id = p_session AND (p_session_secret IS NULL OR s.secret_hash = p_session_secret)
+               AND s.revoked_at IS NULL AND s.expires_at > v_now
+               AND s.last_used_at > v_now - s.idle_seconds * interval '1 second';
+            IF NOT FOUND OR v_session.user_id IS DISTINCT FROM coalesce(p_initiator, v_session.user_id) THEN
+                v_refusal := 'caller_inactive';
+                EXIT rules;
+            END IF;
+            IF v_session.purpose <> 'full' THEN
+                v_refusal := 'caller_restricted';
+                EXIT rules;
+            END IF;
+            p_initiator := v_session.user_id;
+            -- Activity, written at most every thirtieth of the idle limit (shared/repositories/sessions.py
+            -- does the same), so concurrent requests of one session seldom queue on its row.
+            IF v_session.last_used_at < v_now - v_session.idle_seconds * interval '1 second' / 30 THEN
+                UPDATE sessions s SET last_used_at = v_now WHERE s.id = p_session;
+            END IF;
+        ELSIF p_initiator IS NOT NULL AND NOT EXISTS (SELECT 1 FROM users u WHERE u.id = p_initiator AND u.active) THEN
             v_refusal := 'caller_inactive';
             EXIT rules;
         END IF;

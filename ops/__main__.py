@@ -97,8 +97,9 @@ def main(argv: list[str] | None = None) -> int:
             from ops.database import run_use_case
             from shared.maintenance import purge_expired
 
-            keys, throttles = run_use_case(url, lambda db: purge_expired(db, args.hours))
-            print(f"deleted {keys} idempotency key(s) and {throttles} stale login throttle(s)")
+            purged = run_use_case(url, lambda db: purge_expired(db, args.hours))
+            print(f"deleted {purged.idempotency_keys} idempotency key(s), {purged.login_throttles} stale login"
+                  f" throttle(s), {purged.sessions} ended session(s) and {purged.reset_links} old reset link(s)")
     except ConfigurationError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -56,6 +56,7 @@ credentials=$(sed -n '/demo users (local data only):/,/Ctrl+C/{/Ctrl+C/!p}' "$lo
   echo "================================================================"
   echo " IE Bank is up: $APP_URL"
   echo "   API: $API_URL/api   logs: $logs/api.log, $logs/swa.log"
+  echo "   email the app sent (password-reset links): $API_URL/_dev/mail"
   if [ -n "$credentials" ]; then
     echo "$credentials"
   else

@@ -26,7 +26,7 @@ from shared.models import (
     UserSearchQuery,
 )
 from shared.passwords import PasswordHasher
-from shared.repositories import accounts, users
+from shared.repositories import accounts, sessions, users
 from shared.users import create_user as create_user_with_account
 
 
@@ -101,7 +101,11 @@ async def update_user(db: Database, staff: Principal, user_id: UUID, command: Up
             await users.update(uow, user_id, {**old, **changes})
         except DuplicateKey:
             raise EmailTaken("An account with that email address exists already.") from None
-        diff = {key: {"before": old[key], "after": value} for key, value in changes.items() if old[key] != value}
+        diff: dict[str, object] = {
+            key: {"before": old[key], "after": value} for key, value in changes.items() if old[key] != value}
+        if before.active and changes.get("active") is False:
+            # Revoked, not merely refused while inactive: reactivation must not bring them back.
+            diff["sessions_ended"] = await sessions.revoke_all(uow, user_id, "deactivated")
         if diff:
             await audit.record(uow, staff, "user.update", "user", str(user_id), diff, correlation_id)
         detail = await _detail(uow, user_id)
@@ -125,6 +129,7 @@ async def delete_user(db: Database, staff: Principal, user_id: UUID, correlation
         if holding:
             raise AccountHasBalance("Move the money out first: " + ", ".join(holding) + " still hold money.")
         await users.deactivate(uow, user_id)
+        await sessions.revoke_all(uow, user_id, "deactivated")
         await accounts.close_all_of_owner(uow, user_id)
         await audit.record(uow, staff, "user.delete", "user", str(user_id),
                            {"active": {"before": user.active, "after": False},

@@ -85,10 +85,42 @@ class Registration:
 
 
 @dataclass(frozen=True)
+class Session:
+    """A signed-in browser or client, as the user sees it on the Security page."""
+
+    id: UUID
+    user_id: UUID
+    purpose: str  # 'full', or 'password_change' after a temporary password
+    user_agent: str | None
+    created_at: datetime
+    last_used_at: datetime
+    idle_expires_at: datetime
+    expires_at: datetime
+
+    @property
+    def password_change_required(self) -> bool:
+        return self.purpose != "full"
+
+
+@dataclass(frozen=True)
 class SignIn:
     user: User
+    session: Session
+    cookie_secret: str  # for the Set-Cookie header only, never logged or stored
     access_token: str
     expires_in: int
+
+
+@dataclass(frozen=True)
+class CurrentSession:
+    user: User
+    session: Session
+
+
+@dataclass(frozen=True)
+class TemporaryPassword:
+    password: str  # shown once to the staff member, never stored or logged
+    expires_at: datetime
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from uuid import UUID
 import azure.functions as func
 
 from shared import observability
-from shared.auth import Principal
+from shared.auth import Credentials, Principal
 from shared.errors import (
     BankError,
     ConfigurationError,
@@ -47,6 +47,7 @@ from shared.problems import INTERNAL_ERROR, PROBLEM_CONTENT_TYPE, problem_body, 
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
+    from shared.domain import Session
     from shared.runtime import Runtime
 
 MAX_BODY_BYTES = 64 * 1024
@@ -71,6 +72,9 @@ class Operation:
     # The handler's own statement refuses a caller who is no longer active (post_transfer does),
     # so the edge skips its read of the user: one round trip less on the busiest route.
     caller_checked_by_handler: bool
+    # Answers a session signed in with a temporary password (everything else says 403 until the
+    # password is changed): the password change itself, the session's own state, sign-out.
+    during_password_change: bool
     handler: Callable[..., Any] = field(repr=False, compare=False)
 
     @cached_property
@@ -103,6 +107,7 @@ class Reply(Generic[ResponseT]):
 
     status: int
     body: ResponseT | None = None
+    headers: dict[str, str] = field(default_factory=dict)  # e.g. Set-Cookie
 
 
 @dataclass
@@ -115,12 +120,25 @@ class Call(Generic[BodyT, QueryT]):
     runtime: "Runtime" = field(repr=False)
     # Set (and required, else 428) on operations declared with idempotency_key=True.
     idempotency_key: str = ""
+    # What the request proved (cookie or token), and the live session the database found for it
+    # (None on public routes, and where the handler's own statement checks the caller).
+    credentials: Credentials | None = None
+    session: "Session | None" = None
 
     def account_number(self, name: str) -> str:
         """An account number from the path; 404 when it cannot be one."""
         from shared.accounts import parse_account_number
 
         return parse_account_number(str(self.request.route_params.get(name, "")))
+
+    def session_id(self, name: str) -> UUID:
+        """A session id from the path; 404 when it cannot be one."""
+        from shared.errors import NotFound
+
+        try:
+            return UUID(str(self.request.route_params.get(name, "")))
+        except ValueError:
+            raise NotFound("You have no live session with that id.") from None
 
     def user_id(self, name: str) -> UUID:
         """A user id from the path; 404 when it cannot be one."""
@@ -148,13 +166,15 @@ _ANONYMOUS = Principal(id=None, username="", role="anonymous")  # type: ignore[a
 
 def endpoint(*, summary: str, access: Access, status: int = 200, errors: tuple[int, ...] = (),
              idempotency_key: bool = False, caller_checked_by_handler: bool = False,
+             during_password_change: bool = False,
              ) -> Callable[[Callable[..., Awaitable[Any]]], Callable[[func.HttpRequest], Awaitable[func.HttpResponse]]]:
     if caller_checked_by_handler and access != "user":
         raise ValueError("only a customer route may leave the caller check to its handler: staff routes need the role")
 
     def decorate(handler: Callable[..., Awaitable[Any]]
                  ) -> Callable[[func.HttpRequest], Awaitable[func.HttpResponse]]:
-        operation = Operation(summary, access, status, errors, idempotency_key, caller_checked_by_handler, handler)
+        operation = Operation(summary, access, status, errors, idempotency_key, caller_checked_by_handler,
+                              during_password_change, handler)
 
         # The Functions worker binds the trigger by parameter name, so the signature must be
         # exactly (req): no functools.wraps, whose __wrapped__ would show the handler's (call).
@@ -179,31 +199,31 @@ async def _serve(operation: Operation, handler: Callable[..., Awaitable[Any]],
     try:
         from shared.runtime import get_runtime
 
-        # A caller without a valid token learns nothing more than 401, not even how a body
-        # should look: the token's signature is checked before the body, the user's current
-        # state (a database read) after it, here or in the handler's own statement.
-        claims = None
+        # A caller without a valid token or cookie learns nothing more than 401, not even how a
+        # body should look: the token's signature (or the cookie's shape and CSRF header) is
+        # checked before the body, the session (a database read) after it, here or in the
+        # handler's own statement.
+        creds = None
         if operation.access != "public":
-            from shared.auth import bearer_token
+            from shared.auth import credentials
 
-            claims = get_runtime().tokens.verify(bearer_token(req.headers.get("authorization")))
+            creds = credentials(req.headers, get_runtime().tokens)
         parsed_body = _parse_body(req, operation.body) if operation.body else None
         parsed_query = _validate(operation.query, dict(req.params), "query") if operation.query else None
         key = _idempotency_key(req) if operation.idempotency_key else ""
         runtime = get_runtime()
-        if claims is None:
-            principal = _ANONYMOUS
-        elif operation.caller_checked_by_handler:
-            from shared.auth import caller_from_token
-
-            principal = caller_from_token(claims)
-        else:
+        principal, session = _ANONYMOUS, None
+        if creds is not None and not operation.caller_checked_by_handler:
             from shared.auth import authenticate
 
-            principal = await authenticate(runtime.db, claims, require_admin=operation.access == "admin")
-        if claims is not None:
-            user_id = str(principal.id)
-        result = await handler(Call(req, parsed_body, parsed_query, principal, correlation_id, runtime, key))
+            principal, session = await authenticate(runtime.db, creds, operation.access == "admin",
+                                                    operation.during_password_change)
+        elif creds is not None and creds.user_id is not None:
+            principal = Principal(creds.user_id, "", creds.role, creds.session_id)
+        if creds is not None:
+            user_id = str(principal.id) if principal.id else None
+        result = await handler(Call(req, parsed_body, parsed_query, principal, correlation_id, runtime, key,
+                                    creds, session))
         response = _success(operation, result, correlation_id)
     except BankError as error:
         response = _problem(error, correlation_id)
@@ -270,9 +290,9 @@ def _message(err: Any) -> str:
 
 def _success(operation: Operation, result: Any, correlation_id: str) -> func.HttpResponse:
     status = operation.status
-    if isinstance(result, Reply):
-        status, result = result.status, result.body
     headers = {"x-correlation-id": correlation_id, "cache-control": "no-store"}
+    if isinstance(result, Reply):
+        status, headers, result = result.status, {**headers, **result.headers}, result.body
     if result is None:
         return func.HttpResponse(status_code=status, headers=headers)
     return func.HttpResponse(result.model_dump_json(), status_code=status, headers=headers,

@@ -39,7 +39,23 @@ class NotFound(BankError):
     pass
 
 
+class CsrfHeaderMissing(BankError):
+    """A cookie-authenticated request without X-Requested-With: iebank (a cross-site form cannot send it)."""
+
+
+class PasswordChangeRequired(BankError):
+    """Signed in with a temporary password: only the password change answers until it is done."""
+
+
 class InvalidCredentials(BankError):
+    pass
+
+
+class TemporaryPasswordExpired(BankError):
+    pass
+
+
+class ResetLinkInvalid(BankError):
     pass
 
 

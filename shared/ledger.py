@@ -16,7 +16,7 @@ from typing import Any
 from uuid import UUID
 
 from shared import audit, telemetry
-from shared.auth import Principal
+from shared.auth import Credentials, Principal
 from shared.db import Database
 from shared.domain import Transfer, TransferPreview
 from shared.errors import (
@@ -29,6 +29,7 @@ from shared.errors import (
     IdempotencyKeyReused,
     InsufficientFunds,
     NotAuthenticated,
+    PasswordChangeRequired,
     RecipientNotFound,
     ValidationFailed,
 )
@@ -40,7 +41,9 @@ from shared.repositories.ledger import Party, Posted, Posting, parties, post, po
 # Each refusal of post_transfer, and the failure it means (tests/unit/test_ledger_refusals.py
 # checks that every outcome but posted and replayed has one).
 REFUSALS: dict[Outcome, Callable[[], BankError]] = {
-    Outcome.CALLER_INACTIVE: lambda: NotAuthenticated("This user is no longer active."),
+    Outcome.CALLER_INACTIVE: lambda: NotAuthenticated("Your session has ended. Sign in again."),
+    Outcome.CALLER_RESTRICTED: lambda: PasswordChangeRequired(
+        "Choose a new password first: you signed in with a temporary one."),
     Outcome.SOURCE_NOT_FOUND: lambda: AccountNotFound("You have no account with that number."),
     Outcome.RECIPIENT_NOT_FOUND: lambda: RecipientNotFound("No account with that number can receive money."),
     Outcome.SAME_ACCOUNT: lambda: ValidationFailed([("to_account", "must differ from from_account")]),
@@ -71,16 +74,18 @@ def _transfer_or_refusal(posted: Posted, kind: str) -> Transfer:
     return posted.transfer
 
 
-async def transfer(db: Database, caller_id: UUID, command: TransferRequest, idempotency_key: str) -> Transfer:
+async def transfer(db: Database, caller: Credentials, command: TransferRequest, idempotency_key: str) -> Transfer:
     """Moves money from one of the caller's accounts to any active account in the same currency.
-    The posting refuses a caller who is no longer active, so nothing else is read first."""
+    The posting checks the caller's session (live, its user active) itself, so nothing else is
+    read first: one statement, one round trip."""
     fields = {"from_account": command.from_account, "to_account": command.to_account,
               "amount": command.amount, "description": command.description}
     async with db.unit_of_work() as uow:
         posted = await post_and_commit(uow, Posting(
-            initiator=caller_id, from_account=command.from_account, to_account=command.to_account,
+            initiator=caller.user_id, from_account=command.from_account, to_account=command.to_account,
             amount=command.amount, description=command.description, kind="transfer",
-            idempotency_key=idempotency_key, request_hash=_request_hash("transfer", fields), require_owner=True))
+            idempotency_key=idempotency_key, request_hash=_request_hash("transfer", fields), require_owner=True,
+            session_id=caller.session_id, session_secret_hash=caller.secret_hash))
     return _transfer_or_refusal(posted, "transfer")
 
 

@@ -111,10 +111,38 @@ class RegisterRequest(Request):
         return value
 
 
+LoginName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=254,
+                                             pattern=_PRINTABLE)]
+
+
 class LoginRequest(Request):
     username: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64,
                                                pattern=_PRINTABLE)]
     password: Password
+
+
+class _NewPasswordPair(Request):
+    new_password: NewPassword
+    new_password_confirmation: Password
+
+    @field_validator("new_password_confirmation")
+    @classmethod
+    def _confirmation_matches(cls, value: str, info: ValidationInfo) -> str:
+        if "new_password" in info.data and value != info.data["new_password"]:
+            raise ValueError("does not match the new password")
+        return value
+
+
+class ChangePasswordRequest(_NewPasswordPair):
+    current_password: Password
+
+
+class PasswordResetRequest(Request):
+    login: LoginName = Field(description="Your username or your email address")
+
+
+class PasswordResetConfirmRequest(_NewPasswordPair):
+    token: Annotated[str, StringConstraints(min_length=16, max_length=128, pattern=r"^[A-Za-z0-9_-]+$")]
 
 
 class OpenAccountRequest(Request):
@@ -264,11 +292,55 @@ class RegisterOut(BaseModel):
     account: AccountOut
 
 
+class SessionOut(BaseModel):
+    id: UUID
+    created_at: AwareDatetime
+    expires_at: AwareDatetime = Field(description="The absolute end (SESSION_MAX_SECONDS after sign-in)")
+    idle_expires_at: AwareDatetime = Field(description="The end if nothing happens before it; every call moves it")
+
+
 class LoginOut(BaseModel):
+    """The session cookie comes with it (Set-Cookie); the token is for clients that are not browsers."""
+
     access_token: str
     token_type: Literal["Bearer"] = "Bearer"  # noqa: S105 - the scheme name, not a secret
     expires_in: int
     user: UserOut
+    session: SessionOut
+    password_change_required: bool
+
+
+class CurrentSessionOut(BaseModel):
+    user: UserOut
+    session: SessionOut
+    password_change_required: bool
+
+
+class AccessTokenOut(BaseModel):
+    access_token: str
+    token_type: Literal["Bearer"] = "Bearer"  # noqa: S105 - the scheme name, not a secret
+    expires_in: int
+
+
+class SessionSummaryOut(BaseModel):
+    id: UUID
+    created_at: AwareDatetime
+    last_used_at: AwareDatetime
+    user_agent: str | None
+    current: bool = Field(description="The session this request came with")
+
+
+class SessionList(BaseModel):
+    items: list[SessionSummaryOut]
+
+
+class RevokedSessionsOut(BaseModel):
+    revoked: int
+
+
+class TemporaryPasswordOut(BaseModel):
+    temporary_password: str = Field(description="Shown this once: give it to the customer in person")
+    expires_at: AwareDatetime
 
 
 class TransferOut(BaseModel):

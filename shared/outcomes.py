@@ -14,6 +14,7 @@ class PostingOutcome(StrEnum):
     POSTED = "posted"
     REPLAYED = "replayed"
     CALLER_INACTIVE = "caller_inactive"
+    CALLER_RESTRICTED = "caller_restricted"
     SOURCE_NOT_FOUND = "source_not_found"
     RECIPIENT_NOT_FOUND = "recipient_not_found"
     SAME_ACCOUNT = "same_account"

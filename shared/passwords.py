@@ -12,11 +12,13 @@ anonymous guesses) slows other sign-ins rather than every other request on the i
 import asyncio
 import base64
 import contextlib
+import functools
 import hashlib
 import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
 from typing import TypeVar
 
 import bcrypt
@@ -77,3 +79,16 @@ class PasswordHasher:
 
     async def _run(self, fn: Callable[..., T], *args: object) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
+
+
+@functools.cache
+def _common_passwords() -> frozenset[str]:
+    path = Path(__file__).parent / "data" / "common-passwords.txt"
+    return frozenset(line.strip().lower() for line in path.read_text(encoding="utf-8").splitlines()
+                     if line.strip() and not line.startswith("#"))
+
+
+def is_common(password: str) -> bool:
+    """Among the most common passwords of public breach lists (shared/data/common-passwords.txt):
+    the first ones an attacker tries, whatever the policy says of their shape."""
+    return password.lower() in _common_passwords()

@@ -1,15 +1,18 @@
 """The edge's last step: the use cases' records (shared/domain.py) as response bodies (shared/models.py)."""
 
 from dataclasses import asdict
+from uuid import UUID
 
 from shared.domain import (
     Account,
     AuditRecord,
+    CurrentSession,
     CustomerDetail,
     CustomerSummary,
     Entry,
     Page,
     Registration,
+    Session,
     SignIn,
     Transfer,
     TransferPreview,
@@ -21,12 +24,16 @@ from shared.models import (
     AuditPage,
     AuditRecordOut,
     CurrencyBalance,
+    CurrentSessionOut,
     EntryOut,
     EntryPage,
     LoginOut,
     ManagedUserDetail,
     ManagedUserSummary,
     RegisterOut,
+    SessionList,
+    SessionOut,
+    SessionSummaryOut,
     TransferOut,
     TransferPreviewOut,
     UserOut,
@@ -51,8 +58,26 @@ def register_out(registration: Registration) -> RegisterOut:
     return RegisterOut(user=user_out(registration.user), account=account_out(registration.account))
 
 
+def session_out(session: Session) -> SessionOut:
+    return SessionOut(id=session.id, created_at=session.created_at, expires_at=session.expires_at,
+                      idle_expires_at=session.idle_expires_at)
+
+
 def login_out(sign_in: SignIn) -> LoginOut:
-    return LoginOut(access_token=sign_in.access_token, expires_in=sign_in.expires_in, user=user_out(sign_in.user))
+    return LoginOut(access_token=sign_in.access_token, expires_in=sign_in.expires_in, user=user_out(sign_in.user),
+                    session=session_out(sign_in.session),
+                    password_change_required=sign_in.session.password_change_required)
+
+
+def current_session_out(current: CurrentSession) -> CurrentSessionOut:
+    return CurrentSessionOut(user=user_out(current.user), session=session_out(current.session),
+                             password_change_required=current.session.password_change_required)
+
+
+def session_list(sessions: list[Session], current_id: UUID | None) -> SessionList:
+    return SessionList(items=[SessionSummaryOut(id=s.id, created_at=s.created_at, last_used_at=s.last_used_at,
+                                                user_agent=s.user_agent, current=s.id == current_id)
+                              for s in sessions])
 
 
 def transfer_out(transfer: Transfer) -> TransferOut:

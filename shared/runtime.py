@@ -9,7 +9,9 @@ import threading
 from dataclasses import dataclass
 
 from shared.db import Database
+from shared.mail import AcsMailer, Mailer, NoMailer, SmtpMailer
 from shared.passwords import PasswordHasher
+from shared.sessions import SessionPolicy
 from shared.settings import Settings, load_settings
 from shared.tokens import TokenService
 from shared.users import LoginPolicy
@@ -22,6 +24,8 @@ class Runtime:
     tokens: TokenService
     passwords: PasswordHasher
     login_policy: LoginPolicy
+    session_policy: SessionPolicy
+    mailer: Mailer
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "Runtime":
@@ -46,7 +50,17 @@ class Runtime:
                                 settings.jwt_issuer, settings.jwt_audience, settings.jwt_ttl_seconds),
             passwords=PasswordHasher(settings.bcrypt_rounds),
             login_policy=LoginPolicy(settings.login_max_failures, settings.login_window_seconds),
+            session_policy=SessionPolicy(settings.session_idle_seconds, settings.session_max_seconds),
+            mailer=_mailer(settings),
         )
+
+
+def _mailer(settings: Settings) -> Mailer:
+    if settings.mail_transport == "acs" and settings.acs_email_endpoint:
+        return AcsMailer(settings.acs_email_endpoint, settings.mail_sender)
+    if settings.mail_transport == "smtp":
+        return SmtpMailer(settings.smtp_host, settings.smtp_port, settings.mail_sender)
+    return NoMailer()
 
 
 def check_settings() -> None:

@@ -39,11 +39,24 @@ class Settings(BaseSettings):
     jwt_previous_signing_key: SecretStr | None = None
     jwt_issuer: str = "iebank"
     jwt_audience: str = "iebank-api"
-    jwt_ttl_seconds: int = Field(default=900, ge=60, le=86_400)
+    # An access token names a session and dies with it; it is short so a stolen one is soon useless.
+    jwt_ttl_seconds: int = Field(default=300, ge=10, le=300)
+    # EU online banking (Delegated Regulation (EU) 2018/389, Art. 4(3)(d)): at most 5 minutes idle.
+    session_idle_seconds: int = Field(default=300, ge=2, le=3600)
+    session_max_seconds: int = Field(default=43_200, ge=60, le=7 * 86_400)
 
     bcrypt_rounds: int = Field(default=12, ge=4, le=16)
     login_max_failures: int = Field(default=5, ge=1, le=100)
     login_window_seconds: int = Field(default=900, ge=1, le=86_400)
+
+    # Password-reset email: Azure Communication Services in Azure (managed identity), SMTP locally.
+    mail_transport: Literal["smtp", "acs", "none"] = "smtp"
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = Field(default=1025, ge=1, le=65_535)
+    acs_email_endpoint: str | None = None
+    mail_sender: str = "no-reply@iebank.localhost"
+    # Where the SPA is served: the reset link in the email points there.
+    public_base_url: str = "http://localhost:4280"
 
     admin_username: str | None = None
     admin_password: SecretStr | None = None
@@ -55,7 +68,7 @@ class Settings(BaseSettings):
     def is_development(self) -> bool:
         return self.app_env in _DEVELOPMENT
 
-    @field_validator("key_vault_url", "database_url", "admin_username", mode="before")
+    @field_validator("key_vault_url", "database_url", "admin_username", "acs_email_endpoint", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
@@ -72,6 +85,9 @@ class Settings(BaseSettings):
             raise ConfigurationError("DB_POOL_MIN_SIZE must not exceed DB_POOL_MAX_SIZE")
         if self.is_development:
             return self
+        if self.app_env == "prod" and self.session_idle_seconds > 300:
+            raise ConfigurationError("SESSION_IDLE_SECONDS must be at most 300 when APP_ENV is prod "
+                                     "(Delegated Regulation (EU) 2018/389, Art. 4(3)(d))")
         if not self.database_url:
             raise ConfigurationError("DATABASE_URL is required when APP_ENV is " + self.app_env)
         if _sslmode(self.database_url) not in _TLS_MODES:
@@ -79,6 +95,13 @@ class Settings(BaseSettings):
                 "DATABASE_URL must require TLS (sslmode=require, verify-ca or verify-full) "
                 "when APP_ENV is " + self.app_env
             )
+        # In Azure the reset email goes through Communication Services with the app's identity:
+        # an SMTP sink on localhost there would swallow every reset link without a word.
+        if self.mail_transport != "acs" or not self.acs_email_endpoint:
+            raise ConfigurationError("MAIL_TRANSPORT=acs and ACS_EMAIL_ENDPOINT are required when APP_ENV is "
+                                     + self.app_env)
+        if not self.public_base_url.startswith("https://"):
+            raise ConfigurationError("PUBLIC_BASE_URL must be an https:// address when APP_ENV is " + self.app_env)
         return self
 
     def require_signing_key(self) -> None:

@@ -1,4 +1,7 @@
-"""Access tokens: JWT (HS256, algorithm pinned) with iss, aud, exp, sub, role and kid.
+"""Access tokens: JWT (HS256, algorithm pinned) with iss, aud, exp, sub, role, sid and kid.
+
+A token names the session it was issued for (sid): it is only as good as that session, which
+every request checks in the database, so signing out or an idle session ends the token too.
 
 The kid is a fingerprint of the signing key, so keys rotate without a separate setting: put the
 new key in JWT_SIGNING_KEY and the old one in JWT_PREVIOUS_SIGNING_KEY; tokens signed with the old
@@ -26,6 +29,7 @@ def key_id(key: str) -> str:
 class Claims:
     user_id: UUID
     role: str
+    session_id: UUID
 
 
 class TokenService:
@@ -47,10 +51,10 @@ class TokenService:
         # on transfers, by post_transfer itself (active flag; a transfer needs no role).
         self._verified: dict[str, tuple[Claims, int]] = {}
 
-    def issue(self, user_id: UUID, role: str) -> str:
+    def issue(self, user_id: UUID, role: str, session_id: UUID) -> str:
         now = int(time.time())
         claims = {"iss": self._issuer, "aud": self._audience, "sub": str(user_id), "role": role,
-                  "iat": now, "exp": now + self.ttl_seconds}
+                  "sid": str(session_id), "iat": now, "exp": now + self.ttl_seconds}
         return jwt.encode(claims, self._signing_key, algorithm=ALGORITHM, headers={"kid": self._kid})
 
     def verify(self, token: str) -> Claims:
@@ -64,8 +68,9 @@ class TokenService:
             if key is None or header.get("alg") != ALGORITHM:
                 raise NotAuthenticated("The access token is not valid.")
             claims = jwt.decode(token, key, algorithms=[ALGORITHM], audience=self._audience,
-                                issuer=self._issuer, options={"require": ["exp", "iss", "aud", "sub"]})
-            verified = Claims(user_id=UUID(claims["sub"]), role=str(claims.get("role", "")))
+                                issuer=self._issuer, options={"require": ["exp", "iss", "aud", "sub", "sid"]})
+            verified = Claims(user_id=UUID(claims["sub"]), role=str(claims.get("role", "")),
+                              session_id=UUID(claims["sid"]))
         except jwt.ExpiredSignatureError:
             raise NotAuthenticated("The access token has expired. Sign in again.") from None
         except (jwt.InvalidTokenError, ValueError, TypeError, AttributeError):

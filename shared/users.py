@@ -3,7 +3,7 @@
 from dataclasses import dataclass, replace
 from uuid import UUID
 
-from shared import audit, telemetry
+from shared import audit, sessions, telemetry
 from shared.auth import Principal
 from shared.db import Database, UnitOfWork
 from shared.domain import Account, Registration, SignIn, User
@@ -12,6 +12,7 @@ from shared.errors import (
     EmailTaken,
     InvalidCredentials,
     SignInDisabled,
+    TemporaryPasswordExpired,
     TooManyLoginAttempts,
     UsernameTaken,
     UserNotFound,
@@ -19,6 +20,8 @@ from shared.errors import (
 from shared.models import LoginRequest, RegisterRequest, UpdateProfileRequest
 from shared.passwords import PasswordHasher
 from shared.repositories import accounts, users
+from shared.repositories import passwords as passwords_repo
+from shared.sessions import SessionPolicy
 from shared.tokens import TokenService
 
 # Registration promises "a euro current account".
@@ -79,11 +82,13 @@ async def _audit_failure(db: Database, key: str, reason: str, attempts: int, pol
 
 
 async def login(db: Database, passwords: PasswordHasher, tokens: TokenService, policy: LoginPolicy,
-                command: LoginRequest, correlation_id: str) -> SignIn:
+                session_policy: SessionPolicy, command: LoginRequest, user_agent: str | None,
+                correlation_id: str) -> SignIn:
     """A token for the right username and password. An unknown user and a wrong password get the
     same answer after the same bcrypt work; a deactivated user with the right password is told
     their sign-in is disabled (403); too many attempts get 429. Failed sign-ins are audited, and
-    so is the lock-out when one uses up the last allowed attempt."""
+    so is the lock-out when one uses up the last allowed attempt. Success starts a session; a
+    temporary password set by staff starts one that may only change the password."""
     key = command.username.lower()
     async with db.unit_of_work() as uow:
         attempt = await users.count_attempt_and_find_user(uow, key, policy.window_seconds)
@@ -103,11 +108,20 @@ async def login(db: Database, passwords: PasswordHasher, tokens: TokenService, p
         await _audit_failure(db, key, "sign_in_disabled", attempt.attempts, policy, correlation_id)
         raise SignInDisabled("Your sign-in has been disabled by the bank. Contact us (see the page footer) "
                              "to restore it.")
+    user = attempt.user
+    async with db.reader() as read:
+        temporary = await passwords_repo.temporary_password_valid(read, user.id)
+    if temporary is False:
+        telemetry.record_login(succeeded=False)
+        raise TemporaryPasswordExpired("Your temporary password has expired. Ask the bank for a new one.")
     telemetry.record_login(succeeded=True)
     async with db.unit_of_work() as uow:
         await users.forget_attempts(uow, key)
-    user = attempt.user
-    return SignIn(user, tokens.issue(user.id, user.role), tokens.ttl_seconds)
+    async with db.unit_of_work() as uow:
+        sign_in = await sessions.start(uow, tokens, session_policy, user,
+                                       "password_change" if temporary else "full", user_agent)
+        await uow.commit()
+    return sign_in
 
 
 async def get_user(db: Database, user_id: UUID) -> User:

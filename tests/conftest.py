@@ -114,7 +114,9 @@ def host_environment(database_url: str, **extra: str) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items()
            if not key.startswith(("JWT_", "ADMIN_", "DB_")) or key == "DB_PGBOUNCER"}
     env.update({"DATABASE_URL": database_url, "APP_ENV": "test", "JWT_SIGNING_KEY": TEST_SIGNING_KEY,
-                "BCRYPT_ROUNDS": str(TEST_BCRYPT_ROUNDS), "LOG_FORMAT": "json", "PYTHONUNBUFFERED": "1"})
+                "BCRYPT_ROUNDS": str(TEST_BCRYPT_ROUNDS), "LOG_FORMAT": "json", "PYTHONUNBUFFERED": "1",
+                # Each host its own mail sink (devhost/mail_sink.py), read at GET /_dev/mail.
+                "SMTP_PORT": str(free_port())})
     env.update(extra)
     return env
 

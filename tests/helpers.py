@@ -88,3 +88,21 @@ def staff_principal(database_url: str) -> Principal:
         row = conn.execute("SELECT id FROM users WHERE username = %s", (username,)).fetchone()
     assert row is not None
     return Principal(id=uuid.UUID(str(row[0])), username=username, role="admin")
+
+
+def signed_in(run, runtime, user_id: uuid.UUID, role: str = "user"):
+    """The credentials a script holds after signing in: a real session row and the token naming
+    it, for tests that call use cases (the ledger) below HTTP."""
+    from shared import sessions
+    from shared.auth import Credentials
+    from shared.repositories import users
+
+    async def start():
+        async with runtime.db.unit_of_work() as uow:
+            user = await users.by_id(uow, user_id)
+            assert user is not None
+            signed = await sessions.start(uow, runtime.tokens, runtime.session_policy, user, "full", "tests")
+            await uow.commit()
+        return Credentials(signed.session.id, None, user_id, role)
+
+    return run(start())

@@ -9,12 +9,13 @@ from shared.domain import Transfer
 from shared.outcomes import PostingOutcome
 
 _POST = """SELECT * FROM post_transfer(%(initiator)s, %(from_account)s, %(to_account)s, %(amount)s,
-                                     %(description)s, %(kind)s, %(key)s, %(request_hash)s, %(require_owner)s)"""
+                                     %(description)s, %(kind)s, %(key)s, %(request_hash)s, %(require_owner)s,
+                                     %(session)s, %(session_secret)s)"""
 
 
 @dataclass(frozen=True)
 class Posting:
-    initiator: UUID
+    initiator: UUID | None  # None with a session: the session names the caller (a cookie names no user)
     from_account: str | None  # None: the bank's system account in the recipient's currency
     to_account: str
     amount: int
@@ -23,6 +24,8 @@ class Posting:
     idempotency_key: str
     request_hash: bytes
     require_owner: bool  # the initiator must own from_account
+    session_id: UUID | None = None  # checked live (not revoked, not idle) by the posting itself
+    session_secret_hash: bytes | None = None  # the cookie's proof; None for a signed token's session
 
 
 @dataclass(frozen=True)
@@ -35,7 +38,8 @@ def _params(posting: Posting) -> dict[str, object]:
     return {"initiator": posting.initiator, "from_account": posting.from_account, "to_account": posting.to_account,
             "amount": posting.amount, "description": posting.description, "kind": posting.kind,
             "key": posting.idempotency_key, "request_hash": posting.request_hash,
-            "require_owner": posting.require_owner}
+            "require_owner": posting.require_owner, "session": posting.session_id,
+            "session_secret": posting.session_secret_hash}
 
 
 def _posted(row: Row | None) -> Posted:

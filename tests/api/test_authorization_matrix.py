@@ -11,9 +11,12 @@ import function_app
 from shared.openapi import registered_functions
 from shared.tokens import key_id
 from tests.conftest import TEST_SIGNING_KEY
-from tests.helpers import deposit, make_admin, sign_in, sign_up
+from tests.helpers import PASSWORD, deposit, make_admin, sign_in, sign_up
 
-PUBLIC = {"health", "health/ready", "openapi.json", "auth/register", "auth/login"}
+# Sign-out answers 204 to anyone (ending nothing is not an error); the reset routes are how a
+# person who cannot sign in gets back in.
+PUBLIC = {"health", "health/ready", "openapi.json", "auth/register", "auth/login", "auth/logout",
+          "auth/password-reset", "auth/password-reset/confirm"}
 
 
 def routes() -> list[tuple[str, str]]:
@@ -48,13 +51,16 @@ def cast(local_host, database_url):
     import httpx
 
     with httpx.Client(base_url=local_host.base_url, timeout=30) as api:
-        a, b, gone, empty = sign_up(api), sign_up(api), sign_up(api), sign_up(api)
+        a, b, gone, empty, reset = sign_up(api), sign_up(api), sign_up(api), sign_up(api), sign_up(api)
+        signed_out = sign_up(api)
+        assert api.post("/api/auth/logout", headers=signed_out.headers).status_code == 204
         deposit(database_url, b.account, "10.00")
         username, password = make_admin(database_url)
         admin_token = sign_in(api, username, password)
         admin_headers = {"Authorization": f"Bearer {admin_token}"}
         api.patch(f"/api/manage/users/{gone.user_id}", json={"active": False}, headers=admin_headers)
-        yield {"a": a, "b": b, "gone": gone, "empty": empty, "admin": admin_headers}
+        yield {"a": a, "b": b, "gone": gone, "empty": empty, "reset": reset, "signed_out": signed_out,
+               "admin": admin_headers}
 
 
 def url_for(route: str, victim) -> str:
@@ -73,24 +79,29 @@ BODIES = {
     "manage/users/{user_id}": lambda c: {"full_name": "Matrix Name"},
     "manage/accounts/{number}": lambda c: {"name": "Matrix"},
     "manage/accounts/{number}/deposits": lambda c: {"amount": "1.00"},
+    "me/password": lambda c: {"current_password": PASSWORD, "new_password": "Another-pass-77",
+                              "new_password_confirmation": "Another-pass-77"},
 }
 
 
 def send(api, method: str, route: str, headers: dict, cast) -> int:
     body = BODIES.get(route, lambda c: None)(cast)
-    # Deleting needs a victim without money (and must not take B out of the other cases).
-    victim = cast["empty"] if method == "DELETE" else cast["b"]
+    # Deleting needs a victim without money, and a staff reset signs its victim out everywhere:
+    # neither may take B out of the other cases.
+    victim = cast["empty"] if method == "DELETE" else cast["reset"] if route.endswith("password-reset") else cast["b"]
     return api.request(method, url_for(route, victim), headers=headers,
                        json=body if method in ("POST", "PATCH") else None).status_code
 
 
 @pytest.mark.parametrize(("method", "route"), PROTECTED)
-@pytest.mark.parametrize("caller", ["anonymous", "expired", "other_key", "alg_none", "wrong_audience", "deactivated"])
+@pytest.mark.parametrize("caller", ["anonymous", "expired", "other_key", "alg_none", "wrong_audience", "deactivated",
+                                    "signed_out"])
 def test_every_protected_route_refuses_callers_without_a_valid_token(api, cast, method, route, caller):
     if caller == "anonymous":
         headers = {}
-    elif caller == "deactivated":
-        headers = {"Authorization": f"Bearer {cast['gone'].token}"}
+    elif caller in ("deactivated", "signed_out"):
+        # Validly signed, unexpired tokens whose session the server has ended.
+        headers = {"Authorization": f"Bearer {cast['gone' if caller == 'deactivated' else 'signed_out'].token}"}
     else:
         headers = {"Authorization": f"Bearer {forged(caller, cast['b'].user_id)}"}
     assert send(api, method, route, headers, cast) == 401

@@ -10,6 +10,9 @@ from tests.conftest import ROOT
 def _start(**env: str) -> subprocess.CompletedProcess[str]:
     clean = {key: value for key, value in os.environ.items()
              if not key.startswith(("JWT_", "DATABASE_", "APP_ENV", "KEY_VAULT"))}
+    # Everything else prod needs, so that the setting under test is what stops the host.
+    env = {"MAIL_TRANSPORT": "acs", "ACS_EMAIL_ENDPOINT": "https://iebank.europe.communication.azure.com",
+           "PUBLIC_BASE_URL": "https://bank.example", **env}
     return subprocess.run([sys.executable, "-m", "devhost", "--port", "0", "--no-embedded", "--no-timers"],
                           cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, timeout=60, check=False)
 

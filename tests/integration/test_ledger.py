@@ -20,7 +20,7 @@ from shared.errors import (
     RecipientNotFound,
 )
 from shared.models import DepositRequest, OpenAccountRequest, RegisterRequest, TransferRequest
-from tests.helpers import PASSWORD, deposit, register_body, staff_principal
+from tests.helpers import PASSWORD, deposit, register_body, signed_in, staff_principal
 
 
 def new_customer(run, runtime, balance: str | None = None, currency: str = "EUR") -> tuple[Principal, str]:
@@ -46,7 +46,7 @@ def ledger_rows(sql, number: str) -> int:
 
 def transfer(run, runtime, principal, source, target, amount, key=None, description=""):
     request = TransferRequest(from_account=source, to_account=target, amount=amount, description=description)
-    return run(ledger.transfer(runtime.db, principal.id, request, key or str(uuid.uuid4())))
+    return run(ledger.transfer(runtime.db, signed_in(run, runtime, principal.id), request, key or str(uuid.uuid4())))
 
 
 def test_a_transfer_moves_money_and_writes_both_ledger_legs(run, runtime, sql):
@@ -150,6 +150,7 @@ def test_a_second_request_while_the_first_with_that_key_runs_is_told_it_is_in_pr
 
 def test_concurrent_transfers_between_the_same_accounts_conserve_money_and_never_overdraw(run, runtime, sql):
     parties = [new_customer(run, runtime, "50.00") for _ in range(4)]
+    callers = [signed_in(run, runtime, principal.id) for principal, _ in parties]
     numbers = [number for _, number in parties]
     total_before = sum(balance(sql, number) for number in numbers)
     outcomes = {"posted": 0, "refused": 0}
@@ -160,11 +161,11 @@ def test_concurrent_transfers_between_the_same_accounts_conserve_money_and_never
             target_index = (seed + step * 3 + 1) % 4
             if source_index == target_index:
                 target_index = (target_index + 1) % 4
-            principal, source = parties[source_index]
+            _, source = parties[source_index]
             request = TransferRequest(from_account=source, to_account=numbers[target_index],
                                       amount=f"{(seed * 7 + step) % 30 + 1}.00")
             try:
-                await ledger.transfer(runtime.db, principal.id, request, str(uuid.uuid4()))
+                await ledger.transfer(runtime.db, callers[source_index], request, str(uuid.uuid4()))
                 outcomes["posted"] += 1
             except InsufficientFunds:
                 outcomes["refused"] += 1
@@ -223,8 +224,7 @@ def test_idempotency_keys_are_kept_a_day_and_purged_after_two(run, runtime, sql)
     transfer(run, runtime, alice, alice_account, bob_account, "1.00", key=old_key)
     transfer(run, runtime, alice, alice_account, bob_account, "2.00", key=fresh_key)
     sql.execute("UPDATE idempotency_keys SET created_at = now() - interval '49 hours' WHERE key = %s", (old_key,))
-    purged, _ = run(purge_expired(runtime.db))
-    assert purged >= 1
+    assert run(purge_expired(runtime.db)).idempotency_keys >= 1
     remaining = {row[0] for row in sql.execute("SELECT key FROM idempotency_keys WHERE user_id = %s", (alice.id,))}
     assert remaining == {fresh_key}
     run(purge_expired(runtime.db, key_hours=1))  # never below the promised 24 hours

@@ -61,7 +61,9 @@ def test_create_admin_reads_its_settings_and_refuses_without_a_password(postgres
 def test_seed_demo_is_refused_in_prod(postgres_server):
     url = _fresh_database(postgres_server)
     tls_url = url + ("&" if "?" in url else "?") + "sslmode=require"
-    refused = ops("seed-demo", database_url=tls_url, APP_ENV="prod", JWT_SIGNING_KEY="x" * 40)
+    refused = ops("seed-demo", database_url=tls_url, APP_ENV="prod", JWT_SIGNING_KEY="x" * 40, MAIL_TRANSPORT="acs",
+                  ACS_EMAIL_ENDPOINT="https://iebank.europe.communication.azure.com",
+                  PUBLIC_BASE_URL="https://bank.example")
     assert refused.returncode == 2 and "demo data is never seeded" in refused.stderr
 
 

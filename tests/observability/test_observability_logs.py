@@ -150,4 +150,7 @@ def test_no_password_hash_token_or_signing_key_reaches_the_logs_of_a_customer_jo
     for secret in (password, wrong_password, token, token.split(".")[2], password_hash, TEST_SIGNING_KEY,
                    recipient.token):
         assert secret not in logs
-    assert "Bearer" not in logs and "password" not in logs.lower().replace("password_confirmation", "")
+    # The banner lists routes, some of which are named after passwords; what was logged about the
+    # requests must name none.
+    logged = "\n".join(line for line in logs.splitlines() if not line.startswith("    "))
+    assert "Bearer" not in logged and "password" not in logged.lower().replace("password_confirmation", "")

@@ -14,7 +14,7 @@ import pytest
 
 from shared import observability, telemetry
 from tests.conftest import ROOT, host_environment
-from tests.helpers import PASSWORD, deposit, register_body
+from tests.helpers import PASSWORD, deposit, register_body, signed_in
 
 TELEMETRY_MODULES = ("opentelemetry", "azure.monitor")
 
@@ -160,14 +160,16 @@ def test_transfers_refusals_logins_and_throttled_logins_are_counted(metrics, run
     payer, payee = register(), register()
     deposit(database_url, payer.account.number, "30.00")
     send = TransferRequest(from_account=payer.account.number, to_account=payee.account.number, amount="12.50")
-    run(ledger.transfer(runtime.db, payer.user.id, send, secrets.token_hex(8)))
-    run(ledger.transfer(runtime.db, payer.user.id, send, secrets.token_hex(8)))
+    caller = signed_in(run, runtime, payer.user.id)
+    run(ledger.transfer(runtime.db, caller, send, secrets.token_hex(8)))
+    run(ledger.transfer(runtime.db, caller, send, secrets.token_hex(8)))
     with pytest.raises(InsufficientFunds):
-        run(ledger.transfer(runtime.db, payer.user.id, send, secrets.token_hex(8)))
+        run(ledger.transfer(runtime.db, caller, send, secrets.token_hex(8)))
 
     def login(password):
         return run(users.login(runtime.db, runtime.passwords, runtime.tokens, runtime.login_policy,
-                               LoginRequest(username=payer.user.username, password=password), "test"))
+                               runtime.session_policy, LoginRequest(username=payer.user.username, password=password),
+                               "tests", "test"))
 
     login(PASSWORD)
     for _ in range(runtime.login_policy.max_failures):

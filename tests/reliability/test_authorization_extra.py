@@ -4,6 +4,7 @@ role, histories that mix in nobody else's money, and login throttling shared by 
 processes over one database."""
 
 import time
+import uuid
 
 import httpx
 import jwt
@@ -23,10 +24,10 @@ BODY = {"username": "authz_extra", "password": "Matrix-pass-1", "full_name": "Au
         "country": "IE"}
 
 
-def signed(user_id: str, role: str, expires_in: int) -> str:
+def signed(user_id: str, role: str, expires_in: int, session_id: str | None = None) -> str:
     now = int(time.time())
     claims = {"iss": "iebank", "aud": "iebank-api", "sub": user_id, "role": role, "iat": now - 600,
-              "exp": now + expires_in}
+              "exp": now + expires_in, "sid": session_id or str(uuid.uuid4())}
     return jwt.encode(claims, TEST_SIGNING_KEY, "HS256", headers={"kid": key_id(TEST_SIGNING_KEY)})
 
 
@@ -34,7 +35,7 @@ def signed(user_id: str, role: str, expires_in: int) -> str:
 def publish():
     started = time.monotonic()
     yield
-    matrix = len(PROTECTED) * 6 + 2 * sum(1 for _, route in PROTECTED if route.startswith("manage/"))
+    matrix = len(PROTECTED) * 7 + 2 * sum(1 for _, route in PROTECTED if route.startswith("manage/"))
     figures.record("authorization", "Authorization", {
         "route matrix cases (tests/api/test_authorization_matrix.py)": matrix,
         "further cases (this suite)": len(CASES),
@@ -60,7 +61,8 @@ def test_an_admins_expired_token_is_401_on_staff_routes(api, database_url, sql, 
 def test_a_customer_token_claiming_the_admin_role_is_still_a_customer(api, method, path):
     # Even with the signing key, the role comes from the database, not from the token.
     customer = sign_up(api)
-    token = signed(customer.user_id, "admin", expires_in=300)
+    live_session = jwt.decode(customer.token, options={"verify_signature": False})["sid"]
+    token = signed(customer.user_id, "admin", expires_in=300, session_id=live_session)
     status = api.request(method, path, headers={"Authorization": f"Bearer {token}"},
                          json=BODY if method == "POST" else None).status_code
     CASES[f"customer token with role=admin on {method} {path} is 403"] = status == 403

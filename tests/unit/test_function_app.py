@@ -8,12 +8,16 @@ from shared.openapi import build_document, registered_functions
 
 EXPECTED = {
     ("GET", "health"), ("GET", "health/ready"), ("GET", "openapi.json"),
-    ("POST", "auth/register"), ("POST", "auth/login"), ("GET", "me"), ("PATCH", "me"),
+    ("POST", "auth/register"), ("POST", "auth/login"), ("GET", "auth/session"), ("POST", "auth/token"),
+    ("POST", "auth/logout"), ("POST", "auth/password-reset"), ("POST", "auth/password-reset/confirm"),
+    ("GET", "me"), ("PATCH", "me"), ("POST", "me/password"),
+    ("GET", "me/sessions"), ("DELETE", "me/sessions/{session_id}"), ("POST", "me/sessions/revoke-all"),
     ("GET", "accounts"), ("POST", "accounts"), ("GET", "accounts/{number}"), ("PATCH", "accounts/{number}"),
     ("POST", "transfers"), ("POST", "transfers/preview"), ("GET", "transactions"),
     ("GET", "manage/users"), ("POST", "manage/users"), ("GET", "manage/users/{user_id}"),
     ("PATCH", "manage/users/{user_id}"), ("DELETE", "manage/users/{user_id}"),
     ("GET", "manage/users/{user_id}/transactions"), ("POST", "manage/users/{user_id}/unlock"),
+    ("POST", "manage/users/{user_id}/password-reset"),
     ("PATCH", "manage/accounts/{number}"),
     ("POST", "manage/accounts/{number}/deposits"), ("GET", "manage/audit"),
 }

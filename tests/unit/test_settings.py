@@ -9,12 +9,44 @@ def test_outside_development_the_database_must_require_tls(monkeypatch):
     with pytest.raises(ConfigurationError, match="sslmode"):
         Settings()
     monkeypatch.setenv("DATABASE_URL", "postgresql://app@db.example:5432/iebank?sslmode=require")
+    set_azure_mail(monkeypatch)
     assert Settings().app_env == "prod"
+
+
+def set_azure_mail(monkeypatch):
+    monkeypatch.setenv("MAIL_TRANSPORT", "acs")
+    monkeypatch.setenv("ACS_EMAIL_ENDPOINT", "https://iebank.europe.communication.azure.com")
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://bank.example")
+
+
+@pytest.mark.parametrize("missing, named", [
+    ("MAIL_TRANSPORT", "MAIL_TRANSPORT"), ("ACS_EMAIL_ENDPOINT", "ACS_EMAIL_ENDPOINT"),
+    ("PUBLIC_BASE_URL", "PUBLIC_BASE_URL")])
+def test_outside_development_reset_links_must_be_mailable(monkeypatch, missing, named):
+    """A bank in Azure whose reset emails went to a local SMTP sink would lose every one."""
+    monkeypatch.setenv("APP_ENV", "uat")
+    monkeypatch.setenv("DATABASE_URL", "postgresql://app@db.example:5432/iebank?sslmode=require")
+    set_azure_mail(monkeypatch)
+    monkeypatch.delenv(missing)
+    with pytest.raises(ConfigurationError, match=named):
+        Settings()
+
+
+def test_prod_never_allows_more_than_five_idle_minutes(monkeypatch):
+    monkeypatch.setenv("APP_ENV", "prod")
+    monkeypatch.setenv("DATABASE_URL", "postgresql://app@db.example:5432/iebank?sslmode=require")
+    set_azure_mail(monkeypatch)
+    monkeypatch.setenv("SESSION_IDLE_SECONDS", "301")
+    with pytest.raises(ConfigurationError, match="SESSION_IDLE_SECONDS"):
+        Settings()
+    monkeypatch.setenv("SESSION_IDLE_SECONDS", "300")
+    assert Settings().session_idle_seconds == 300
 
 
 def test_prod_never_generates_a_signing_key(monkeypatch):
     monkeypatch.setenv("APP_ENV", "prod")
     monkeypatch.setenv("DATABASE_URL", "postgresql://app@db.example/iebank?sslmode=verify-full")
+    set_azure_mail(monkeypatch)
     monkeypatch.delenv("JWT_SIGNING_KEY", raising=False)
     monkeypatch.delenv("KEY_VAULT_URL", raising=False)
     with pytest.raises(ConfigurationError, match="JWT_SIGNING_KEY"):

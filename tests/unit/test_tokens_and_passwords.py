@@ -21,12 +21,12 @@ def service(key: str = KEY, previous: str | None = None, ttl: int = 900) -> Toke
 
 def test_a_token_carries_the_user_and_role():
     user = uuid.uuid4()
-    claims = service().verify(service().issue(user, "admin"))
+    claims = service().verify(service().issue(user, "admin", uuid.uuid4()))
     assert claims.user_id == user and claims.role == "admin"
 
 
 def test_the_previous_key_still_verifies_after_rotation_until_removed():
-    old_token = service(OTHER_KEY).issue(uuid.uuid4(), "user")
+    old_token = service(OTHER_KEY).issue(uuid.uuid4(), "user", uuid.uuid4())
     assert service(KEY, previous=OTHER_KEY).verify(old_token).role == "user"
     with pytest.raises(NotAuthenticated):
         service(KEY).verify(old_token)

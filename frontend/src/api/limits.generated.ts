@@ -5,6 +5,23 @@
 
 /** Checks on each request body field (JSON Schema keywords), by schema name. */
 export const requestFields = {
+  ChangePasswordRequest: {
+    current_password: {
+      minLength: 1,
+      maxLength: 128,
+      pattern: "^[^\\x00-\\x1f\\x7f]*$"
+    },
+    new_password: {
+      minLength: 1,
+      maxLength: 128,
+      pattern: "^[^\\x00-\\x1f\\x7f]*$"
+    },
+    new_password_confirmation: {
+      minLength: 1,
+      maxLength: 128,
+      pattern: "^[^\\x00-\\x1f\\x7f]*$"
+    }
+  },
   CreateUserRequest: {
     country: {
       pattern: "^[A-Za-z]{2}$"
@@ -68,6 +85,30 @@ export const requestFields = {
     name: {
       minLength: 1,
       maxLength: 50,
+      pattern: "^[^\\x00-\\x1f\\x7f]*$"
+    }
+  },
+  PasswordResetConfirmRequest: {
+    new_password: {
+      minLength: 1,
+      maxLength: 128,
+      pattern: "^[^\\x00-\\x1f\\x7f]*$"
+    },
+    new_password_confirmation: {
+      minLength: 1,
+      maxLength: 128,
+      pattern: "^[^\\x00-\\x1f\\x7f]*$"
+    },
+    token: {
+      minLength: 16,
+      maxLength: 128,
+      pattern: "^[A-Za-z0-9_-]+$"
+    }
+  },
+  PasswordResetRequest: {
+    login: {
+      minLength: 1,
+      maxLength: 254,
       pattern: "^[^\\x00-\\x1f\\x7f]*$"
     }
   },
@@ -182,6 +223,7 @@ export const schemaEnums = {
     "account-frozen",
     "account-has-balance",
     "account-not-found",
+    "csrf-header-missing",
     "currency-mismatch",
     "email-taken",
     "forbidden",
@@ -195,11 +237,14 @@ export const schemaEnums = {
     "malformed-json",
     "method-not-allowed",
     "not-found",
+    "password-change-required",
     "payload-too-large",
     "recipient-not-found",
+    "reset-link-invalid",
     "self-modification",
     "service-unavailable",
     "sign-in-disabled",
+    "temporary-password-expired",
     "too-many-login-attempts",
     "unauthorized",
     "unsupported-media-type",
