@@ -414,6 +414,19 @@ module roles 'modules/roles.bicep' = {
   ]
 }
 
+// Before the Function App, which is to take its host name; linked to it below.
+module staticWebApp 'modules/staticwebapp.bicep' = {
+  name: 'staticwebapp'
+  params: {
+    name: 'devopps-swa-${nameToken}'
+    location: staticWebAppLocation
+    tags: empty(azdEnvironmentName) ? tags : union(tags, {
+      'azd-service-name': 'web'
+    })
+    workspaceId: monitoring.outputs.workspaceId
+  }
+}
+
 module functionApp 'modules/functionapp.bicep' = {
   name: 'functionapp'
   params: {
@@ -458,15 +471,10 @@ module functionApp 'modules/functionapp.bicep' = {
   ]
 }
 
-module staticWebApp 'modules/staticwebapp.bicep' = {
-  name: 'staticwebapp'
+module staticWebAppLink 'modules/staticwebapplink.bicep' = {
+  name: 'staticwebapp-link'
   params: {
-    name: 'devopps-swa-${nameToken}'
-    location: staticWebAppLocation
-    tags: empty(azdEnvironmentName) ? tags : union(tags, {
-      'azd-service-name': 'web'
-    })
-    workspaceId: monitoring.outputs.workspaceId
+    staticWebAppName: staticWebApp.outputs.name
     backendResourceId: functionApp.outputs.id
     backendLocation: functionApp.outputs.location
   }

@@ -1,18 +1,13 @@
-// Static Web App serving the Vue SPA, with the Function App as its linked backend: requests to
-// /api/* on the site go to the Function App. Linked backends need the Standard SKU, so every
-// environment uses Standard (the older design had Free in dev).
+// Static Web App serving the Vue SPA. Its linked backend (requests to /api/* go to the Function
+// App) is staticwebapplink.bicep, deployed after the Function App: the Function App needs this
+// site's host name first (PUBLIC_BASE_URL, the address in password-reset mail). Linked backends
+// need the Standard SKU, so every environment uses Standard (the older design had Free in dev).
 param name string
 param tags object
 param workspaceId string
 
 @description('Static Web Apps are offered in a few regions only; the backend may be elsewhere.')
 param location string
-
-@description('Resource id of the Function App to link.')
-param backendResourceId string
-
-@description('Region of the Function App.')
-param backendLocation string
 
 resource site 'Microsoft.Web/staticSites@2023-12-01' = {
   name: name
@@ -25,15 +20,6 @@ resource site 'Microsoft.Web/staticSites@2023-12-01' = {
   properties: {
     allowConfigFileUpdates: true
     stagingEnvironmentPolicy: 'Enabled'
-  }
-}
-
-resource backend 'Microsoft.Web/staticSites/linkedBackends@2023-12-01' = {
-  parent: site
-  name: 'api'
-  properties: {
-    backendResourceId: backendResourceId
-    region: backendLocation
   }
 }
 
