@@ -174,6 +174,10 @@ param budgetAmount int = 0
 @description('First day of the first budget month (yyyy-MM-01); needed when budgetAmount > 0.')
 param budgetStartDate string = ''
 
+// ---- Password-reset mail (issue 15) ----
+@description('Data location of the Communication Services Email resources (an ACS data location, e.g. Europe, United States); fixed once created.')
+param emailDataLocation string = 'Europe'
+
 // ---- App settings ----
 param jwtIssuer string = 'iebank'
 param jwtAudience string = 'iebank-api'
@@ -414,7 +418,18 @@ module roles 'modules/roles.bicep' = {
   ]
 }
 
-// Before the Function App, which is to take its host name; linked to it below.
+module email 'modules/email.bicep' = {
+  name: 'email'
+  params: {
+    emailServiceName: 'devopps-ecs-${nameToken}'
+    communicationServiceName: 'devopps-acs-${nameToken}'
+    tags: tags
+    dataLocation: emailDataLocation
+    appPrincipalId: identity.outputs.principalId
+  }
+}
+
+// Before the Function App, which takes its host name (PUBLIC_BASE_URL); linked to it below.
 module staticWebApp 'modules/staticwebapp.bicep' = {
   name: 'staticwebapp'
   params: {
@@ -462,6 +477,9 @@ module functionApp 'modules/functionapp.bicep' = {
     virtualNetworkSubnetId: privateNetworking ? network.outputs.appsSubnetId : ''
     jwtIssuer: jwtIssuer
     jwtAudience: jwtAudience
+    mailEndpoint: email.outputs.endpoint
+    mailSender: email.outputs.senderAddress
+    publicBaseUrl: 'https://${staticWebApp.outputs.defaultHostname}'
   }
   dependsOn: [
     roles

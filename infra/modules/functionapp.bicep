@@ -60,6 +60,15 @@ param virtualNetworkSubnetId string
 param jwtIssuer string
 param jwtAudience string
 
+@description('ACS_EMAIL_ENDPOINT: https address of the Communication Services resource (password-reset mail, sent with the identity).')
+param mailEndpoint string
+
+@description('MAIL_SENDER: sender address on the linked email domain.')
+param mailSender string
+
+@description('PUBLIC_BASE_URL: https address of the SPA, from which the app builds the reset link.')
+param publicBaseUrl string
+
 // Built-in PgBouncer listens on 6432; the server itself on 5432.
 var databasePort = pgbouncerEnabled ? '6432' : '5432'
 var databaseUrl = 'postgresql://${identityName}@${databaseFqdn}:${databasePort}/${databaseName}?sslmode=require'
@@ -182,6 +191,24 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
         {
           name: 'FUNCTIONS_WORKER_PROCESS_COUNT'
           value: string(workerProcessCount)
+        }
+        // Outside development the app refuses to start without these (issue 15); no key: the
+        // identity holds a send-only role on the Communication Services resource (email.bicep).
+        {
+          name: 'MAIL_TRANSPORT'
+          value: 'acs'
+        }
+        {
+          name: 'ACS_EMAIL_ENDPOINT'
+          value: mailEndpoint
+        }
+        {
+          name: 'MAIL_SENDER'
+          value: mailSender
+        }
+        {
+          name: 'PUBLIC_BASE_URL'
+          value: publicBaseUrl
         }
       ]
     }

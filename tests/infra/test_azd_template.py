@@ -217,6 +217,10 @@ RULES = {
     "Microsoft.Insights/actionGroups": (r"^[^%&\\?/]+$", 1, 260),
     "Microsoft.Insights/metricAlerts": (r"^[^*#&+:<>?@%{}\\/]+$", 1, 260),
     "Microsoft.ContainerRegistry/registries": (r"^[a-zA-Z0-9]+$", 5, 50),
+    # The resource provider's own patterns (azure-rest-api-specs, 2025-09-01); the host name
+    # <name>.<geo>.communication.azure.com also rules out a leading or trailing hyphen.
+    "Microsoft.Communication/communicationServices": (r"^[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]$", 1, 63),
+    "Microsoft.Communication/emailServices": (r"^[a-zA-Z0-9-]+$", 1, 63),
 }
 
 
@@ -239,7 +243,8 @@ def test_every_name_meets_azure_naming_rules_for_any_azd_environment_name(env_na
 def test_two_azd_environments_never_share_a_globally_unique_name_nor_take_dev_uat_or_prod_names():
     def global_names(deployment):
         kinds = ("Microsoft.Storage/storageAccounts", "Microsoft.KeyVault/vaults",
-                 "Microsoft.DBforPostgreSQL/flexibleServers", "Microsoft.Web/sites")
+                 "Microsoft.DBforPostgreSQL/flexibleServers", "Microsoft.Web/sites",
+                 "Microsoft.Communication/communicationServices")
         return {r.name for r in deployment.resources() if r.type in kinds}
     alice, bob = global_names(azd_deploy("alice")), global_names(azd_deploy("bob"))
     assert alice and not alice & bob

@@ -9,9 +9,10 @@ import bicep_model as bm
 import pytest
 
 TAG_KEYS = {"environment", "application", "owner", "costCentre"}
-# Resource kinds Azure does not tag: extension and child resources, budgets.
+# Resource kinds Azure does not tag: extension and child resources, budgets, role definitions.
 UNTAGGED = {
     "Microsoft.Authorization/roleAssignments",
+    "Microsoft.Authorization/roleDefinitions",
     "Microsoft.Insights/diagnosticSettings",
     "Microsoft.Consumption/budgets",
 }
@@ -209,8 +210,9 @@ ROLE_IDS = {
 
 
 def role_assignments(resources, principal):
-    """(role name, scope name) of every assignment to the principal."""
+    """(role name, scope name) of every assignment to the principal; a custom role by its roleName."""
     names = {role_id: name for name, role_id in ROLE_IDS.items()}
+    names |= {r.name: r.properties["roleName"] for r in resources if r.type == "Microsoft.Authorization/roleDefinitions"}
     return sorted(
         (names[r.properties["roleDefinitionId"].split("/")[-1].rstrip(")")], r.config["scope"].name)
         for r in resources
@@ -219,7 +221,10 @@ def role_assignments(resources, principal):
 
 
 def test_app_identity_has_least_privilege_roles_with_deterministic_names(resources, env):
+    (email_sender,) = [r for r in resources if r.type == "Microsoft.Authorization/roleDefinitions"]
     assert role_assignments(resources, f"<devopps-id-be-{env}.properties.principalId>") == [
+        # Send-only on its Communication Services resource (issue 15, tests/infra/test_infra_email.py).
+        (email_sender.properties["roleName"], f"devopps-acs-{env}"),
         ("Key Vault Secrets User", f"devopps-kv-{env}"),
         ("Monitoring Metrics Publisher", f"devopps-insights-{env}"),
         # Its own containers only: no role over the account, no data owner (issue 18).

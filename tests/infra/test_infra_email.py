@@ -1,0 +1,136 @@
+"""Issue 15: password-reset mail goes through Azure Communication Services Email, which the
+Function App reaches with its managed identity: no key, no connection string, a send-only role."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import bicep_model as bm
+import pytest
+
+# The actions Microsoft documents for sending with an Entra identity (SMTP/Entra authentication
+# quickstart). Notably absent: ListKeys, RegenerateKey, delete, and domain or sender management,
+# all of which the built-in Communication and Email Service Owner role carries.
+SEND_ONLY = {
+    "Microsoft.Communication/CommunicationServices/Read",
+    "Microsoft.Communication/CommunicationServices/Write",
+    "Microsoft.Communication/EmailServices/write",
+}
+COMMUNICATION_AND_EMAIL_SERVICE_OWNER = "09976791-48a7-449e-bb21-39d1a415f350"
+
+
+@pytest.fixture(scope="module", params=bm.ENVIRONMENTS)
+def env(request):
+    return request.param
+
+
+@pytest.fixture(scope="module")
+def deployment(env):
+    return bm.deploy(env)
+
+
+@pytest.fixture(scope="module")
+def resources(deployment):
+    return deployment.resources()
+
+
+def one(resources, resource_type):
+    found = [r for r in resources if r.type == resource_type]
+    assert len(found) == 1, f"{resource_type}: {[r.full_name for r in found]}"
+    return found[0]
+
+
+def app_settings(resources):
+    site = one(resources, "Microsoft.Web/sites")
+    return {s["name"]: s["value"] for s in site.properties["siteConfig"]["appSettings"]}
+
+
+def test_an_email_service_with_an_azure_managed_domain_is_linked_to_the_communication_service(resources, env):
+    email = one(resources, "Microsoft.Communication/emailServices")
+    assert email.name == f"devopps-ecs-{env}"
+    assert email.config["location"] == "global"
+    assert email.properties["dataLocation"] == "Europe"
+    domain = one(resources, "Microsoft.Communication/emailServices/domains")
+    assert domain.full_name == f"{email.name}/AzureManagedDomain"
+    assert domain.config["location"] == "global"
+    assert domain.properties == {"domainManagement": "AzureManaged", "userEngagementTracking": "Disabled"}
+    acs = one(resources, "Microsoft.Communication/communicationServices")
+    assert acs.name == f"devopps-acs-{env}"
+    assert acs.config["location"] == "global"
+    assert acs.properties["dataLocation"] == email.properties["dataLocation"]
+    assert acs.properties["linkedDomains"] == [domain.id]
+
+
+def test_the_data_location_is_one_parameter_for_both_services(env):
+    resources = bm.deploy(env, emailDataLocation="United States").resources()
+    for kind in ("Microsoft.Communication/emailServices", "Microsoft.Communication/communicationServices"):
+        assert one(resources, kind).properties["dataLocation"] == "United States"
+
+
+def test_the_app_gets_the_four_mail_settings_from_the_resources_themselves(deployment, resources, env):
+    settings = app_settings(resources)
+    assert settings["MAIL_TRANSPORT"] == "acs"
+    assert settings["ACS_EMAIL_ENDPOINT"] == f"https://<devopps-acs-{env}.properties.hostName>"
+    assert settings["MAIL_SENDER"] == f"DoNotReply@<devopps-ecs-{env}/AzureManagedDomain.properties.mailFromSenderDomain>"
+    assert settings["PUBLIC_BASE_URL"] == f"https://<devopps-swa-{env}.properties.defaultHostname>"
+    # The reset link points at the site the SPA is served from.
+    assert settings["PUBLIC_BASE_URL"] == deployment.output("AZURE_SITE_URL")
+
+
+def test_the_communication_service_accepts_no_key_and_no_setting_carries_one(resources):
+    acs = one(resources, "Microsoft.Communication/communicationServices")
+    assert acs.properties["disableLocalAuth"] is True
+    settings = app_settings(resources)
+    for name, value in settings.items():
+        squashed = name.replace("_", "").lower()
+        if "connectionstring" in squashed or squashed.endswith("key"):
+            assert name == "APPLICATIONINSIGHTS_CONNECTION_STRING", name
+        text = str(value).lower()
+        assert "accesskey=" not in text and "communication.azure.com" not in text, name
+        assert not re.search(r"<list\w*\(\)", text), f"{name} reads a list*() secret: {value}"
+
+
+COMMUNICATION_SYMBOL = re.compile(r"^resource\s+(\w+)\s+'Microsoft\.Communication/", re.MULTILINE)
+LIST_CALL = re.compile(r"\blist\w*\(([^)]*)\)|\.(list\w*)\(", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("path", sorted(bm.INFRA.rglob("*.bicep")), ids=lambda p: p.name)
+def test_no_template_lists_keys_or_connection_strings_of_a_communication_resource(path):
+    text = path.read_text()
+    symbols = set(COMMUNICATION_SYMBOL.findall(text))
+    for match in LIST_CALL.finditer(text):
+        line = text[text.rfind("\n", 0, match.start()) + 1 : text.find("\n", match.end())]
+        assert "Microsoft.Communication" not in line, f"{path.name}: {line.strip()}"
+        assert not any(re.search(rf"\b{symbol}\b", line) for symbol in symbols), f"{path.name}: {line.strip()}"
+
+
+def test_the_app_identity_holds_only_a_send_only_custom_role_on_the_communication_service(resources, env):
+    acs = one(resources, "Microsoft.Communication/communicationServices")
+    role = one(resources, "Microsoft.Authorization/roleDefinitions")
+    assert role.properties["type"] == "CustomRole"
+    (permissions,) = role.properties["permissions"]
+    assert set(permissions["actions"]) == SEND_ONLY
+    assert permissions["notActions"] == permissions["dataActions"] == permissions["notDataActions"] == []
+    assert [str(scope) for scope in role.properties["assignableScopes"]] == ["<resourceGroup().id>"]
+    assert f"devopps-acs-{env}" in role.properties["roleName"]
+    on_acs = [
+        r
+        for r in resources
+        if r.type == "Microsoft.Authorization/roleAssignments" and r.config["scope"].name == acs.name
+    ]
+    assert len(on_acs) == 1
+    (assignment,) = on_acs
+    assert str(assignment.properties["principalId"]) == f"<devopps-id-be-{env}.properties.principalId>"
+    assert assignment.properties["principalType"] == "ServicePrincipal"
+    assert assignment.properties["roleDefinitionId"] == role.id
+    assert assignment.name.startswith("guid:")
+    everything = json.dumps([r.config for r in resources], default=str)
+    assert COMMUNICATION_AND_EMAIL_SERVICE_OWNER not in everything
+
+
+def test_two_environments_custom_roles_never_share_a_name_which_the_tenant_requires_unique():
+    dev = one(bm.deploy("dev").resources(), "Microsoft.Authorization/roleDefinitions")
+    uat = one(bm.deploy("uat").resources(), "Microsoft.Authorization/roleDefinitions")
+    assert dev.properties["roleName"] != uat.properties["roleName"]
+    assert dev.name != uat.name
