@@ -134,3 +134,18 @@ def test_two_environments_custom_roles_never_share_a_name_which_the_tenant_requi
     uat = one(bm.deploy("uat").resources(), "Microsoft.Authorization/roleDefinitions")
     assert dev.properties["roleName"] != uat.properties["roleName"]
     assert dev.name != uat.name
+
+
+def test_the_app_accepts_the_settings_the_template_writes(resources):
+    # The contract end to end: shared/settings.py refuses to start outside development without
+    # MAIL_TRANSPORT=acs, ACS_EMAIL_ENDPOINT and an https PUBLIC_BASE_URL.
+    from shared.settings import Settings
+
+    def deployed(value):  # a host name Azure fills in at deployment time
+        return re.sub(r"<[^>]*>", "deployed.example", str(value))
+
+    settings = Settings(**{name.lower(): deployed(value) for name, value in app_settings(resources).items()})
+    assert settings.mail_transport == "acs"
+    assert settings.acs_email_endpoint == "https://deployed.example"
+    assert settings.mail_sender == "DoNotReply@deployed.example"
+    assert settings.public_base_url == "https://deployed.example"
