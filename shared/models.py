@@ -297,6 +297,8 @@ class SessionOut(BaseModel):
     created_at: AwareDatetime
     expires_at: AwareDatetime = Field(description="The absolute end (SESSION_MAX_SECONDS after sign-in)")
     idle_expires_at: AwareDatetime = Field(description="The end if nothing happens before it; every call moves it")
+    idle_seconds: int = Field(description="How long the session lasts without activity from this answer on "
+                                          "(SESSION_IDLE_SECONDS): a browser counts it on its own clock")
 
 
 class LoginOut(BaseModel):

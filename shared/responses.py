@@ -60,7 +60,8 @@ def register_out(registration: Registration) -> RegisterOut:
 
 def session_out(session: Session) -> SessionOut:
     return SessionOut(id=session.id, created_at=session.created_at, expires_at=session.expires_at,
-                      idle_expires_at=session.idle_expires_at)
+                      idle_expires_at=session.idle_expires_at,
+                      idle_seconds=max(0, int((session.idle_expires_at - session.last_used_at).total_seconds())))
 
 
 def login_out(sign_in: SignIn) -> LoginOut:

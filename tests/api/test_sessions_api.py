@@ -44,7 +44,9 @@ def test_login_sets_a_host_only_httponly_strict_cookie_and_answers_the_session(a
     assert {"Path=/", "Secure", "HttpOnly", "SameSite=Strict"} <= set(attributes)
     assert not any(a.lower().startswith(("domain=", "max-age=", "expires=")) for a in attributes)
     body = response.json()
-    assert set(body["session"]) >= {"id", "expires_at", "idle_expires_at"}
+    assert set(body["session"]) >= {"id", "expires_at", "idle_expires_at", "idle_seconds"}
+    # What a browser counts down on its own clock: the configured idle limit (300 s by default).
+    assert body["session"]["idle_seconds"] == 300
     assert body["token_type"] == "Bearer" and 0 < body["expires_in"] <= 300
     assert body["password_change_required"] is False
     # The cookie is opaque: it names the session and carries a secret, and is not the token.

@@ -897,6 +897,11 @@ export interface components {
              * @description The end if nothing happens before it; every call moves it
              */
             idle_expires_at: string;
+            /**
+             * Idle Seconds
+             * @description How long the session lasts without activity from this answer on (SESSION_IDLE_SECONDS): a browser counts it on its own clock
+             */
+            idle_seconds: number;
         };
         /** SessionSummaryOut */
         SessionSummaryOut: {
