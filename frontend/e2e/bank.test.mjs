@@ -33,8 +33,9 @@ const escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 const field = (page, label) => page.getByLabel(new RegExp(`^${escapeRe(label)}( \\*)?$`))
 const button = (page, name) => page.getByRole('button', { name, exact: true })
 
+/** A page in a browser of its own (own cookie jar, so own session), as a second person would have. */
 async function newPage() {
-  const page = await stack.context.newPage()
+  const page = await (await stack.newContext()).newPage()
   page.setDefaultTimeout(20_000)
   page.on('pageerror', (error) => pageErrors.push(`${page.url()}: ${error.message}`))
   page.on('console', (message) => {
@@ -105,6 +106,15 @@ async function apiBalances() {
 }
 
 const digits = (text) => text.replace(/\s+/g, '')
+
+/** The page's session cookie as the browser holds it (null when there is none). */
+async function sessionCookie(page) {
+  const cookies = await page.context().cookies()
+  return cookies.find((c) => c.name === '__Host-iebank-session') ?? null
+}
+
+/** Headers that present a cookie the way the SPA does, for replaying it from outside the browser. */
+const asBrowser = (cookie) => ({ Cookie: `${cookie.name}=${cookie.value}`, 'X-Requested-With': 'iebank' })
 
 async function fillTransfer(page, { to, amount, description }) {
   await page.goto(`${stack.baseUrl}/transfer?from=${acc1}`)
@@ -250,10 +260,10 @@ test('double-clicking confirm (and replaying the request) moves the money once',
   assert.ok(key, 'the transfer carried an Idempotency-Key')
   const replay = await page.evaluate(
     async ({ body, key }) => {
-      const { token } = JSON.parse(sessionStorage.getItem('iebank.session'))
+      // The browser adds the session cookie; the header is the one a cross-site form cannot send.
       const response = await fetch('/api/transfers', {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}`, 'Idempotency-Key': key },
+        headers: { 'Content-Type': 'application/json', 'X-Requested-With': 'iebank', 'Idempotency-Key': key },
         body,
       })
       return { status: response.status, body: await response.json() }
@@ -410,10 +420,9 @@ test('a customer who opens a staff page gets no staff data', TIMEOUT, async () =
   assert.deepEqual(manageResponses.filter((s) => s < 400), [], 'no back-office request succeeded')
   assert.equal(await page.getByRole('link', { name: 'Users' }).count(), 0, 'no staff navigation for customers')
 
-  // Going round the page, straight to the API with the customer's token, is refused too.
+  // Going round the page, straight to the API with the customer's session, is refused too.
   const status = await page.evaluate(async () => {
-    const { token } = JSON.parse(sessionStorage.getItem('iebank.session'))
-    return (await fetch('/api/manage/users', { headers: { Authorization: `Bearer ${token}` } })).status
+    return (await fetch('/api/manage/users', { headers: { 'X-Requested-With': 'iebank' } })).status
   })
   assert.equal(status, 403)
 })
@@ -455,25 +464,29 @@ test('staff create a customer, then deactivate them, and the customer can no lon
 test('an expired or revoked session sends the person to sign in and back to where they were', TIMEOUT, async () => {
   const page = await newPage()
   await signIn(page, customer.username, customer.password)
-  // Corrupt the token in storage, as an expired one would be refused by the API.
-  await page.evaluate(() => {
-    const session = JSON.parse(sessionStorage.getItem('iebank.session'))
-    session.token = 'not-a-valid-token'
-    sessionStorage.setItem('iebank.session', JSON.stringify(session))
-  })
+  // The session is an HttpOnly cookie: no script on the page can read it, and no token is kept.
+  const cookie = await sessionCookie(page)
+  assert.ok(cookie, 'signed in with the session cookie')
+  assert.equal(await page.evaluate(() => document.cookie.includes('iebank-session')), false)
+  // Ended on the server (as another device signing it out would), with the tab still open.
+  const revoked = await fetch(`${stack.apiUrl}/api/auth/logout`, { method: 'POST', headers: asBrowser(cookie) })
+  assert.equal(revoked.status, 204)
   await page.goto(`${stack.baseUrl}/history`)
   await page.waitForURL(/\/sign-in\?redirect=(%2F|\/)history/)
   await page.getByText('Your session has ended').waitFor()
-  await field(page, 'Username').fill(customer.username)
+  assert.equal(await field(page, 'Username').inputValue(), customer.username)
   await field(page, 'Password').fill(customer.password)
   await button(page, 'Sign in').click()
   await page.waitForURL(/\/history$/)
 
-  // Sign out clears the stored token.
+  // Sign out ends the session on the server: its cookie, replayed, is refused.
+  const second = await sessionCookie(page)
   await page.getByRole('button', { name: /Sign out/ }).click()
   await page.waitForURL(/\/sign-in/)
-  assert.equal(await page.evaluate(() => sessionStorage.getItem('iebank.session')), null)
-  assert.equal(await page.evaluate(() => localStorage.length), 0)
+  assert.equal(await sessionCookie(page), null, 'the cookie is cleared')
+  assert.equal((await fetch(`${stack.apiUrl}/api/me`, { headers: asBrowser(second) })).status, 401)
+  const stored = await page.evaluate(() => JSON.stringify({ ...sessionStorage, ...localStorage }))
+  assert.doesNotMatch(stored, /token|iebank-session/i)
   await page.close()
 })
 
@@ -604,8 +617,7 @@ test('every page passes an axe-core scan with no serious or critical violations,
 
 test('a transfer under review when the session runs out is back on its review after signing in again', TIMEOUT, async () => {
   const page = await newPage()
-  // Last but one: the clock belongs to the whole browser context, so no later test relies on real time.
-  // The page's clock, so the token can run out for real (15 minutes) without waiting for it.
+  // The page's clock (its own browser context), so 5 idle minutes pass without waiting for them.
   await page.clock.install()
   // acc1 is frozen by now, and the check before the review would refuse a transfer to it.
   const recipient = await apiOpenAccount('Session test')
@@ -617,11 +629,17 @@ test('a transfer under review when the session runs out is back on its review af
   await button(page, 'Review transfer').click()
   await page.getByTestId('transfer-review').waitFor()
   const before = await apiBalances()
-  await page.clock.fastForward('16:00')
-  await button(page, 'Confirm and send').click()
-  // Sign-in says why, keeps the username and, after sign-in, returns to the same review.
+  const cookie = await sessionCookie(page)
+  // A minute before the 5-minute idle limit, the person is asked; nobody answers.
+  await page.clock.fastForward('04:05')
+  const warning = page.getByRole('alertdialog', { name: 'Are you still there?' })
+  await warning.waitFor()
+  assert.match(await warning.textContent(), /signed out in 0:5\d/)
+  await page.clock.fastForward('01:00')
+  // Signed out on the server too, and sign-in says why, keeps the username and returns to the review.
   await page.waitForURL(/\/sign-in/)
   await page.getByText('Your session has ended').waitFor()
+  assert.equal((await fetch(`${stack.apiUrl}/api/me`, { headers: asBrowser(cookie) })).status, 401)
   assert.equal(await field(page, 'Username').inputValue(), customer.username)
   await field(page, 'Password').fill(customer.password)
   await button(page, 'Sign in').click()

@@ -93,8 +93,11 @@ export function chromiumPath() {
   return path
 }
 
-/** Starts everything; returns { baseUrl, apiUrl, context, newPage, stop }. */
-export async function startStack() {
+/**
+ * Starts everything; returns { baseUrl, apiUrl, context, newContext, mail, stop }. `env` adds
+ * settings for the API (a shortened SESSION_IDLE_SECONDS, say).
+ */
+export async function startStack({ env: extraEnv = {} } = {}) {
   const executablePath = chromiumPath()
   const python = process.env.IEBANK_PYTHON || join(repoDir, '.venv', 'bin', 'python')
   if (!existsSync(python)) throw new Error(`no Python at ${python}; run \`make venv\` first`)
@@ -105,13 +108,14 @@ export async function startStack() {
   const logDir = join(workDir, 'logs')
   mkdirSync(logDir)
   const processes = []
+  let browser = null
   let context = null
 
   let stopped = false
   async function stop() {
     if (stopped) return
     stopped = true
-    if (context) await context.close().catch(() => {})
+    if (browser) await browser.close().catch(() => {})
     for (const { child, name } of processes.reverse()) await stopProcess(child, name)
     // pgserver normally stops PostgreSQL with the host; if it is still up, stop it by its pid.
     const pidFile = join(pgData, 'postmaster.pid')
@@ -139,6 +143,8 @@ export async function startStack() {
 
   try {
     const apiPort = await freePort()
+    const swaPort = await freePort()
+    const baseUrl = `http://127.0.0.1:${swaPort}`
     const api = startProcess('devhost', python, ['-m', 'devhost', '--port', String(apiPort), '--log-format', 'text'], {
       cwd: repoDir,
       env: {
@@ -147,8 +153,12 @@ export async function startStack() {
         ADMIN_PASSWORD: ADMIN.password,
         APP_ENV: 'local',
         BCRYPT_ROUNDS: '4',
+        // Password-reset mail goes to the host's own sink (read at /_dev/mail), its links to the site.
+        SMTP_PORT: String(await freePort()),
+        PUBLIC_BASE_URL: baseUrl,
         // Never an outside database: the embedded one in the fresh temp dir.
         DATABASE_URL: undefined,
+        ...extraEnv,
       },
       logDir,
     })
@@ -156,7 +166,6 @@ export async function startStack() {
     const apiUrl = `http://127.0.0.1:${apiPort}`
     await waitFor(`${apiUrl}/api/health`, { timeoutMs: 180_000, process: api.child, name: 'devhost', log: api.log })
 
-    const swaPort = await freePort()
     const swa = startProcess(
       'swa',
       join(frontendDir, 'node_modules', '.bin', 'swa'),
@@ -164,11 +173,10 @@ export async function startStack() {
       { cwd: frontendDir, env: {}, logDir },
     )
     processes.push({ ...swa, name: 'swa' })
-    const baseUrl = `http://127.0.0.1:${swaPort}`
     await waitFor(`${baseUrl}/`, { timeoutMs: 90_000, process: swa.child, name: 'swa', log: swa.log })
     await waitFor(`${baseUrl}/api/health`, { timeoutMs: 30_000, process: swa.child, name: 'swa proxy', log: swa.log })
 
-    context = await chromium.launchPersistentContext(join(workDir, 'chromium-profile'), {
+    browser = await chromium.launch({
       executablePath,
       headless: true,
       args: [
@@ -181,10 +189,13 @@ export async function startStack() {
         '--disable-component-update',
         '--disable-sync',
       ],
-      viewport: { width: 1280, height: 900 },
-      locale: 'en-IE',
     })
-    return { baseUrl, apiUrl, context, stop, logs: { api: api.log, swa: swa.log } }
+    // One context is one person's browser: its own cookie jar, so its own session.
+    const newContext = () => browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-IE' })
+    context = await newContext()
+    /** The mail the API has sent so far (its SMTP sink), newest last. */
+    const mail = async () => (await (await fetch(`${apiUrl}/_dev/mail`)).json())
+    return { baseUrl, apiUrl, context, newContext, mail, stop, logs: { api: api.log, swa: swa.log } }
   } catch (error) {
     await stop()
     throw error

@@ -1,7 +1,7 @@
 import { createPinia } from 'pinia'
 import { createApp } from 'vue'
 import { api } from '@/api/client'
-import { createAppRouter, installGuards } from '@/router'
+import { createAppRouter, installGuards, sessionEndedLocation, to } from '@/router'
 import { useSessionStore } from '@/stores/session'
 import App from './App.vue'
 import './styles.css'
@@ -12,24 +12,23 @@ app.use(pinia)
 
 const session = useSessionStore(pinia)
 const router = createAppRouter()
-// currentToken() first, so a token that ran out while the tab was idle counts as signed out.
-installGuards(router, () => {
-  session.currentToken()
-  return session
-})
+installGuards(router, () => session)
 
 api.setAuth({
-  getToken: () => session.currentToken(),
+  onActivity: (startedAt) => session.touched(startedAt),
   onUnauthorized: () => {
     const current = router.currentRoute.value
     session.signOut('ended')
-    // Sign-in keeps the username, so the person only types the password again.
-    const username = session.endedFor
-    if (current.meta.requiresAuth) {
-      void router.push({ name: 'sign-in', query: { redirect: current.fullPath, expired: '1', ...(username ? { username } : {}) } })
-    }
+    if (current.meta.requiresAuth) void router.push(sessionEndedLocation(current.fullPath, session.endedFor))
+  },
+  onPasswordChangeRequired: () => {
+    if (router.currentRoute.value.name !== 'security') void router.push(to('security'))
   },
 })
 
-app.use(router)
-app.mount('#app')
+// Who is signed in is the API's to say (the cookie is out of this script's reach): ask once
+// before the first page is chosen.
+void session.restore().finally(() => {
+  app.use(router)
+  app.mount('#app')
+})

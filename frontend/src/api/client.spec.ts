@@ -3,20 +3,25 @@ import { fakeApi, json, problem } from '@/test/fakeApi'
 import { createApiClient } from './client'
 import { ApiError, describeProblem, isApiError, PROBLEM_SLUGS, slugFromType } from './problems'
 
-function client(token: string | null = 'tok-123') {
+function client() {
   const api = createApiClient()
   const onUnauthorized = vi.fn()
-  api.setAuth({ getToken: () => token, onUnauthorized })
-  return { api, onUnauthorized }
+  const onActivity = vi.fn()
+  const onPasswordChangeRequired = vi.fn()
+  api.setAuth({ onActivity, onUnauthorized, onPasswordChangeRequired })
+  return { api, onUnauthorized, onActivity, onPasswordChangeRequired }
 }
 
 describe('API client', () => {
-  it('sends the bearer token, JSON body and Idempotency-Key', async () => {
+  it('sends the CSRF header, never a token, with the JSON body and Idempotency-Key', async () => {
     const server = fakeApi({ 'POST /api/transfers': () => json({ id: 't1' }, 201) })
     const { api } = client()
     await expect(api.post('/transfers', { amount: '1.00' }, { idempotencyKey: 'key-1' })).resolves.toEqual({ id: 't1' })
     const [request] = server.requests
-    expect(request!.headers.get('authorization')).toBe('Bearer tok-123')
+    // The session is the HttpOnly cookie the browser adds; this header is what a cross-site form cannot.
+    expect(request!.headers.get('x-requested-with')).toBe('iebank')
+    expect(request!.headers.has('authorization')).toBe(false)
+    expect(server.fetchMock.mock.calls[0]![1]).toMatchObject({ credentials: 'same-origin' })
     expect(request!.headers.get('idempotency-key')).toBe('key-1')
     expect(request!.headers.get('content-type')).toBe('application/json')
     expect(request!.body).toEqual({ amount: '1.00' })
@@ -33,7 +38,7 @@ describe('API client', () => {
       'POST /api/auth/register': () =>
         problem('validation-error', 422, 'The request is not valid.', [{ field: 'password', message: 'too short' }]),
     })
-    const error = await client(null).api.post('/auth/register', {}).catch((e: unknown) => e)
+    const error = await client().api.post('/auth/register', {}).catch((e: unknown) => e)
     expect(isApiError(error)).toBe(true)
     const apiError = error as ApiError
     expect(apiError.slug).toBe('validation-error')
@@ -50,31 +55,45 @@ describe('API client', () => {
           headers: { 'Content-Type': 'application/problem+json', 'Retry-After': '120' },
         }),
     })
-    const error = (await client(null).api.post('/auth/login', {}).catch((e: unknown) => e)) as ApiError
+    const error = (await client().api.post('/auth/login', {}).catch((e: unknown) => e)) as ApiError
     expect(error.retryAfterSeconds).toBe(120)
     expect(describeProblem(error)).toMatch(/2 minute/)
   })
 
-  it('reports an expired session (401 with a token) so the app can send the person to sign in', async () => {
+  it('reports an ended session (401) so the app can send the person to sign in', async () => {
     fakeApi({ 'GET /api/accounts': () => problem('unauthorized', 401) })
-    const { api, onUnauthorized } = client('expired')
+    const { api, onUnauthorized, onActivity } = client()
     await expect(api.get('/accounts')).rejects.toBeInstanceOf(ApiError)
     expect(onUnauthorized).toHaveBeenCalledOnce()
+    expect(onActivity).not.toHaveBeenCalled()
   })
 
-  it('also reports a 401 when the token had already run out in memory and was not sent', async () => {
-    fakeApi({ 'GET /api/accounts': () => problem('unauthorized', 401) })
-    const { api, onUnauthorized } = client(null)
-    await expect(api.get('/accounts')).rejects.toBeInstanceOf(ApiError)
-    expect(onUnauthorized).toHaveBeenCalledOnce()
+  it('counts an answered request as activity, from when it left', async () => {
+    fakeApi({ 'GET /api/accounts': () => json({ items: [] }), 'POST /api/transfers': () => problem('insufficient-funds', 422) })
+    const { api, onActivity } = client()
+    const before = Date.now()
+    await api.get('/accounts')
+    expect(onActivity).toHaveBeenCalledOnce()
+    expect(onActivity.mock.calls[0]![0]).toBeGreaterThanOrEqual(before)
+    // A refusal may come before the session was read: the deadline here must never outrun the server's.
+    await api.post('/transfers', {}).catch(() => {})
+    expect(onActivity).toHaveBeenCalledOnce()
   })
 
-  it('sends sign-in without a token and does not treat wrong details as an expired session', async () => {
-    const server = fakeApi({ 'POST /api/auth/login': () => problem('invalid-credentials', 401) })
-    const { api, onUnauthorized } = client('stale-token')
-    await expect(api.post('/auth/login', {}, { anonymous: true })).rejects.toMatchObject({ slug: 'invalid-credentials' })
-    expect(server.requests[0]!.headers.has('authorization')).toBe(false)
+  it('sends a session on a temporary password to the password change', async () => {
+    fakeApi({ 'GET /api/accounts': () => problem('password-change-required', 403) })
+    const { api, onPasswordChangeRequired, onUnauthorized } = client()
+    await expect(api.get('/accounts')).rejects.toMatchObject({ slug: 'password-change-required' })
+    expect(onPasswordChangeRequired).toHaveBeenCalledOnce()
     expect(onUnauthorized).not.toHaveBeenCalled()
+  })
+
+  it('does not treat wrong details at sign-in as an ended session', async () => {
+    fakeApi({ 'POST /api/auth/login': () => problem('invalid-credentials', 401) })
+    const { api, onUnauthorized, onActivity } = client()
+    await expect(api.post('/auth/login', {}, { anonymous: true })).rejects.toMatchObject({ slug: 'invalid-credentials' })
+    expect(onUnauthorized).not.toHaveBeenCalled()
+    expect(onActivity).not.toHaveBeenCalled()
   })
 
   it('maps a failed connection to a retryable network-error', async () => {

@@ -8,14 +8,21 @@ export interface RequestOptions {
   /** Sent as the `Idempotency-Key` header; the caller keeps it to retry the same request. */
   idempotencyKey?: string
   signal?: AbortSignal
-  /** Sign-in and registration: sent without a token, and a 401 is an answer, not an expired session. */
+  /** Sign-in, registration, password reset: a 401 is an answer, not an ended session. */
   anonymous?: boolean
 }
 
+// The session is the HttpOnly cookie the browser sends by itself: no script here ever sees a
+// token. The header is what a cross-site form cannot send, so the API refuses a cookie without it.
+export const CSRF_HEADER = { 'X-Requested-With': 'iebank' } as const
+
 export interface AuthHooks {
-  getToken: () => string | null
-  /** Called when an authenticated request comes back 401 (the session expired or was revoked). */
+  /** An authenticated request the API answered (it moved the session's idle deadline); `startedAt` is when it left. */
+  onActivity: (startedAt: number) => void
+  /** Called when an authenticated request comes back 401 (the session ended, idle or revoked). */
   onUnauthorized: () => void
+  /** Called on 403 password-change-required: signed in with a temporary password. */
+  onPasswordChangeRequired: () => void
 }
 
 export interface ApiClientOptions {
@@ -27,7 +34,7 @@ export type ApiClient = ReturnType<typeof createApiClient>
 
 export function createApiClient(options: ApiClientOptions = {}) {
   const baseUrl = options.baseUrl ?? '/api'
-  let hooks: AuthHooks = { getToken: () => null, onUnauthorized: () => {} }
+  let hooks: AuthHooks = { onActivity: () => {}, onUnauthorized: () => {}, onPasswordChangeRequired: () => {} }
 
   function buildUrl(path: string, query?: Query): string {
     const params = new URLSearchParams()
@@ -39,15 +46,14 @@ export function createApiClient(options: ApiClientOptions = {}) {
   }
 
   async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
-    const headers: Record<string, string> = { Accept: 'application/json, application/problem+json' }
-    const token = opts.anonymous ? null : hooks.getToken()
-    if (token) headers.Authorization = `Bearer ${token}`
+    const headers: Record<string, string> = { Accept: 'application/json, application/problem+json', ...CSRF_HEADER }
     if (opts.body !== undefined) headers['Content-Type'] = 'application/json'
     if (opts.idempotencyKey) headers['Idempotency-Key'] = opts.idempotencyKey
 
     // Resolved at call time so tests can stub the global fetch.
     const doFetch = options.fetch ?? globalThis.fetch
     let response: Response
+    const startedAt = Date.now()
     try {
       response = await doFetch(buildUrl(path, opts.query), {
         method,
@@ -61,8 +67,17 @@ export function createApiClient(options: ApiClientOptions = {}) {
       throw new ApiError('network-error', 0, 'Network error', 'The request did not reach the server.')
     }
 
-    if (response.status === 401 && !opts.anonymous) hooks.onUnauthorized()
-    if (!response.ok) throw await toApiError(response)
+    if (!opts.anonymous) {
+      if (response.status === 401) hooks.onUnauthorized()
+      // Only a success surely reached the session (a refusal may come before it is read): the
+      // deadline kept here is never later than the server's.
+      else if (response.ok) hooks.onActivity(startedAt)
+    }
+    if (!response.ok) {
+      const error = await toApiError(response)
+      if (error.slug === 'password-change-required') hooks.onPasswordChangeRequired()
+      throw error
+    }
     if (response.status === 204) return undefined as T
     const text = await response.text()
     return (text ? JSON.parse(text) : undefined) as T

@@ -5,10 +5,13 @@ import type {
   CreateUserRequest,
   Currency,
   DepositRequest,
+  CurrentSession,
   LoginResponse,
   Page,
   RegisterRequest,
   RegisterResponse,
+  SessionSummary,
+  TemporaryPassword,
   Transaction,
   Transfer,
   TransferPreview,
@@ -26,7 +29,29 @@ export const authApi = {
   login: (username: string, password: string) =>
     api.post<LoginResponse>('/auth/login', { username, password }, { anonymous: true }),
   register: (body: RegisterRequest) => api.post<RegisterResponse>('/auth/register', body, { anonymous: true }),
+  /** The session behind this browser's cookie; a 401 means nobody is signed in (not an ended session). */
+  session: () => api.get<CurrentSession>('/auth/session', { anonymous: true }),
+  logout: () => api.post<void>('/auth/logout', undefined, { anonymous: true }),
+  requestPasswordReset: (login: string) => api.post<void>('/auth/password-reset', { login }, { anonymous: true }),
+  confirmPasswordReset: (token: string, newPassword: string, confirmation: string) =>
+    api.post<void>(
+      '/auth/password-reset/confirm',
+      { token, new_password: newPassword, new_password_confirmation: confirmation },
+      { anonymous: true },
+    ),
   me: () => api.get<User>('/me'),
+}
+
+export const securityApi = {
+  changePassword: (currentPassword: string, newPassword: string, confirmation: string) =>
+    api.post<void>('/me/password', {
+      current_password: currentPassword,
+      new_password: newPassword,
+      new_password_confirmation: confirmation,
+    }),
+  sessions: () => api.get<{ items: SessionSummary[] }>('/me/sessions'),
+  revokeSession: (id: string) => api.delete(`/me/sessions/${enc(id)}`),
+  revokeOthers: () => api.post<{ revoked: number }>('/me/sessions/revoke-all'),
 }
 
 export const accountsApi = {
@@ -58,6 +83,7 @@ export const manageApi = {
   createUser: (body: CreateUserRequest) => api.post<UserDetail>('/manage/users', body),
   updateUser: (id: string, body: UpdateUserRequest) => api.patch<UserDetail>(`/manage/users/${enc(id)}`, body),
   deleteUser: (id: string) => api.delete(`/manage/users/${enc(id)}`),
+  resetPassword: (id: string) => api.post<TemporaryPassword>(`/manage/users/${enc(id)}/password-reset`),
   userTransactions: (id: string, query: PageQuery & { account?: string | null }) =>
     api.get<Page<Transaction>>(`/manage/users/${enc(id)}/transactions`, { query }),
   updateAccount: (number: string, body: UpdateAccountRequest) =>

@@ -94,6 +94,12 @@ export function describeProblem(error: unknown): string {
       return 'Wrong username or password.'
     case 'sign-in-disabled':
       return `Your sign-in is disabled. To find out why or to have it enabled again, contact ${bank.name} on ${bank.phone} or at ${bank.email}.`
+    case 'temporary-password-expired':
+      return `This temporary password has expired. Ask ${bank.name} for a new one on ${bank.phone}.`
+    case 'reset-link-invalid':
+      return 'This link is not valid any more: it was used already, it expired, or part of it is missing. Ask for a new one.'
+    case 'password-change-required':
+      return 'Choose a new password first: you signed in with a temporary one.'
     case 'forbidden':
       return 'You do not have access to this page.'
     case 'service-unavailable':

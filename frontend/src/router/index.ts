@@ -15,6 +15,9 @@ export type AppRouteName =
   | 'staff-account-edit'
   | 'staff-deposit'
   | 'staff-audit'
+  | 'security'
+  | 'forgot-password'
+  | 'reset-password'
   | 'forbidden'
   | 'not-found'
 
@@ -27,6 +30,8 @@ declare module 'vue-router' {
     staff?: boolean
     /** Sign-in and registration: a signed-in person is sent to their home page instead. */
     guestOnly?: boolean
+    /** Open to a session signed in with a temporary password (every other page waits for the new one). */
+    duringPasswordChange?: boolean
   }
 }
 
@@ -107,6 +112,24 @@ export const routes: AppRoute[] = [
     component: () => import('@/pages/staff/AuditPage.vue'),
     meta: { title: 'Audit trail', requiresAuth: true, staff: true },
   },
+  {
+    path: '/security',
+    name: 'security',
+    component: () => import('@/pages/SecurityPage.vue'),
+    meta: { title: 'Security', requiresAuth: true, duringPasswordChange: true },
+  },
+  {
+    path: '/forgot-password',
+    name: 'forgot-password',
+    component: () => import('@/pages/ForgotPasswordPage.vue'),
+    meta: { title: 'Forgotten password', guestOnly: true },
+  },
+  {
+    path: '/reset-password',
+    name: 'reset-password',
+    component: () => import('@/pages/ResetPasswordPage.vue'),
+    meta: { title: 'Choose a new password', guestOnly: true },
+  },
   { path: '/forbidden', name: 'forbidden', component: () => import('@/pages/ForbiddenPage.vue'), meta: { title: 'No access' } },
   { path: '/:path(.*)*', name: 'not-found', component: () => import('@/pages/NotFoundPage.vue'), meta: { title: 'Page not found' } },
 ]
@@ -128,14 +151,23 @@ export function homeFor(isAdmin: boolean): RouteLocationRaw {
 export interface SessionView {
   isSignedIn: boolean
   isAdmin: boolean
+  passwordChangeRequired: boolean
+  /** Who was signed in when the session ended by itself (null when nobody, or after a sign-out). */
+  endedFor: string | null
+}
+
+/** Sign-in after a session ended: it says so, keeps the username and returns to `path`. */
+export function sessionEndedLocation(path: string, username: string | null): RouteLocationRaw {
+  return to('sign-in', {}, { redirect: path, expired: '1', ...(username ? { username } : {}) })
 }
 
 export function installGuards(router: Router, session: () => SessionView) {
   router.beforeEach((target) => {
-    const { isSignedIn, isAdmin } = session()
+    const { isSignedIn, isAdmin, passwordChangeRequired, endedFor } = session()
     if (target.meta.requiresAuth && !isSignedIn) {
-      return { name: 'sign-in', query: { redirect: target.fullPath } }
+      return endedFor ? sessionEndedLocation(target.fullPath, endedFor) : { name: 'sign-in', query: { redirect: target.fullPath } }
     }
+    if (isSignedIn && passwordChangeRequired && !target.meta.duringPasswordChange) return to('security')
     if (target.meta.staff && !isAdmin) return { name: 'forbidden' }
     if (target.meta.guestOnly && isSignedIn) return homeFor(isAdmin)
     return true

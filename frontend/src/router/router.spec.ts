@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { createMemoryHistory, createRouter } from 'vue-router'
-import { installGuards, routes, safeRedirect } from '.'
+import { installGuards, routes, safeRedirect, type SessionView } from '.'
 
-function router(session: { isSignedIn: boolean; isAdmin: boolean }) {
+function router(view: Partial<SessionView> & { isSignedIn: boolean; isAdmin: boolean }) {
+  const session: SessionView = { passwordChangeRequired: false, endedFor: null, ...view }
   const r = createRouter({ history: createMemoryHistory(), routes })
   installGuards(r, () => session)
   return r
@@ -14,6 +15,28 @@ describe('route guards', () => {
     await r.push('/accounts/IE16IEBK00000000000001?x=1')
     expect(r.currentRoute.value.name).toBe('sign-in')
     expect(r.currentRoute.value.query.redirect).toBe('/accounts/IE16IEBK00000000000001?x=1')
+  })
+
+  it('after a session ended by itself, sign-in says so and keeps the username', async () => {
+    const r = router({ isSignedIn: false, isAdmin: false, endedFor: 'aoife' })
+    await r.push('/history')
+    expect(r.currentRoute.value.name).toBe('sign-in')
+    expect(r.currentRoute.value.query).toMatchObject({ redirect: '/history', expired: '1', username: 'aoife' })
+  })
+
+  it.each(['/dashboard', '/transfer', '/staff/users', '/'])(
+    'keeps someone signed in with a temporary password on the password change (%s)',
+    async (path) => {
+      const r = router({ isSignedIn: true, isAdmin: true, passwordChangeRequired: true })
+      await r.push(path)
+      expect(r.currentRoute.value.name).toBe('security')
+    },
+  )
+
+  it.each(['/forgot-password', '/reset-password'])('sends a signed-in person who opens %s to their accounts', async (path) => {
+    const r = router({ isSignedIn: true, isAdmin: false })
+    await r.push(path)
+    expect(r.currentRoute.value.name).toBe('dashboard')
   })
 
   it('never shows a staff page to a customer', async () => {

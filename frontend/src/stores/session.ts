@@ -1,73 +1,135 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import { authApi } from '@/api/endpoints'
-import type { User } from '@/api/types'
+import type { CurrentSession, User } from '@/api/types'
 
-// sessionStorage, never localStorage: the token dies with the tab and is not shared across tabs.
-export const SESSION_KEY = 'iebank.session'
+// The session itself is the API's HttpOnly cookie: nothing here can read or leak it. This tab
+// keeps only who is signed in (a username is no credential), so that after a reload onto a
+// session that ended, sign-in can say so and keep the username.
+export const SIGNED_IN_AS_KEY = 'iebank.signed-in-as'
 
-interface StoredSession {
-  token: string
-  user: User
-  expiresAt: number
-}
-
-function readStored(): StoredSession | null {
-  try {
-    const raw = sessionStorage.getItem(SESSION_KEY)
-    if (!raw) return null
-    const stored = JSON.parse(raw) as StoredSession
-    if (typeof stored.token !== 'string' || !stored.user || stored.expiresAt <= Date.now()) {
-      sessionStorage.removeItem(SESSION_KEY)
-      return null
-    }
-    return stored
-  } catch {
-    return null
-  }
-}
+// Tabs share the cookie, so they share the session: one tab's activity keeps the others' idle
+// deadline, and signing out in one signs all of them out.
+const CHANNEL = 'iebank.session'
+type TabMessage = { kind: 'activity'; idleDeadline: number } | { kind: 'ended'; username: string | null }
 
 export const useSessionStore = defineStore('session', () => {
-  const stored = readStored()
-  const token = ref<string | null>(stored?.token ?? null)
-  const user = ref<User | null>(stored?.user ?? null)
-  const expiresAt = ref<number>(stored?.expiresAt ?? 0)
+  const user = ref<User | null>(null)
+  const passwordChangeRequired = ref(false)
+  /** The idle limit the API set for this session, in milliseconds. */
+  const idleMs = ref(0)
+  /** When the session ends without activity (this tab's clock), and when it ends regardless. */
+  const idleDeadline = ref(0)
+  const absoluteDeadline = ref(0)
 
-  // Who was signed in when the session ended by itself (expired or refused by the API), so a page
-  // can keep work under way for the same person's next sign-in; null after a sign-out.
+  // Who was signed in when the session ended by itself (idle, revoked, refused by the API), so a
+  // page can keep work under way for the same person's next sign-in; null after a sign-out.
   const endedFor = ref<string | null>(null)
 
-  const isSignedIn = computed(() => token.value !== null && user.value !== null)
+  const isSignedIn = computed(() => user.value !== null)
   const isAdmin = computed(() => user.value?.role === 'admin')
 
-  /** The token when it is still valid; an expired one is dropped rather than sent. */
-  function currentToken(): string | null {
-    if (token.value && expiresAt.value <= Date.now()) signOut('ended')
-    return token.value
+  const channel = typeof BroadcastChannel === 'undefined' ? null : new BroadcastChannel(CHANNEL)
+  if (channel) {
+    channel.onmessage = (event: MessageEvent<TabMessage>) => {
+      const message = event.data
+      if (message.kind === 'activity' && isSignedIn.value) {
+        idleDeadline.value = Math.max(idleDeadline.value, Math.min(message.idleDeadline, absoluteDeadline.value))
+      } else if (message.kind === 'ended' && isSignedIn.value) {
+        forget(message.username ? 'ended' : 'signed-out')
+      }
+    }
+  }
+
+  function apply(current: CurrentSession, startedAt: number) {
+    user.value = current.user
+    passwordChangeRequired.value = current.password_change_required
+    // Counted on this tab's clock from when the request left (never later than the server's
+    // deadline); the absolute end likewise, as a length from the server's own times.
+    idleMs.value = current.session.idle_seconds * 1000
+    const untilAbsoluteEnd = Date.parse(current.session.expires_at) - Date.parse(current.session.idle_expires_at)
+    absoluteDeadline.value = startedAt + idleMs.value + Math.max(0, untilAbsoluteEnd)
+    idleDeadline.value = Math.min(startedAt + idleMs.value, absoluteDeadline.value)
+    endedFor.value = null
+    sessionStorage.setItem(SIGNED_IN_AS_KEY, current.user.username)
+  }
+
+  /** The session as the API knows it after a reload; a 401 just means nobody is signed in. */
+  async function restore(): Promise<void> {
+    const startedAt = Date.now()
+    try {
+      apply(await authApi.session(), startedAt)
+    } catch {
+      const before = sessionStorage.getItem(SIGNED_IN_AS_KEY)
+      sessionStorage.removeItem(SIGNED_IN_AS_KEY)
+      user.value = null
+      endedFor.value = before
+    }
   }
 
   async function signIn(username: string, password: string): Promise<User> {
+    const startedAt = Date.now()
     const response = await authApi.login(username, password)
-    token.value = response.access_token
-    user.value = response.user
-    expiresAt.value = Date.now() + response.expires_in * 1000
-    endedFor.value = null
-    sessionStorage.setItem(
-      SESSION_KEY,
-      JSON.stringify({ token: token.value, user: user.value, expiresAt: expiresAt.value } satisfies StoredSession),
-    )
+    apply(response, startedAt)
     return response.user
   }
 
-  /** `ended`: the session ran out or the API refused it, rather than the person signing out. */
-  function signOut(reason: 'signed-out' | 'ended' = 'signed-out') {
-    // A second "ended" (the refused request after an expiry seen locally) keeps the first's username.
-    endedFor.value = reason === 'ended' ? (user.value?.username ?? endedFor.value) : null
-    token.value = null
-    user.value = null
-    expiresAt.value = 0
-    sessionStorage.removeItem(SESSION_KEY)
+  /** "Stay signed in": any authenticated call is activity; this one also reads the session's state. */
+  async function stayAlive(): Promise<void> {
+    const startedAt = Date.now()
+    apply(await authApi.session(), startedAt)
+    touched(startedAt)
   }
 
-  return { token, user, endedFor, isSignedIn, isAdmin, currentToken, signIn, signOut }
+  /** Every answered authenticated request moved the server's idle deadline; follow it here. */
+  function touched(startedAt: number) {
+    if (!isSignedIn.value) return
+    idleDeadline.value = Math.min(startedAt + idleMs.value, absoluteDeadline.value)
+    channel?.postMessage({ kind: 'activity', idleDeadline: idleDeadline.value } satisfies TabMessage)
+  }
+
+  function forget(reason: 'signed-out' | 'ended') {
+    // A second "ended" (the refused request after an ending seen here) keeps the first's username.
+    endedFor.value = reason === 'ended' ? (user.value?.username ?? endedFor.value) : null
+    user.value = null
+    passwordChangeRequired.value = false
+    idleDeadline.value = 0
+    absoluteDeadline.value = 0
+    sessionStorage.removeItem(SIGNED_IN_AS_KEY)
+  }
+
+  /**
+   * `signed-out`: the person signed out; `ended`: the session ran out or the API refused it. Either
+   * way the server ends the session too (the cookie goes with it), and every other tab follows.
+   */
+  function signOut(reason: 'signed-out' | 'ended' = 'signed-out') {
+    const wasSignedIn = isSignedIn.value
+    forget(reason)
+    if (!wasSignedIn) return
+    channel?.postMessage({ kind: 'ended', username: endedFor.value } satisfies TabMessage)
+    void authApi.logout().catch(() => {
+      // Offline: the server ends the session by itself once it has been idle long enough.
+    })
+  }
+
+  function passwordChanged() {
+    passwordChangeRequired.value = false
+  }
+
+  return {
+    user,
+    endedFor,
+    passwordChangeRequired,
+    idleMs,
+    idleDeadline,
+    absoluteDeadline,
+    isSignedIn,
+    isAdmin,
+    restore,
+    signIn,
+    stayAlive,
+    touched,
+    signOut,
+    passwordChanged,
+  }
 })

@@ -16,11 +16,12 @@ export async function mountPage(page: Component, path: string, user: User | null
   const pinia = createPinia()
   setActivePinia(pinia)
   const session = useSessionStore(pinia)
-  if (user) {
-    session.token = 'test-token'
-    session.user = user
-  }
-  api.setAuth({ getToken: () => session.token, onUnauthorized: () => session.signOut('ended') })
+  if (user) session.user = user
+  api.setAuth({
+    onActivity: (startedAt) => session.touched(startedAt),
+    onUnauthorized: () => session.signOut('ended'),
+    onPasswordChangeRequired: () => {},
+  })
   const router = createRouter({ history: createMemoryHistory(), routes })
   installGuards(router, () => session)
   await router.push(path)

@@ -62,4 +62,23 @@ describe('staff: one user', () => {
     expect(row).toContain('Savings')
     expect(row).toContain('IE86 IEBK 0000 0000 0000 02')
   })
+
+  it('resetting a password needs a confirmation, then shows the temporary password once', async () => {
+    const server = fakeApi({
+      ...page,
+      'GET /api/manage/users/7': () => json(detail(true)),
+      'POST /api/manage/users/7/password-reset': () =>
+        json({ temporary_password: 'Abcd-2345-Efgh-6789', expires_at: '2026-12-04T10:00:00Z' }, 201),
+    })
+    const { wrapper } = await mountPage(UserDetailPage, '/staff/users/7', admin)
+    await wrapper.findAll('button').find((b) => b.text() === 'Reset password…')!.trigger('click')
+    expect(server.sent('POST', '/api/manage/users/7/password-reset')).toHaveLength(0)
+    await wrapper.findAll('button').find((b) => b.text() === 'Yes, reset password')!.trigger('click')
+    await flushPromises()
+    expect(server.sent('POST', '/api/manage/users/7/password-reset')).toHaveLength(1)
+    const shown = wrapper.get('[data-testid="temporary-password"]').text()
+    expect(shown).toContain('Abcd-2345-Efgh-6789')
+    expect(shown).toContain('in person')
+    expect(wrapper.findAll('button').some((b) => b.text() === 'Yes, reset password')).toBe(false)
+  })
 })
