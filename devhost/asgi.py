@@ -473,6 +473,12 @@ class FunctionsHost:
                 headers[name] += ", " + value
             else:
                 headers[name] = value
+        # As Azure's front end does: the TCP peer is appended to whatever the client sent, so the
+        # app's throttles (shared/client_address.py) read the same header shape locally.
+        peer = scope.get("client")
+        if peer:
+            forwarded = headers.get("x-forwarded-for")
+            headers["x-forwarded-for"] = f"{forwarded}, {peer[0]}" if forwarded else str(peer[0])
 
         route: Route | None = None
         by_function = False

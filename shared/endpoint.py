@@ -125,6 +125,13 @@ class Call(Generic[BodyT, QueryT]):
     credentials: Credentials | None = None
     session: "Session | None" = None
 
+    @property
+    def client_address(self) -> str:
+        """The address throttles count this request under (shared/client_address.py)."""
+        from shared.client_address import from_headers
+
+        return from_headers(self.request.headers)
+
     def account_number(self, name: str) -> str:
         """An account number from the path; 404 when it cannot be one."""
         from shared.accounts import parse_account_number

@@ -1,6 +1,7 @@
 """Request and response bodies. Requests refuse unknown fields (nobody sets their own role or
 balance); responses describe exactly what the API sends. The OpenAPI document is built from these."""
 
+import unicodedata
 from datetime import datetime
 from typing import Annotated, Literal
 from uuid import UUID
@@ -26,16 +27,55 @@ from shared.passwords import check_password_policy
 # Printable text only: control characters (NUL above all) never reach the database.
 _PRINTABLE = r"^[^\x00-\x1f\x7f]*$"
 
-Username = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9_.-]{3,32}$")]
+# What a person cannot see but a screen obeys: controls (Cc), format characters (Cf: zero-width
+# spaces and joiners, bidirectional overrides such as U+202E that reverse text on screen, soft
+# hyphens, the BOM), surrogates (Cs), private use (Co) and line or paragraph separators (Zl, Zp).
+# `Bank administrator\u200b` must not pass for the bank's own name in a transfer description.
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Zl", "Zp"})
+# Joiners shape emoji sequences and Indic and Persian words; they are allowed between two visible
+# characters of a word (letters, marks, symbols), never at an edge or beside a space.
+_JOINERS = frozenset({"\u200c", "\u200d"})
+_JOINABLE = ("L", "M", "S")
+
+
+def _joins_a_word(value: str, index: int) -> bool:
+    if not 0 < index < len(value) - 1:
+        return False
+    return (unicodedata.category(value[index - 1]).startswith(_JOINABLE)
+            and unicodedata.category(value[index + 1]).startswith(_JOINABLE))
+
+
+def visible_text(value: str) -> str:
+    """Returns the text when every character in it shows; raises ValueError naming the first
+    invisible or control character (as U+XXXX) otherwise."""
+    for index, ch in enumerate(value):
+        if unicodedata.category(ch) in _INVISIBLE_CATEGORIES and not (ch in _JOINERS and _joins_a_word(value, index)):
+            raise ValueError(f"must not contain invisible or control characters (found U+{ord(ch):04X})")
+    return value
+
+
+def no_lone_surrogates(value: str) -> str:
+    """A password may hold any character a keyboard types, but a lone surrogate (JSON allows
+    "\\ud800") is no character at all and cannot be encoded to be hashed."""
+    if any("\ud800" <= ch <= "\udfff" for ch in value):
+        raise ValueError("must not contain unpaired surrogate code points")
+    return value
+
+
+Visible = AfterValidator(visible_text)
+
+Username = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9_.-]{3,32}$"), Visible]
 FullName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100,
-                                            pattern=_PRINTABLE)]
+                                            pattern=_PRINTABLE), Visible]
 Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=254,
-                                         pattern=r"^[^@\s\x00-\x1f\x7f]{1,64}@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+$")]
+                                         pattern=r"^[^@\s\x00-\x1f\x7f]{1,64}@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+$"),
+                 Visible]
 Country = Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Za-z]{2}$")]
 AccountName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50,
-                                               pattern=_PRINTABLE)]
-Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=140, pattern=_PRINTABLE)]
-Password = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=_PRINTABLE)]
+                                               pattern=_PRINTABLE), Visible]
+Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=140, pattern=_PRINTABLE), Visible]
+Password = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=_PRINTABLE),
+                     AfterValidator(no_lone_surrogates)]
 NewPassword = Annotated[Password, AfterValidator(check_password_policy)]
 Currency = Literal["EUR", "USD", "GBP", "INR"]
 Role = Literal["user", "admin"]
@@ -112,12 +152,12 @@ class RegisterRequest(Request):
 
 
 LoginName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=254,
-                                             pattern=_PRINTABLE)]
+                                             pattern=_PRINTABLE), Visible]
 
 
 class LoginRequest(Request):
     username: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64,
-                                               pattern=_PRINTABLE)]
+                                               pattern=_PRINTABLE), Visible]
     password: Password
 
 
@@ -232,11 +272,12 @@ class HistoryQuery(PageQuery):
 
 
 class UserSearchQuery(PageQuery):
-    q: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100, pattern=_PRINTABLE)] | None = None
+    q: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100, pattern=_PRINTABLE),
+                 Visible] | None = None
 
 
 _AuditText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200,
-                                              pattern=_PRINTABLE)]
+                                              pattern=_PRINTABLE), Visible]
 
 
 class AuditQuery(PageQuery):

@@ -65,7 +65,13 @@ def test_post_body_headers_and_several_set_cookie_values_round_trip(client):
         "length": 18,
         "json": {"amount": "12.50"},
         "content_type": "application/json",
+        "forwarded_for": "127.0.0.1",
     }
+
+
+def test_the_tcp_peer_is_appended_to_x_forwarded_for_as_azures_front_end_does(client):
+    response = client.post("/api/echo", json={}, headers={"X-Forwarded-For": "84.203.17.5"})
+    assert response.json()["forwarded_for"] == "84.203.17.5, 127.0.0.1"
 
 
 def test_unknown_path_is_the_apps_problem_json_404_with_the_callers_correlation_id(client):

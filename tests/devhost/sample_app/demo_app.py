@@ -56,6 +56,7 @@ def echo(req: func.HttpRequest) -> func.HttpResponse:
             "length": len(body),
             "json": req.get_json() if body else None,
             "content_type": req.headers.get("Content-Type"),
+            "forwarded_for": req.headers.get("X-Forwarded-For"),
         },
         status=201,
     )
