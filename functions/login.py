@@ -14,12 +14,13 @@ bp = func.Blueprint()
 
 @bp.route(route="auth/login", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
 @endpoint(summary="Sign in with username and password: a session (cookie) and an access token",
-          access="public", errors=(400, 401, 403, 413, 415, 422, 429))
+          access="public", errors=(400, 401, 403, 413, 415, 422, 429, 503))
 async def login(call: Call[LoginRequest, None]) -> Reply[LoginOut]:
     from shared import responses, users
     from shared.auth import set_cookie_header
     rt = call.runtime
-    sign_in = await users.login(rt.db, rt.passwords, rt.tokens, rt.login_policy, rt.session_policy, call.body,
+    sign_in = await users.login(rt.db, rt.passwords, rt.tokens, rt.mailer, rt.sign_in_delays, rt.login_policy,
+                                rt.session_policy, call.body, call.client_address,
                                 call.request.headers.get("user-agent"), call.correlation_id)
     return Reply(200, responses.login_out(sign_in), {"Set-Cookie": set_cookie_header(sign_in.cookie_secret)})
 

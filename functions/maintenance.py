@@ -16,4 +16,5 @@ async def purge_expired_keys(timer: func.TimerRequest) -> None:
 
     purged = await purge_expired(get_runtime().db)
     logging.getLogger("iebank.maintenance").info(
-        "purged %d idempotency keys, %d login throttles, %d sessions, %d reset links", *purged)
+        "purged %d idempotency keys, %d login throttles, %d sessions, %d reset links, %d address throttles",
+        *purged)

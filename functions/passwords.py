@@ -29,13 +29,14 @@ async def change_password(call: Call[ChangePasswordRequest, None]) -> Reply[None
 async def request_password_reset(call: Call[PasswordResetRequest, None]) -> Reply[None]:
     from shared import password_changes
     rt = call.runtime
-    await password_changes.request_reset(rt.db, rt.mailer, call.body, rt.settings.public_base_url)
+    await password_changes.request_reset(rt.db, rt.mailer, rt.login_policy, call.body, call.client_address,
+                                         rt.settings.public_base_url)
     return Reply(202)
 
 
 @bp.route(route="auth/password-reset/confirm", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
 @endpoint(summary="Set a new password with the emailed link's token (every session ends)", access="public",
-          status=204, errors=(400, 413, 415, 422, 429))
+          status=204, errors=(400, 413, 415, 422, 429, 503))
 async def confirm_password_reset(call: Call[PasswordResetConfirmRequest, None]) -> Reply[None]:
     from shared import password_changes
     rt = call.runtime

@@ -99,7 +99,8 @@ def main(argv: list[str] | None = None) -> int:
 
             purged = run_use_case(url, lambda db: purge_expired(db, args.hours))
             print(f"deleted {purged.idempotency_keys} idempotency key(s), {purged.login_throttles} stale login"
-                  f" throttle(s), {purged.sessions} ended session(s) and {purged.reset_links} old reset link(s)")
+                  f" throttle(s), {purged.auth_throttles} ended address throttle(s), {purged.sessions} ended session(s)"
+                  f" and {purged.reset_links} old reset link(s)")
     except ConfigurationError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

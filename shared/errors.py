@@ -69,6 +69,14 @@ class TooManyLoginAttempts(BankError):
         self.retry_after_seconds = retry_after_seconds
 
 
+class TooManyRequests(BankError):
+    """Too many anonymous attempts (sign-in, registration, reset) from one client address."""
+
+    def __init__(self, retry_after_seconds: int) -> None:
+        super().__init__("Too many requests from your network. Try again in a minute.")
+        self.retry_after_seconds = retry_after_seconds
+
+
 class Conflict(BankError):
     """A refusal that can name the fields it is about (shown at each field by the SPA)."""
 
@@ -156,3 +164,10 @@ class DuplicateKey(Exception):
 
 class ConfigurationError(RuntimeError):
     """The configuration is missing something or unsafe; the message names the variable, never its value."""
+
+
+class PasswordWorkBusy(ServiceUnavailable):
+    """Every password-hashing slot of this worker is taken: refused at once instead of queued."""
+
+    def __init__(self) -> None:
+        super().__init__("We are busy checking other passwords. Try again in a second.", retry_after_seconds=1)

@@ -13,6 +13,7 @@ from shared.errors import ResetLinkInvalid, SelfModification, TooManyLoginAttemp
 from shared.models import ChangePasswordRequest, PasswordResetConfirmRequest, PasswordResetRequest
 from shared.passwords import PasswordHasher, is_common
 from shared.repositories import passwords, sessions, users
+from shared.users import LoginPolicy, spend_address_attempt
 
 TEMPORARY_PASSWORD_SECONDS = 24 * 3600
 RESET_LINK_SECONDS = 30 * 60
@@ -98,10 +99,12 @@ def _reset_email(to: str, full_name: str, link: str, expires_minutes: int) -> ma
         "password by email or phone.\n"))
 
 
-async def request_reset(db: Database, mailer: mail.Mailer, command: PasswordResetRequest,
-                        public_base_url: str) -> None:
+async def request_reset(db: Database, mailer: mail.Mailer, policy: LoginPolicy, command: PasswordResetRequest,
+                        client_address: str, public_base_url: str) -> None:
     """Sends a reset link when someone has that username or email. The answer is the same either
-    way, after the same single statement; the email leaves after the answer."""
+    way, after the same statements; the email leaves after the answer. Counted per client address
+    (429 past its limit, whoever is asked about)."""
+    await spend_address_attempt(db, policy, client_address)
     token = secrets.token_urlsafe(32)
     async with db.unit_of_work() as uow:
         recipient = await passwords.create_reset_token(uow, command.login, secret_digest(token), RESET_LINK_SECONDS,

@@ -6,7 +6,15 @@ bcrypt input is always 44 bytes.
 
 bcrypt is CPU work of a quarter of a second: it runs on threads of its own (bcrypt releases the
 GIL), never on the event loop, and at a lower scheduling priority, so a burst of sign-ins (or of
-anonymous guesses) slows other sign-ins rather than every other request on the instance.
+anonymous guesses) slows other sign-ins rather than every other request on the instance. At most
+`max_concurrent` password jobs are in flight per worker; one more is refused at once
+(PasswordWorkBusy, 503 with Retry-After: 1) instead of queueing behind them, so a flood cannot
+build a queue that every later sign-in waits through.
+
+A wrong password costs the same bcrypt work whoever it is for: an unknown user is checked
+against a stand-in hash at the current cost, and a user whose hash has a lower cost (seeded or
+hashed before BCRYPT_ROUNDS was raised) is padded with stand-in checks at the costs in between
+(2^c + 2^c + 2^(c+1) + ... + 2^(r-1) = 2^r). A successful sign-in rehashes at the current cost.
 """
 
 import asyncio
@@ -16,12 +24,14 @@ import functools
 import hashlib
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TypeVar
 
 import bcrypt
+
+from shared.errors import PasswordWorkBusy
 
 # How much lower bcrypt's threads run than the event loop (Linux nice levels; 10 gives a busy
 # event loop about nine tenths of a contended core).
@@ -56,26 +66,73 @@ def _check_against_future(password: bytes, dummy_hash: Future[bytes]) -> bool:
     return bcrypt.checkpw(password, dummy_hash.result())
 
 
+def cost_of(password_hash: str) -> int | None:
+    """The bcrypt cost written in a hash (`$2b$12$...` is 12), or None when it is not one."""
+    parts = password_hash.split("$")
+    if len(parts) != 4 or not parts[2].isdigit():
+        return None
+    return int(parts[2])
+
+
 class PasswordHasher:
-    def __init__(self, rounds: int, threads: int | None = None) -> None:
+    def __init__(self, rounds: int, threads: int | None = None, max_concurrent: int | None = None) -> None:
         self.rounds = rounds
-        self._executor = ThreadPoolExecutor(max_workers=threads or os.cpu_count() or 1,
-                                            thread_name_prefix="bcrypt", initializer=_lower_this_threads_priority)
-        # Checked against when the username is unknown, so both paths cost one bcrypt check.
-        self._dummy_hash: Future[bytes] = self._executor.submit(bcrypt.hashpw, b"no such user",
-                                                                bcrypt.gensalt(rounds))
+        workers = threads or os.cpu_count() or 1
+        self.max_concurrent = max_concurrent or workers
+        self._in_flight = 0
+        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="bcrypt",
+                                            initializer=_lower_this_threads_priority)
+        # Stand-in hashes per cost, checked against for an unknown user (at the current cost) and
+        # to pad a cheaper stored hash; the current cost's is made at once, the others when needed.
+        self._stand_ins: dict[int, Future[bytes]] = {}
+        self._stand_in(rounds)
+
+    def _stand_in(self, cost: int) -> Future[bytes]:
+        if cost not in self._stand_ins:
+            self._stand_ins[cost] = self._executor.submit(bcrypt.hashpw, b"no such user", bcrypt.gensalt(cost))
+        return self._stand_ins[cost]
+
+    @property
+    def in_flight(self) -> int:
+        return self._in_flight
+
+    @contextlib.contextmanager
+    def _slot(self) -> Iterator[None]:
+        # The event loop runs one coroutine at a time, so the count needs no lock.
+        if self._in_flight >= self.max_concurrent:
+            raise PasswordWorkBusy()
+        self._in_flight += 1
+        try:
+            yield
+        finally:
+            self._in_flight -= 1
 
     async def hash(self, password: str) -> str:
-        hashed = await self._run(bcrypt.hashpw, _prehash(password), bcrypt.gensalt(self.rounds))
+        """Raises PasswordWorkBusy when every slot is taken."""
+        with self._slot():
+            hashed = await self._run(bcrypt.hashpw, _prehash(password), bcrypt.gensalt(self.rounds))
         return hashed.decode()
 
     async def verify(self, password: str, password_hash: str | None) -> bool:
-        """Constant work whether or not the user exists: pass None for an unknown user."""
-        if password_hash is None:
-            # (ready: computed on this executor's thread before any check queued behind it)
-            await self._run(_check_against_future, _prehash(password), self._dummy_hash)
+        """Whether the password is right, after 2^rounds of bcrypt work when it is wrong whatever
+        the stored hash's cost: pass None for an unknown user. Raises PasswordWorkBusy when every
+        slot is taken (before any work, the same for every user)."""
+        with self._slot():
+            prehashed = _prehash(password)
+            if password_hash is None:
+                # (ready: computed on this executor's thread before any check queued behind it)
+                await self._run(_check_against_future, prehashed, self._stand_in(self.rounds))
+                return False
+            if await self._run(bcrypt.checkpw, prehashed, password_hash.encode()):
+                return True
+            cost = cost_of(password_hash) or self.rounds
+            for padding in range(max(cost, 4), self.rounds):  # no-op at the current cost
+                await self._run(_check_against_future, prehashed, self._stand_in(padding))
             return False
-        return bool(await self._run(bcrypt.checkpw, _prehash(password), password_hash.encode()))
+
+    def needs_rehash(self, password_hash: str) -> bool:
+        """Hashed at another cost than the current one (rehash it after a successful sign-in)."""
+        return cost_of(password_hash) != self.rounds
 
     async def _run(self, fn: Callable[..., T], *args: object) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)

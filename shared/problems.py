@@ -35,6 +35,7 @@ PROBLEMS: dict[type[errors.BankError], ProblemKind] = {
     errors.AccountNotFound: ProblemKind(404, "account-not-found", "Account not found"),
     errors.RecipientNotFound: ProblemKind(404, "recipient-not-found", "Recipient account not found"),
     errors.TooManyLoginAttempts: ProblemKind(429, "too-many-login-attempts", "Too many sign-in attempts"),
+    errors.TooManyRequests: ProblemKind(429, "too-many-requests", "Too many requests from your network"),
     errors.UsernameTaken: ProblemKind(409, "username-taken", "That username is taken"),
     errors.EmailTaken: ProblemKind(409, "email-taken", "That email address is already registered"),
     errors.InsufficientFunds: ProblemKind(409, "insufficient-funds", "Insufficient funds"),

@@ -1,4 +1,5 @@
-"""What a worker builds once and every request shares: settings, the pool, tokens, hashing.
+"""What a worker builds once and every request shares: settings, the pool, tokens, hashing, the
+sign-in back-off.
 
 Built on the first request, never at import time (cold start is import time), and importing
 this module is what pulls in the heavy libraries (pydantic-settings, psycopg, PyJWT). Nothing
@@ -13,6 +14,7 @@ from shared.mail import AcsMailer, Mailer, NoMailer, SmtpMailer
 from shared.passwords import PasswordHasher
 from shared.sessions import SessionPolicy
 from shared.settings import Settings, load_settings
+from shared.sign_in_delay import SignInDelays
 from shared.tokens import TokenService
 from shared.users import LoginPolicy
 
@@ -26,6 +28,7 @@ class Runtime:
     login_policy: LoginPolicy
     session_policy: SessionPolicy
     mailer: Mailer
+    sign_in_delays: SignInDelays
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "Runtime":
@@ -48,10 +51,12 @@ class Runtime:
             tokens=TokenService(settings.jwt_signing_key.get_secret_value(),
                                 previous.get_secret_value() if previous else None,
                                 settings.jwt_issuer, settings.jwt_audience, settings.jwt_ttl_seconds),
-            passwords=PasswordHasher(settings.bcrypt_rounds),
-            login_policy=LoginPolicy(settings.login_max_failures, settings.login_window_seconds),
+            passwords=PasswordHasher(settings.bcrypt_rounds, max_concurrent=settings.bcrypt_max_concurrent),
+            login_policy=LoginPolicy(settings.login_max_failures, settings.login_window_seconds,
+                                     settings.auth_address_limit_per_minute),
             session_policy=SessionPolicy(settings.session_idle_seconds, settings.session_max_seconds),
             mailer=_mailer(settings),
+            sign_in_delays=SignInDelays(),
         )
 
 

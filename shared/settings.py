@@ -46,8 +46,16 @@ class Settings(BaseSettings):
     session_max_seconds: int = Field(default=43_200, ge=60, le=7 * 86_400)
 
     bcrypt_rounds: int = Field(default=12, ge=4, le=16)
+    # Password hashes in flight per worker; one more is refused at once (503, Retry-After: 1)
+    # rather than queued behind them, so a flood of anonymous sign-ins cannot starve the instance.
+    bcrypt_max_concurrent: int = Field(default=8, ge=1, le=256)
+    # Sign-in failures per (username, client address) in the window; past it that pair gets 429.
+    # The same count per username, from anywhere, only delays (growing back-off) and warns the holder.
     login_max_failures: int = Field(default=5, ge=1, le=100)
     login_window_seconds: int = Field(default=900, ge=1, le=86_400)
+    # Anonymous sign-ins, registrations and reset requests per client address and minute: more
+    # than a person ever makes, raised for load tests.
+    auth_address_limit_per_minute: int = Field(default=60, ge=1, le=10_000_000)
 
     # Password-reset email: Azure Communication Services in Azure (managed identity), SMTP locally.
     mail_transport: Literal["smtp", "acs", "none"] = "smtp"

@@ -1,9 +1,10 @@
-"""Customers: registration, sign-in (with throttling shared by every instance) and profile."""
+"""Customers: registration, sign-in (with throttles shared by every instance) and profile."""
 
+import contextlib
 from dataclasses import dataclass, replace
 from uuid import UUID
 
-from shared import audit, sessions, telemetry
+from shared import audit, mail, sessions, telemetry
 from shared.auth import Principal
 from shared.db import Database, UnitOfWork
 from shared.domain import Account, Registration, SignIn, User
@@ -11,35 +12,50 @@ from shared.errors import (
     DuplicateKey,
     EmailTaken,
     InvalidCredentials,
+    PasswordWorkBusy,
     SignInDisabled,
     TemporaryPasswordExpired,
     TooManyLoginAttempts,
+    TooManyRequests,
     UsernameTaken,
     UserNotFound,
 )
 from shared.models import LoginRequest, RegisterRequest, UpdateProfileRequest
 from shared.passwords import PasswordHasher
-from shared.repositories import accounts, users
+from shared.repositories import accounts, throttle, users
+from shared.repositories import audit as audit_repo
 from shared.repositories import passwords as passwords_repo
 from shared.sessions import SessionPolicy
+from shared.sign_in_delay import SignInDelays
 from shared.tokens import TokenService
 
 # Registration promises "a euro current account".
 FIRST_ACCOUNT_NAME = "Current account"
 
 
+# The address limit is per minute: a person signing in, registering or asking for a reset link
+# never makes 60 of those a minute; a script trying passwords or usernames makes thousands.
+ADDRESS_WINDOW_SECONDS = 60
+
+
 @dataclass(frozen=True)
 class LoginPolicy:
-    max_failures: int
+    max_failures: int  # per (username, client address) in the window: past it, 429
     window_seconds: int
+    address_limit_per_minute: int = 60  # anonymous sign-ins, registrations, reset requests
 
 
-async def create_user(uow: UnitOfWork, username: str, password_hash: str, full_name: str, email: str,
-                      country: str, role: str) -> tuple[User, Account]:
-    """A user and their first EUR account, in the caller's unit of work. Both conflicts are
-    reported at once, so a person fixes both fields in one go (the unique indexes still decide
-    when two sign-ups race)."""
-    username_taken, email_taken = await users.taken(uow, username, email)
+async def spend_address_attempt(db: Database, policy: LoginPolicy, client_address: str) -> None:
+    """Counts an anonymous request that costs bcrypt work or answers who exists; raises
+    TooManyRequests (429) past the address's limit for the minute."""
+    async with db.unit_of_work() as uow:
+        spent = await throttle.spend(uow, throttle.address_bucket(client_address), ADDRESS_WINDOW_SECONDS)
+    if spent.attempts > policy.address_limit_per_minute:
+        telemetry.record_login_throttled()
+        raise TooManyRequests(retry_after_seconds=spent.retry_after_seconds)
+
+
+def _refuse_taken(username_taken: bool, email_taken: bool) -> None:
     fields = [(field, message) for field, message, hit in (
         ("username", "is taken: pick another", username_taken),
         ("email", "is registered already", email_taken)) if hit]
@@ -47,6 +63,14 @@ async def create_user(uow: UnitOfWork, username: str, password_hash: str, full_n
         raise UsernameTaken("That username is taken. Pick another.", fields)
     if email_taken:
         raise EmailTaken("An account with that email address exists already.", fields)
+
+
+async def create_user(uow: UnitOfWork, username: str, password_hash: str, full_name: str, email: str,
+                      country: str, role: str) -> tuple[User, Account]:
+    """A user and their first EUR account, in the caller's unit of work. Both conflicts are
+    reported at once, so a person fixes both fields in one go (the unique indexes still decide
+    when two sign-ups race)."""
+    _refuse_taken(*await users.taken(uow, username, email))
     try:
         user = await users.insert(uow, username, password_hash, full_name, email, country, role)
     except DuplicateKey as exc:
@@ -57,10 +81,15 @@ async def create_user(uow: UnitOfWork, username: str, password_hash: str, full_n
     return user, account
 
 
-async def register(db: Database, passwords: PasswordHasher, command: RegisterRequest,
-                   correlation_id: str) -> Registration:
+async def register(db: Database, passwords: PasswordHasher, policy: LoginPolicy, command: RegisterRequest,
+                   client_address: str, correlation_id: str) -> Registration:
     """Creates a customer and their first EUR account in one transaction, audited as
-    user.register with the new customer as the actor."""
+    user.register with the new customer as the actor. Counted per client address (a sign-up
+    must say a username is taken, so a script must not ask thousands of times), and a taken
+    username or email is refused before any bcrypt work is spent on the password."""
+    await spend_address_attempt(db, policy, client_address)
+    async with db.reader() as read:
+        _refuse_taken(*await users.taken(read, command.username, command.email))
     password_hash = await passwords.hash(command.password)  # slow on purpose: before any connection is taken
     async with db.unit_of_work() as uow:
         user, account = await create_user(uow, command.username, password_hash, command.full_name, command.email,
@@ -81,45 +110,85 @@ async def _audit_failure(db: Database, key: str, reason: str, attempts: int, pol
                                            correlation_id)
 
 
-async def login(db: Database, passwords: PasswordHasher, tokens: TokenService, policy: LoginPolicy,
-                session_policy: SessionPolicy, command: LoginRequest, user_agent: str | None,
-                correlation_id: str) -> SignIn:
+def _delayed_sign_in_email(user: User, attempts: int) -> mail.Email:
+    return mail.Email(to=user.email, subject="Failed sign-ins to your IE Bank account", text=(
+        f"Hello {user.full_name},\n\n"
+        f"Someone has tried to sign in as {user.username} with a wrong password {attempts} times in the last\n"
+        "few minutes. Your account is not locked: you can still sign in, but each further sign-in is slowed\n"
+        "down for a while to stop the guessing.\n\n"
+        "If it was not you, choose a new password (Security page), and call us if anything looks wrong.\n"
+        "IE Bank never asks for your password by email or phone.\n"))
+
+
+async def _warn_holder(db: Database, mailer: mail.Mailer, user: User, attempts: int, client_address: str,
+                       correlation_id: str) -> None:
+    """Audited, and the holder told by email (after the answer, so the timing tells nothing)."""
+    async with db.unit_of_work() as uow:
+        await audit_repo.append_anonymous_and_commit(uow, "user", str(user.id), [(
+            "auth.sign_in_delayed", {"username": user.username, "attempts": attempts,
+                                     "client_address": client_address})], correlation_id)
+    mail.send_later(mailer, _delayed_sign_in_email(user, attempts))
+
+
+async def login(db: Database, passwords: PasswordHasher, tokens: TokenService, mailer: mail.Mailer,
+                delays: SignInDelays, policy: LoginPolicy, session_policy: SessionPolicy, command: LoginRequest,
+                client_address: str, user_agent: str | None, correlation_id: str) -> SignIn:
     """A token for the right username and password. An unknown user and a wrong password get the
     same answer after the same bcrypt work; a deactivated user with the right password is told
-    their sign-in is disabled (403); too many attempts get 429. Failed sign-ins are audited, and
-    so is the lock-out when one uses up the last allowed attempt. Success starts a session; a
-    temporary password set by staff starts one that may only change the password."""
+    their sign-in is disabled (403). Three counts, in one statement with the user's lookup:
+    past the client address's limit for the minute, 429 too-many-requests; past max_failures for
+    the (username, address) pair, 429 too-many-login-attempts, so a stranger's guesses lock out
+    the stranger, not the holder; past max_failures for the username from anywhere, each sign-in
+    waits a growing back-off, and the first time the holder is warned. Failed sign-ins are
+    audited, and so is the lock-out when one uses up the pair's last allowed attempt. Success
+    starts a session (one that may only change the password after a staff reset) and rehashes
+    a password stored at another bcrypt cost."""
     key = command.username.lower()
     async with db.unit_of_work() as uow:
-        attempt = await users.count_attempt_and_find_user(uow, key, policy.window_seconds)
-    if attempt.attempts > policy.max_failures:
+        counts = await users.count_sign_in_and_find_user(uow, key, client_address, policy.address_limit_per_minute,
+                                                         ADDRESS_WINDOW_SECONDS, policy.window_seconds)
+    if counts.address_attempts > policy.address_limit_per_minute:
         telemetry.record_login_throttled()
-        raise TooManyLoginAttempts(retry_after_seconds=attempt.retry_after_seconds)
+        raise TooManyRequests(retry_after_seconds=counts.address_retry_after_seconds)
+    past_limit = counts.account_attempts - policy.max_failures
+    if past_limit == 1 and counts.user is not None:
+        await _warn_holder(db, mailer, counts.user, counts.account_attempts - 1, client_address, correlation_id)
+    if counts.pair_attempts > policy.max_failures:
+        telemetry.record_login_throttled()
+        raise TooManyLoginAttempts(retry_after_seconds=counts.pair_retry_after_seconds)
+    await delays.wait(past_limit)
     # No connection is held while bcrypt runs: it takes a quarter of a second.
-    if not await passwords.verify(command.password, attempt.password_hash) or attempt.user is None:
+    if not await passwords.verify(command.password, counts.password_hash) or counts.user is None:
         telemetry.record_login(succeeded=False)
-        await _audit_failure(db, key, "wrong_password" if attempt.user else "unknown_user", attempt.attempts,
+        await _audit_failure(db, key, "wrong_password" if counts.user else "unknown_user", counts.pair_attempts,
                              policy, correlation_id)
         raise InvalidCredentials("Wrong username or password.")
-    if not attempt.user.active:
+    user = counts.user
+    assert counts.password_hash is not None
+    if not user.active:
         # Only after the right password: it proves who is asking, so saying why tells a stranger
         # nothing, and the holder stops retrying (and locking themselves out) for nothing.
         telemetry.record_login(succeeded=False)
-        await _audit_failure(db, key, "sign_in_disabled", attempt.attempts, policy, correlation_id)
+        await _audit_failure(db, key, "sign_in_disabled", counts.pair_attempts, policy, correlation_id)
         raise SignInDisabled("Your sign-in has been disabled by the bank. Contact us (see the page footer) "
                              "to restore it.")
-    user = attempt.user
     async with db.reader() as read:
         temporary = await passwords_repo.temporary_password_valid(read, user.id)
     if temporary is False:
         telemetry.record_login(succeeded=False)
         raise TemporaryPasswordExpired("Your temporary password has expired. Ask the bank for a new one.")
     telemetry.record_login(succeeded=True)
+    rehashed = None
+    if passwords.needs_rehash(counts.password_hash):
+        with contextlib.suppress(PasswordWorkBusy):  # busy: the next sign-in will do it
+            rehashed = await passwords.hash(command.password)
     async with db.unit_of_work() as uow:
-        await users.forget_attempts(uow, key)
+        await users.forget_attempts(uow, key, client_address)
     async with db.unit_of_work() as uow:
         sign_in = await sessions.start(uow, tokens, session_policy, user,
                                        "password_change" if temporary else "full", user_agent)
+        if rehashed is not None:
+            await users.replace_password_hash(uow, user.id, counts.password_hash, rehashed)
         await uow.commit()
     return sign_in
 

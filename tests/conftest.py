@@ -31,6 +31,8 @@ sys.path.insert(0, str(ROOT))
 # `conftest`, test modules import `tests.conftest`): a token a test signs must use the host's key.
 TEST_SIGNING_KEY = os.environ.setdefault("IEBANK_TEST_SIGNING_KEY", "test-signing-key-" + secrets.token_hex(24))
 TEST_BCRYPT_ROUNDS = 4
+# The whole suite runs from 127.0.0.1: the per-address sign-in limit (60 a minute) would stop it.
+TEST_ADDRESS_LIMIT = 1_000_000
 
 
 def _fresh_database(server_url: str) -> str:
@@ -74,7 +76,9 @@ def settings(database_url: str):
     from shared.settings import Settings
 
     return Settings(app_env="test", database_url=database_url, jwt_signing_key=SecretStr(TEST_SIGNING_KEY),
-                    bcrypt_rounds=TEST_BCRYPT_ROUNDS, db_pool_min_size=1, db_pool_max_size=8)
+                    bcrypt_rounds=TEST_BCRYPT_ROUNDS, db_pool_min_size=1, db_pool_max_size=8,
+                    # Every test signs in from the same address; tests of the limit set their own.
+                    auth_address_limit_per_minute=TEST_ADDRESS_LIMIT)
 
 
 @pytest.fixture(scope="session")
@@ -115,6 +119,7 @@ def host_environment(database_url: str, **extra: str) -> dict[str, str]:
            if not key.startswith(("JWT_", "ADMIN_", "DB_")) or key == "DB_PGBOUNCER"}
     env.update({"DATABASE_URL": database_url, "APP_ENV": "test", "JWT_SIGNING_KEY": TEST_SIGNING_KEY,
                 "BCRYPT_ROUNDS": str(TEST_BCRYPT_ROUNDS), "LOG_FORMAT": "json", "PYTHONUNBUFFERED": "1",
+                "AUTH_ADDRESS_LIMIT_PER_MINUTE": str(TEST_ADDRESS_LIMIT),
                 # Each host its own mail sink (devhost/mail_sink.py), read at GET /_dev/mail.
                 "SMTP_PORT": str(free_port())})
     env.update(extra)

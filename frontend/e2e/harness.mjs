@@ -156,6 +156,7 @@ export async function startStack({ env: extraEnv = {} } = {}) {
         // Password-reset mail goes to the host's own sink (read at /_dev/mail), its links to the site.
         SMTP_PORT: String(await freePort()),
         PUBLIC_BASE_URL: baseUrl,
+        AUTH_ADDRESS_LIMIT_PER_MINUTE: '100000',
         // Never an outside database: the embedded one in the fresh temp dir.
         DATABASE_URL: undefined,
         ...extraEnv,

@@ -1,4 +1,4 @@
-"""Users, the sign-in throttle, and the back office's view of customers."""
+"""Users, the sign-in throttles, and the back office's view of customers."""
 
 from dataclasses import dataclass
 from typing import Any
@@ -6,6 +6,7 @@ from uuid import UUID
 
 from shared.db import Reader, Row, UnitOfWork
 from shared.domain import CustomerSummary, User
+from shared.repositories import throttle
 
 _COLUMNS = "id, username, full_name, email, country, role, active, created_at"
 
@@ -38,9 +39,9 @@ _TAKEN = """SELECT coalesce(bool_or(lower(username) = lower(%(username)s)), fals
              FROM users WHERE lower(username) = lower(%(username)s) OR lower(email) = lower(%(email)s)"""
 
 
-async def taken(uow: UnitOfWork, username: str, email: str) -> tuple[bool, bool]:
+async def taken(db: Reader, username: str, email: str) -> tuple[bool, bool]:
     """Whether the username, and whether the email, belong to someone already."""
-    row = await uow.fetch_one(_TAKEN, {"username": username, "email": email})
+    row = await db.fetch_one(_TAKEN, {"username": username, "email": email})
     assert row is not None
     return row["username"], row["email"]
 
@@ -168,21 +169,88 @@ async def count_attempt_and_find_user(uow: UnitOfWork, username_key: str, window
                          row["password_hash"] if known else None)
 
 
-# After a right password. Losing this in a crash only leaves a count that expires with its
-# window, so its commit does not wait for the disk (set_config(..., true) is SET LOCAL, for this
-# one-statement transaction; the attempt itself is still counted durably above).
+# A sign-in spends three counts in one statement with the user's lookup: the client address's
+# (every sign-in from it), the (username, address) pair's and the username's (failures from
+# anywhere), all before the slow password check, so parallel guesses count too. Once the address
+# is past its limit nothing else is counted: a flood from one address writes one row, not one per
+# username it tries.
+_COUNT_SIGN_IN = ("WITH " + throttle.spend_cte("address") + ",\n"
+                  + throttle.spend_cte("pair", "FROM address WHERE address.attempts <= %(address_limit)s")
+                  + """, attempt AS (
+    INSERT INTO login_throttle AS t (username_key, attempts, window_started)
+    SELECT %(key)s, 1, now() FROM address WHERE address.attempts <= %(address_limit)s
+    ON CONFLICT (username_key) DO UPDATE SET
+        attempts = CASE WHEN t.window_started <= now() - make_interval(secs => %(pair_window)s)
+                        THEN 1 ELSE t.attempts + 1 END,
+        window_started = CASE WHEN t.window_started <= now() - make_interval(secs => %(pair_window)s)
+                              THEN now() ELSE t.window_started END
+    RETURNING attempts
+)
+SELECT d.attempts AS address_attempts, d.retry_after AS address_retry_after,
+       coalesce(p.attempts, 0) AS pair_attempts, coalesce(p.retry_after, 1) AS pair_retry_after,
+       coalesce(a.attempts, 0) AS attempts,
+       u.id, u.username, u.full_name, u.email, u.country, u.role, u.active, u.created_at, u.password_hash
+  FROM address d
+  LEFT JOIN pair p ON true
+  LEFT JOIN attempt a ON true
+  LEFT JOIN users u ON lower(u.username) = %(key)s AND d.attempts <= %(address_limit)s
+""")
+
+
+@dataclass(frozen=True)
+class SignInCounts:
+    address_attempts: int  # every sign-in from the client address this minute, this one included
+    address_retry_after_seconds: int
+    pair_attempts: int  # for this username from this address in the window (0: not counted)
+    pair_retry_after_seconds: int
+    account_attempts: int  # for this username from anywhere in the window (0: not counted)
+    user: User | None
+    password_hash: str | None
+
+
+async def count_sign_in_and_find_user(uow: UnitOfWork, username_key: str, client_address: str,
+                                      address_limit: int, address_window_seconds: int,
+                                      window_seconds: int) -> SignInCounts:
+    row = await uow.commit_with(_COUNT_SIGN_IN, {
+        "key": username_key, "address_bucket": throttle.address_bucket(client_address),
+        "address_window": address_window_seconds, "address_limit": address_limit,
+        "pair_bucket": throttle.pair_bucket(username_key, client_address), "pair_window": window_seconds})
+    assert row is not None
+    known = row["id"] is not None
+    return SignInCounts(row["address_attempts"], row["address_retry_after"], row["pair_attempts"],
+                        row["pair_retry_after"], row["attempts"], _user(row) if known else None,
+                        row["password_hash"] if known else None)
+
+
+# After a right password: the username's and this address's pair counts go. Losing this in a
+# crash only leaves counts that expire with their window, so its commit does not wait for the
+# disk (set_config(..., true) is SET LOCAL, for this one-statement transaction; the attempt
+# itself is still counted durably above). The address's count stays: it counts requests, not
+# failures.
 _FORGET_ATTEMPTS = """
-WITH forgotten AS (DELETE FROM login_throttle WHERE username_key = %s)
+WITH forgotten AS (DELETE FROM login_throttle WHERE username_key = %(key)s),
+     forgotten_pair AS (DELETE FROM auth_throttle WHERE bucket = %(pair_bucket)s)
 SELECT set_config('synchronous_commit', 'off', true)
 """
 
 
-async def forget_attempts(uow: UnitOfWork, username_key: str) -> None:
-    await uow.commit_with(_FORGET_ATTEMPTS, (username_key,))
+async def forget_attempts(uow: UnitOfWork, username_key: str, client_address: str | None = None) -> None:
+    """Forgets the username's failures, and those of the pair with the address when given."""
+    await uow.commit_with(_FORGET_ATTEMPTS, {
+        "key": username_key,
+        "pair_bucket": throttle.pair_bucket(username_key, client_address) if client_address else None})
+
+
+async def replace_password_hash(uow: UnitOfWork, user_id: UUID, old_hash: str, new_hash: str) -> bool:
+    """The same password hashed again (at the current cost), unless it changed meanwhile."""
+    return await uow.execute("UPDATE users SET password_hash = %s WHERE id = %s AND password_hash = %s",
+                             (new_hash, user_id, old_hash)) == 1
 
 
 async def clear_attempts(uow: UnitOfWork, username_key: str) -> int:
-    """Forgets the sign-in attempts counted for the key (a staff unlock); how many there were."""
+    """Forgets the sign-in attempts counted for the key, from anywhere and per address (a staff
+    unlock, a password reset); how many failures there were from anywhere."""
+    await throttle.forget_prefixed(uow, throttle.pair_prefix(username_key))
     row = await uow.fetch_one("DELETE FROM login_throttle WHERE username_key = %s RETURNING attempts",
                               (username_key,))
     return int(row["attempts"]) if row is not None else 0

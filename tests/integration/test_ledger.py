@@ -24,7 +24,8 @@ from tests.helpers import PASSWORD, deposit, register_body, signed_in, staff_pri
 
 
 def new_customer(run, runtime, balance: str | None = None, currency: str = "EUR") -> tuple[Principal, str]:
-    registered = run(users.register(runtime.db, runtime.passwords, RegisterRequest(**register_body()), "test"))
+    registered = run(users.register(runtime.db, runtime.passwords, runtime.login_policy, RegisterRequest(**register_body()),
+                              "127.0.0.1", "test"))
     principal = Principal(id=registered.user.id, username=registered.user.username, role="user")
     number = registered.account.number
     if currency != "EUR":

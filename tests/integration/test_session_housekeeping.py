@@ -12,7 +12,8 @@ def a_user(run, runtime):
     from shared import users
     from shared.models import RegisterRequest
 
-    return run(users.register(runtime.db, runtime.passwords, RegisterRequest(**register_body()), "test")).user
+    return run(users.register(runtime.db, runtime.passwords, runtime.login_policy, RegisterRequest(**register_body()),
+                              "127.0.0.1", "test")).user
 
 
 def test_ended_sessions_go_after_a_week_live_ones_never(run, runtime, sql):
@@ -41,3 +42,18 @@ def test_reset_links_go_a_day_after_they_expire_temporary_passwords_stay(run, ru
     assert run(purge_expired(runtime.db)).reset_links >= 1
     assert sql.execute("SELECT count(*) FROM password_reset_tokens WHERE user_id = %s", (user.id,)).fetchone()[0] == 1
     assert sql.execute("SELECT count(*) FROM temporary_passwords WHERE user_id = %s", (user.id,)).fetchone()[0] == 1
+
+
+def test_address_throttles_go_once_their_window_ended_running_ones_stay(run, runtime, sql):
+    from shared.repositories import throttle
+
+    ended, running = f"addr:test-{secrets.token_hex(4)}", f"addr:test-{secrets.token_hex(4)}"
+    for bucket in (ended, running):
+        async def spend(bucket: str = bucket) -> throttle.Spent:
+            async with runtime.db.unit_of_work() as uow:
+                return await throttle.spend(uow, bucket, 60)
+        assert run(spend()).attempts == 1
+    sql.execute("UPDATE auth_throttle SET window_started = now() - interval '61 seconds' WHERE bucket = %s", (ended,))
+    assert run(purge_expired(runtime.db)).auth_throttles >= 1
+    left = {row[0] for row in sql.execute("SELECT bucket FROM auth_throttle WHERE bucket = ANY(%s)", ([ended, running],))}
+    assert left == {running}

@@ -155,7 +155,8 @@ def test_transfers_refusals_logins_and_throttled_logins_are_counted(metrics, run
     from shared.models import LoginRequest, RegisterRequest, TransferRequest
 
     def register():
-        return run(users.register(runtime.db, runtime.passwords, RegisterRequest(**register_body()), "test"))
+        return run(users.register(runtime.db, runtime.passwords, runtime.login_policy, RegisterRequest(**register_body()),
+                              "127.0.0.1", "test"))
 
     payer, payee = register(), register()
     deposit(database_url, payer.account.number, "30.00")
@@ -167,9 +168,10 @@ def test_transfers_refusals_logins_and_throttled_logins_are_counted(metrics, run
         run(ledger.transfer(runtime.db, caller, send, secrets.token_hex(8)))
 
     def login(password):
-        return run(users.login(runtime.db, runtime.passwords, runtime.tokens, runtime.login_policy,
-                               runtime.session_policy, LoginRequest(username=payer.user.username, password=password),
-                               "tests", "test"))
+        return run(users.login(runtime.db, runtime.passwords, runtime.tokens, runtime.mailer,
+                               runtime.sign_in_delays, runtime.login_policy, runtime.session_policy,
+                               LoginRequest(username=payer.user.username, password=password), "127.0.0.1", "tests",
+                               "test"))
 
     login(PASSWORD)
     for _ in range(runtime.login_policy.max_failures):
