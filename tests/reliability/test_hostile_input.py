@@ -13,7 +13,8 @@ from tests.helpers import deposit, make_admin, sign_in, sign_up
 from tests.reliability import figures
 
 LONG = "A" * 10_000
-TABLES = ("users", "accounts", "transfers", "entries", "idempotency_keys", "audit_log", "login_throttle")
+TABLES = ("users", "accounts", "transfers", "entries", "idempotency_keys", "audit_log", "login_throttle",
+          "auth_throttle")
 RESULTS: dict[str, int] = {}
 
 
@@ -37,7 +38,8 @@ def snapshot(sql) -> tuple:
     counts = tuple(sql.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table in TABLES)
     balances = tuple(sql.execute("SELECT number, balance, status, name FROM accounts ORDER BY id").fetchall())
     users = tuple(sql.execute("SELECT id, full_name, email, country, role, active FROM users ORDER BY id").fetchall())
-    throttle = sql.execute("SELECT coalesce(sum(attempts), 0) FROM login_throttle").fetchone()[0]
+    throttle = sql.execute("SELECT (SELECT coalesce(sum(attempts), 0) FROM login_throttle),"
+                           " (SELECT coalesce(sum(attempts), 0) FROM auth_throttle)").fetchone()
     return counts, balances, users, throttle
 
 

@@ -246,6 +246,7 @@ export const schemaEnums = {
     "sign-in-disabled",
     "temporary-password-expired",
     "too-many-login-attempts",
+    "too-many-requests",
     "unauthorized",
     "unsupported-media-type",
     "username-taken",
