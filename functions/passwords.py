@@ -14,12 +14,12 @@ bp = func.Blueprint()
 
 @bp.route(route="me/password", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
 @endpoint(summary="Change your password (every other session ends)", access="user", status=204,
-          errors=(400, 401, 403, 413, 415, 422, 429), during_password_change=True)
+          errors=(400, 401, 403, 413, 415, 422, 429, 503), during_password_change=True)
 async def change_password(call: Call[ChangePasswordRequest, None]) -> Reply[None]:
     from shared import password_changes
     rt = call.runtime
-    await password_changes.change(rt.db, rt.passwords, call.principal, call.body, rt.login_policy.max_failures,
-                                  rt.login_policy.window_seconds, call.correlation_id)
+    await password_changes.change(rt.db, rt.passwords, rt.sign_in_delays, rt.login_policy, call.principal, call.body,
+                                  call.client_address, call.correlation_id)
     return Reply(204)
 
 

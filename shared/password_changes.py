@@ -9,11 +9,19 @@ from shared import audit, mail
 from shared.auth import Principal, secret_digest
 from shared.db import Database
 from shared.domain import TemporaryPassword
-from shared.errors import ResetLinkInvalid, SelfModification, TooManyLoginAttempts, UserNotFound, ValidationFailed
+from shared.errors import (
+    ResetLinkInvalid,
+    SelfModification,
+    TooManyLoginAttempts,
+    TooManyRequests,
+    UserNotFound,
+    ValidationFailed,
+)
 from shared.models import ChangePasswordRequest, PasswordResetConfirmRequest, PasswordResetRequest
 from shared.passwords import PasswordHasher, is_common
 from shared.repositories import passwords, sessions, users
-from shared.users import LoginPolicy, spend_address_attempt
+from shared.sign_in_delay import SignInDelays
+from shared.users import ADDRESS_WINDOW_SECONDS, LoginPolicy, spend_address_attempt
 
 TEMPORARY_PASSWORD_SECONDS = 24 * 3600
 RESET_LINK_SECONDS = 30 * 60
@@ -26,10 +34,12 @@ def _refuse_common(password: str) -> None:
         raise ValidationFailed([("new_password", _COMMON)])
 
 
-async def change(db: Database, hasher: PasswordHasher, caller: Principal, command: ChangePasswordRequest,
-                 max_failures: int, window_seconds: int, correlation_id: str) -> None:
+async def change(db: Database, hasher: PasswordHasher, delays: SignInDelays, policy: LoginPolicy,
+                 caller: Principal, command: ChangePasswordRequest, client_address: str,
+                 correlation_id: str) -> None:
     """The caller's new password. A wrong current password counts as a failed sign-in (the same
-    throttle), so this route is no way round it. Every other session of the user ends; this one
+    counts, per address and per username), so this route is no way round them; as at sign-in, a
+    stranger's failures elsewhere only delay it. Every other session of the user ends; this one
     stays, and may do everything again if it was signed in with a temporary password."""
     if command.new_password == command.current_password:
         raise ValidationFailed([("new_password", "must differ from your current password")])
@@ -40,14 +50,18 @@ async def change(db: Database, hasher: PasswordHasher, caller: Principal, comman
     if current_hash is None:
         raise UserNotFound("No such user.")
     async with db.unit_of_work() as uow:
-        attempt = await users.count_attempt_and_find_user(uow, key, window_seconds)
-    if attempt.attempts > max_failures:
-        raise TooManyLoginAttempts(retry_after_seconds=attempt.retry_after_seconds)
+        counts = await users.count_sign_in_and_find_user(uow, key, client_address, policy.address_limit_per_minute,
+                                                         ADDRESS_WINDOW_SECONDS, policy.window_seconds)
+    if counts.address_attempts > policy.address_limit_per_minute:
+        raise TooManyRequests(retry_after_seconds=counts.address_retry_after_seconds)
+    if counts.pair_attempts > policy.max_failures:
+        raise TooManyLoginAttempts(retry_after_seconds=counts.pair_retry_after_seconds)
+    await delays.wait(counts.account_attempts - policy.max_failures)
     if not await hasher.verify(command.current_password, current_hash):
         raise ValidationFailed([("current_password", "is not your current password")])
     new_hash = await hasher.hash(command.new_password)
     async with db.unit_of_work() as uow:
-        await users.forget_attempts(uow, key)
+        await users.forget_attempts(uow, key, client_address)
     async with db.unit_of_work() as uow:
         await passwords.set_own(uow, caller.id, new_hash)
         ended = await sessions.revoke_all(uow, caller.id, "password_changed", keep=caller.session_id)

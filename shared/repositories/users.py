@@ -132,43 +132,6 @@ async def search(db: Reader, text: str | None, account_number: str | None, after
         for row in rows]
 
 
-# One statement counts the attempt (before the slow password check, so parallel guesses count
-# too) and reads the user. The window restarts once it has passed.
-_COUNT_ATTEMPT_AND_FIND_USER = """
-WITH attempt AS (
-    INSERT INTO login_throttle AS t (username_key, attempts, window_started)
-    VALUES (%(key)s, 1, now())
-    ON CONFLICT (username_key) DO UPDATE SET
-        attempts = CASE WHEN t.window_started <= now() - make_interval(secs => %(window)s)
-                        THEN 1 ELSE t.attempts + 1 END,
-        window_started = CASE WHEN t.window_started <= now() - make_interval(secs => %(window)s)
-                              THEN now() ELSE t.window_started END
-    RETURNING attempts, window_started
-)
-SELECT a.attempts,
-       greatest(1, ceil(extract(epoch FROM a.window_started + make_interval(secs => %(window)s) - now())))::int
-           AS retry_after,
-       u.id, u.username, u.full_name, u.email, u.country, u.role, u.active, u.created_at, u.password_hash
-  FROM attempt a LEFT JOIN users u ON lower(u.username) = %(key)s
-"""
-
-
-@dataclass(frozen=True)
-class SignInAttempt:
-    attempts: int  # in the current window, this one included
-    retry_after_seconds: int
-    user: User | None
-    password_hash: str | None
-
-
-async def count_attempt_and_find_user(uow: UnitOfWork, username_key: str, window_seconds: int) -> SignInAttempt:
-    row = await uow.commit_with(_COUNT_ATTEMPT_AND_FIND_USER, {"key": username_key, "window": window_seconds})
-    assert row is not None
-    known = row["id"] is not None
-    return SignInAttempt(row["attempts"], row["retry_after"], _user(row) if known else None,
-                         row["password_hash"] if known else None)
-
-
 # A sign-in spends three counts in one statement with the user's lookup: the client address's
 # (every sign-in from it), the (username, address) pair's and the username's (failures from
 # anywhere), all before the slow password check, so parallel guesses count too. Once the address

@@ -174,3 +174,13 @@ def test_descriptions_and_account_names_with_invisible_characters_are_refused(ap
         "from_account": customer.account, "to_account": sign_up(api).account, "amount": "1.00",
         "description": "Refund from Bank administrator\u200b"})
     assert problem(sent, 422, "validation-error")["errors"][0]["field"] == "description"
+
+
+def test_a_strangers_failed_sign_ins_do_not_stop_the_holder_changing_their_password(api):
+    holder, stranger = sign_up(api), address()
+    for _ in range(6):
+        wrong_login(api, holder.username, stranger)
+    changed = api.post("/api/me/password", headers={**holder.headers, **from_address(address())}, json={
+        "current_password": PASSWORD, "new_password": "Fresh-passphrase-42",
+        "new_password_confirmation": "Fresh-passphrase-42"})
+    assert changed.status_code == 204, changed.text

@@ -44,8 +44,9 @@ def test_a_smoke_run_of_the_bench_writes_every_section_of_the_report(tmp_path: P
     assert "cumulative us" in report and "RSS MB" in report
 
     concurrency = report.split("## 6. Concurrency")[1]
-    for request in ("POST /api/auth/login", "GET /api/transactions"):
-        assert re.search(rf"^\| `{request}` \| [^|]+ \| 32 \| [\d.]+ \| [1-9]\d* \|.*\| 200: \d+ \|$",
+    # 32 logins at once are more than BCRYPT_MAX_CONCURRENT per worker: some are refused at once (503).
+    for request, refused in (("POST /api/auth/login", r"(, 503: \d+)?"), ("GET /api/transactions", "")):
+        assert re.search(rf"^\| `{request}` \| [^|]+ \| 32 \| [\d.]+ \| [1-9]\d* \|.*\| 200: \d+{refused} \|$",
                          concurrency, re.M), f"no 32-client row of {request} answered 200"
     for condition, statuses in (("idle", ""), ("while 8 logins run", r"200: \d+"),
                                 ("while 64 anonymous logins run", r"\d{3}: \d+")):
