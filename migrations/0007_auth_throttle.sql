@@ -8,7 +8,7 @@
 -- row, so housekeeping knows when a row is over without knowing which rule wrote it.
 CREATE TABLE auth_throttle (
     bucket         text PRIMARY KEY CHECK (char_length(bucket) <= 512),
-    attempts       integer NOT NULL CHECK (attempts > 0),
+    attempts       integer NOT NULL CHECK (attempts >= 0),  -- 0: an attempt refused as busy was given back
     window_seconds integer NOT NULL CHECK (window_seconds > 0),
     window_started timestamptz NOT NULL
 );

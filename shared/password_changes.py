@@ -12,6 +12,7 @@ from shared.domain import TemporaryPassword
 from shared.errors import (
     ResetLinkInvalid,
     SelfModification,
+    ServiceUnavailable,
     TooManyLoginAttempts,
     TooManyRequests,
     UserNotFound,
@@ -49,6 +50,7 @@ async def change(db: Database, hasher: PasswordHasher, delays: SignInDelays, pol
         current_hash = await passwords.password_hash(read, caller.id)
     if current_hash is None:
         raise UserNotFound("No such user.")
+    hasher.refuse_when_busy()
     async with db.unit_of_work() as uow:
         counts = await users.count_sign_in_and_find_user(uow, key, client_address, policy.address_limit_per_minute,
                                                          ADDRESS_WINDOW_SECONDS, policy.window_seconds)
@@ -56,8 +58,14 @@ async def change(db: Database, hasher: PasswordHasher, delays: SignInDelays, pol
         raise TooManyRequests(retry_after_seconds=counts.address_retry_after_seconds)
     if counts.pair_attempts > policy.max_failures:
         raise TooManyLoginAttempts(retry_after_seconds=counts.pair_retry_after_seconds)
-    await delays.wait(counts.account_attempts - policy.max_failures)
-    if not await hasher.verify(command.current_password, current_hash):
+    try:
+        await delays.wait(counts.account_attempts - policy.max_failures)
+        right = await hasher.verify(command.current_password, current_hash)
+    except ServiceUnavailable:  # too busy to check it: not a guess
+        async with db.unit_of_work() as uow:
+            await users.give_back_attempt(uow, key, client_address)
+        raise
+    if not right:
         raise ValidationFailed([("current_password", "is not your current password")])
     new_hash = await hasher.hash(command.new_password)
     async with db.unit_of_work() as uow:

@@ -96,6 +96,12 @@ class PasswordHasher:
     def in_flight(self) -> int:
         return self._in_flight
 
+    def refuse_when_busy(self) -> None:
+        """Raises PasswordWorkBusy when every slot is taken now: a caller checks before it does
+        any other work for a password job (the job itself checks again)."""
+        if self._in_flight >= self.max_concurrent:
+            raise PasswordWorkBusy()
+
     @contextlib.contextmanager
     def _slot(self) -> Iterator[None]:
         # The event loop runs one coroutine at a time, so the count needs no lock.

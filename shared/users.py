@@ -13,6 +13,7 @@ from shared.errors import (
     EmailTaken,
     InvalidCredentials,
     PasswordWorkBusy,
+    ServiceUnavailable,
     SignInDisabled,
     TemporaryPasswordExpired,
     TooManyLoginAttempts,
@@ -87,6 +88,7 @@ async def register(db: Database, passwords: PasswordHasher, policy: LoginPolicy,
     user.register with the new customer as the actor. Counted per client address (a sign-up
     must say a username is taken, so a script must not ask thousands of times), and a taken
     username or email is refused before any bcrypt work is spent on the password."""
+    passwords.refuse_when_busy()
     await spend_address_attempt(db, policy, client_address)
     async with db.reader() as read:
         _refuse_taken(*await users.taken(read, command.username, command.email))
@@ -144,6 +146,7 @@ async def login(db: Database, passwords: PasswordHasher, tokens: TokenService, m
     starts a session (one that may only change the password after a staff reset) and rehashes
     a password stored at another bcrypt cost."""
     key = command.username.lower()
+    passwords.refuse_when_busy()  # 503 at once, before anything is counted or read
     async with db.unit_of_work() as uow:
         counts = await users.count_sign_in_and_find_user(uow, key, client_address, policy.address_limit_per_minute,
                                                          ADDRESS_WINDOW_SECONDS, policy.window_seconds)
@@ -156,9 +159,15 @@ async def login(db: Database, passwords: PasswordHasher, tokens: TokenService, m
     if counts.pair_attempts > policy.max_failures:
         telemetry.record_login_throttled()
         raise TooManyLoginAttempts(retry_after_seconds=counts.pair_retry_after_seconds)
-    await delays.wait(past_limit)
-    # No connection is held while bcrypt runs: it takes a quarter of a second.
-    if not await passwords.verify(command.password, counts.password_hash) or counts.user is None:
+    try:
+        await delays.wait(past_limit)
+        # No connection is held while bcrypt runs: it takes a quarter of a second.
+        right = await passwords.verify(command.password, counts.password_hash)
+    except ServiceUnavailable:  # too busy to check it: not a guess, so it does not count as one
+        async with db.unit_of_work() as uow:
+            await users.give_back_attempt(uow, key, client_address)
+        raise
+    if not right or counts.user is None:
         telemetry.record_login(succeeded=False)
         await _audit_failure(db, key, "wrong_password" if counts.user else "unknown_user", counts.pair_attempts,
                              policy, correlation_id)

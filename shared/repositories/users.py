@@ -204,6 +204,20 @@ async def forget_attempts(uow: UnitOfWork, username_key: str, client_address: st
         "pair_bucket": throttle.pair_bucket(username_key, client_address) if client_address else None})
 
 
+# A sign-in refused as busy (503) before its password was checked was no guess: its pair and
+# username counts are given back, so a holder retrying through a busy minute is never locked out.
+_GIVE_BACK = """
+WITH pair AS (UPDATE auth_throttle SET attempts = attempts - 1 WHERE bucket = %(pair_bucket)s AND attempts > 0)
+UPDATE login_throttle SET attempts = attempts - 1 WHERE username_key = %(key)s AND attempts > 0
+"""
+
+
+async def give_back_attempt(uow: UnitOfWork, username_key: str, client_address: str) -> None:
+    await uow.execute(_GIVE_BACK, {"key": username_key,
+                                   "pair_bucket": throttle.pair_bucket(username_key, client_address)})
+    await uow.commit()
+
+
 async def replace_password_hash(uow: UnitOfWork, user_id: UUID, old_hash: str, new_hash: str) -> bool:
     """The same password hashed again (at the current cost), unless it changed meanwhile."""
     return await uow.execute("UPDATE users SET password_hash = %s WHERE id = %s AND password_hash = %s",

@@ -127,3 +127,19 @@ def test_a_taken_username_or_email_is_refused_before_any_bcrypt_work(run, runtim
         with pytest.raises((UsernameTaken, EmailTaken)):
             run(users.register(runtime.db, NoHashing(4, threads=1), runtime.login_policy, RegisterRequest(**body),
                                "84.203.17.21", "test"))
+
+
+def test_sign_ins_refused_as_busy_never_count_toward_the_holders_lock_out(run, runtime, sql):
+    user = register(run, runtime)
+
+    class BusyAfterCounting(PasswordHasher):
+        async def verify(self, password: str, password_hash: str | None) -> bool:
+            raise PasswordWorkBusy()
+
+    busy, home = BusyAfterCounting(4, threads=1), "84.203.17.31"
+    for _ in range(runtime.login_policy.max_failures + 3):
+        with pytest.raises(PasswordWorkBusy):
+            sign_in(run, runtime, busy, user.username, PASSWORD, home)
+    left = sql.execute("SELECT attempts FROM login_throttle WHERE username_key = %s", (user.username.lower(),))
+    assert [row[0] for row in left] in ([], [0])
+    assert sign_in(run, runtime, runtime.passwords, user.username, PASSWORD, home).user.id == user.id
