@@ -1,7 +1,7 @@
 import { createPinia } from 'pinia'
 import { createApp } from 'vue'
 import { api } from '@/api/client'
-import { createAppRouter, installGuards, sessionEndedLocation, to } from '@/router'
+import { createAppRouter, installGuards, leaveEndedSession, to } from '@/router'
 import { useSessionStore } from '@/stores/session'
 import App from './App.vue'
 import './styles.css'
@@ -16,11 +16,7 @@ installGuards(router, () => session)
 
 api.setAuth({
   onActivity: (startedAt) => session.touched(startedAt),
-  onUnauthorized: () => {
-    const current = router.currentRoute.value
-    session.signOut('ended')
-    if (current.meta.requiresAuth) void router.push(sessionEndedLocation(current.fullPath, session.endedFor))
-  },
+  onUnauthorized: () => leaveEndedSession(router, session),
   onPasswordChangeRequired: () => {
     if (router.currentRoute.value.name !== 'security') void router.push(to('security'))
   },

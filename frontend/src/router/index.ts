@@ -161,6 +161,16 @@ export function sessionEndedLocation(path: string, username: string | null): Rou
   return to('sign-in', {}, { redirect: path, expired: '1', ...(username ? { username } : {}) })
 }
 
+/**
+ * The session ended by itself (idle, revoked, refused by the API): sign out here and on the
+ * server, then, from a signed-in page, go to sign-in, which comes back to it.
+ */
+export function leaveEndedSession(router: Router, session: { signOut: (reason: 'ended') => void; endedFor: string | null }) {
+  const current = router.currentRoute.value
+  session.signOut('ended')
+  if (current.meta.requiresAuth) void router.push(sessionEndedLocation(current.fullPath, session.endedFor))
+}
+
 export function installGuards(router: Router, session: () => SessionView) {
   router.beforeEach((target) => {
     const { isSignedIn, isAdmin, passwordChangeRequired, endedFor } = session()
