@@ -464,6 +464,10 @@ test('staff create a customer, then deactivate them, and the customer can no lon
 test('an expired or revoked session sends the person to sign in and back to where they were', TIMEOUT, async () => {
   const page = await newPage()
   await signIn(page, customer.username, customer.password)
+  // The dashboard's own requests answered first: one refused mid-flight would end the session in
+  // this tab before the reload below, which is a different journey.
+  await page.getByTestId('account-card').first().waitFor()
+  await page.waitForLoadState('networkidle')
   // The session is an HttpOnly cookie: no script on the page can read it, and no token is kept.
   const cookie = await sessionCookie(page)
   assert.ok(cookie, 'signed in with the session cookie')
