@@ -10,6 +10,7 @@ from functions import (
     login,
     maintenance,
     manage_accounts,
+    manage_approvals,
     manage_audit,
     manage_deposits,
     manage_users,
@@ -22,6 +23,7 @@ from functions import (
 app = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)
 
 for module in (health, docs, register, login, sessions, passwords, accounts, transfers, history,
-               manage_users, manage_accounts, manage_deposits, manage_audit, maintenance):
+               manage_users, manage_accounts, manage_deposits, manage_audit, maintenance,
+               manage_approvals):
     app.register_blueprint(module.bp)
 docs.describe(app)

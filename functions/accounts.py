@@ -20,10 +20,12 @@ async def list_accounts(call: Call[None, None]) -> AccountList:
 
 
 @bp.route(route="accounts", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
-@endpoint(summary="Open another account", access="user", status=201, errors=(400, 401, 413, 415, 422))
+@endpoint(summary="Open another account (at most MAX_ACCOUNTS_PER_CUSTOMER open ones)", access="user", status=201,
+          errors=(400, 401, 409, 413, 415, 422))
 async def open_account(call: Call[OpenAccountRequest, None]) -> AccountOut:
     from shared import accounts, responses
-    return responses.account_out(await accounts.open_account(call.runtime.db, call.principal.id, call.body))
+    return responses.account_out(await accounts.open_account(call.runtime.db, call.principal.id, call.body,
+                                                             max_open=call.runtime.settings.max_accounts_per_customer))
 
 
 @bp.route(route="accounts/{number}", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)

@@ -18,5 +18,6 @@ bp = func.Blueprint()
 async def manage_update_account(call: Call[UpdateAccountRequest, None]) -> AccountOut:
     from shared import backoffice, responses
     account = await backoffice.update_account(call.runtime.db, call.principal, call.account_number("number"),
-                                              call.body, call.correlation_id)
+                                              call.body, call.correlation_id,
+                                              call.runtime.settings.max_accounts_per_customer)
     return responses.account_out(account)

@@ -85,7 +85,8 @@ async def _reset_or_create(db: Database, hasher: PasswordHasher, customer: dict[
                                   customer["email"], customer["country"], "user")
         await uow.commit()
     for name, currency, amount in customer["accounts"]:
-        account = await accounts.open_account(db, user.id, OpenAccountRequest(name=name, currency=currency))
+        account = await accounts.open_account(db, user.id, OpenAccountRequest(name=name, currency=currency),
+                                              max_open=len(customer["accounts"]))
         await ledger.deposit(db, staff, account.number,
                              DepositRequest(amount=amount, description="Opening deposit (demo data)"),
                              idempotency_key=f"demo-{uuid.uuid4()}", correlation_id="ops-seed-demo")

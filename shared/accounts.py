@@ -5,11 +5,11 @@ from uuid import UUID
 
 from shared import account_numbers, audit
 from shared.auth import Principal
-from shared.db import Database
+from shared.db import Database, UnitOfWork
 from shared.domain import Account
-from shared.errors import AccountClosed, AccountFrozen, AccountHasBalance, AccountNotFound
+from shared.errors import AccountClosed, AccountFrozen, AccountHasBalance, AccountLimitReached, AccountNotFound
 from shared.models import OpenAccountRequest, UpdateOwnAccountRequest
-from shared.repositories import accounts, users
+from shared.repositories import accounts
 
 
 def parse_account_number(text: str) -> str:
@@ -25,14 +25,25 @@ async def list_accounts(db: Database, owner_id: UUID) -> list[Account]:
         return await accounts.of_owner(read, owner_id)
 
 
-async def open_account(db: Database, owner_id: UUID, command: OpenAccountRequest) -> Account:
+async def open_account(db: Database, owner_id: UUID, command: OpenAccountRequest, *, max_open: int) -> Account:
+    """Opens an account, unless the owner holds max_open open (not closed) accounts already
+    (MAX_ACCOUNTS_PER_CUSTOMER): counted under the owner's lock, so two opening at once cannot
+    pass the limit together."""
     async with db.unit_of_work() as uow:
-        country = await users.country(uow, owner_id)
+        country = await accounts.lock_owner(uow, owner_id)
         if country is None:
             raise AccountNotFound("No such user.")
+        await check_account_limit(uow, owner_id, max_open)
         account = await accounts.insert(uow, owner_id, command.name, command.currency, country)
         await uow.commit()
     return account
+
+
+async def check_account_limit(uow: UnitOfWork, owner_id: UUID, max_open: int) -> None:
+    """AccountLimitReached when the owner (locked by the caller) holds max_open open accounts."""
+    if await accounts.count_open(uow, owner_id) >= max_open:
+        raise AccountLimitReached(f"You can hold at most {max_open} open accounts: close one you no longer use "
+                                  "before opening another.")
 
 
 async def get_account(db: Database, owner_id: UUID, number: str) -> Account:

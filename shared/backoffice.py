@@ -5,6 +5,7 @@ from typing import Any
 from uuid import UUID
 
 from shared import account_numbers, audit, cursors
+from shared.accounts import check_account_limit
 from shared.auth import Principal
 from shared.db import Database, Reader, UnitOfWork
 from shared.domain import Account, CustomerDetail, CustomerSummary, Entry, Page
@@ -155,13 +156,19 @@ _ACCOUNT_FIELDS = ("name", "country", "status")
 
 
 async def update_account(db: Database, staff: Principal, number: str, command: UpdateAccountRequest,
-                         correlation_id: str) -> Account:
-    """Renames, moves or changes the status of a customer account; closing needs a zero balance."""
+                         correlation_id: str, max_open: int) -> Account:
+    """Renames, moves or changes the status of a customer account; closing needs a zero balance,
+    and reopening a closed one room under the owner's MAX_ACCOUNTS_PER_CUSTOMER open accounts."""
     changes = command.model_dump(exclude_unset=True)
     async with db.unit_of_work() as uow:
+        owner_id = await accounts.owner_of(uow, number) if changes.get("status") in ("active", "frozen") else None
+        if owner_id is not None:
+            await accounts.lock_owner(uow, owner_id)  # before the account, as a user's deletion locks them
         before = await accounts.lock_customer_account(uow, number)
         if before is None:
             raise AccountNotFound("No such account.")
+        if owner_id is not None and before.status == "closed":
+            await check_account_limit(uow, owner_id, max_open)
         if changes.get("status") == "closed" and before.status != "closed" and before.balance != 0:
             raise AccountHasBalance("Only an account with a zero balance can be closed.")
         old = {key: getattr(before, key) for key in _ACCOUNT_FIELDS}

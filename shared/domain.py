@@ -147,3 +147,22 @@ class AuditRecord:
     changes: dict[str, Any]
     correlation_id: str
     created_at: datetime
+
+
+@dataclass(frozen=True)
+class DepositApproval:
+    """A cash deposit above DEPOSIT_APPROVAL_THRESHOLD, waiting for (or decided by) a second admin."""
+
+    id: UUID
+    account: str
+    holder: str  # the account holder's full name
+    amount: int  # minor units
+    currency: str
+    description: str
+    maker: str  # username of the staff member who took the deposit
+    status: str  # 'pending', 'approved' or 'rejected'
+    created_at: datetime
+    checker: str | None  # username of the admin who decided it
+    reason: str | None  # why it was rejected
+    transfer_id: UUID | None  # the posting, once approved
+    decided_at: datetime | None

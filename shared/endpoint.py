@@ -76,6 +76,15 @@ class Operation:
     # password is changed): the password change itself, the session's own state, sign-out.
     during_password_change: bool
     handler: Callable[..., Any] = field(repr=False, compare=False)
+    # Other success answers the handler sends as a Reply: (status, name of its model in shared.models),
+    # e.g. a deposit above the approval threshold answers 202 with the pending approval.
+    other_success: tuple[tuple[int, str], ...] = ()
+
+    @property
+    def other_responses(self) -> "dict[int, type[BaseModel]]":
+        from shared import models
+
+        return {status: getattr(models, name) for status, name in self.other_success}
 
     @cached_property
     def _models(self) -> "tuple[type[BaseModel] | None, type[BaseModel] | None, type[BaseModel] | None]":
@@ -86,6 +95,9 @@ class Operation:
         body, query = (None if arg is type(None) else arg for arg in typing.get_args(call_type))
         if typing.get_origin(returned) is Reply:
             returned = typing.get_args(returned)[0]
+        elif typing.get_args(returned) and typing.get_origin(returned) is not None:
+            # `Model | Reply[Other]`: Model is the default status's body; Other is in other_success.
+            returned = next(arg for arg in typing.get_args(returned) if typing.get_origin(arg) is not Reply)
         return body, query, None if returned is type(None) else returned
 
     @property
@@ -173,7 +185,7 @@ _ANONYMOUS = Principal(id=None, username="", role="anonymous")  # type: ignore[a
 
 def endpoint(*, summary: str, access: Access, status: int = 200, errors: tuple[int, ...] = (),
              idempotency_key: bool = False, caller_checked_by_handler: bool = False,
-             during_password_change: bool = False,
+             during_password_change: bool = False, other_success: tuple[tuple[int, str], ...] = (),
              ) -> Callable[[Callable[..., Awaitable[Any]]], Callable[[func.HttpRequest], Awaitable[func.HttpResponse]]]:
     if caller_checked_by_handler and access != "user":
         raise ValueError("only a customer route may leave the caller check to its handler: staff routes need the role")
@@ -181,7 +193,7 @@ def endpoint(*, summary: str, access: Access, status: int = 200, errors: tuple[i
     def decorate(handler: Callable[..., Awaitable[Any]]
                  ) -> Callable[[func.HttpRequest], Awaitable[func.HttpResponse]]:
         operation = Operation(summary, access, status, errors, idempotency_key, caller_checked_by_handler,
-                              during_password_change, handler)
+                              during_password_change, handler, other_success)
 
         # The Functions worker binds the trigger by parameter name, so the signature must be
         # exactly (req): no functools.wraps, whose __wrapped__ would show the handler's (call).

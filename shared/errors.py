@@ -171,3 +171,23 @@ class PasswordWorkBusy(ServiceUnavailable):
 
     def __init__(self) -> None:
         super().__init__("We are busy checking other passwords. Try again in a second.", retry_after_seconds=1)
+
+
+class OwnAccountDeposit(BankError):
+    """Staff taking (or deciding) a deposit into an account they own themselves."""
+
+
+class ApprovalByMaker(BankError):
+    """The admin who took a deposit deciding it too: a second admin must."""
+
+
+class ApprovalNotFound(BankError):
+    pass
+
+
+class ApprovalNotPending(BankError):
+    """The deposit was approved or rejected already."""
+
+
+class AccountLimitReached(BankError):
+    """A customer at MAX_ACCOUNTS_PER_CUSTOMER open accounts opening (or reopening) one more."""

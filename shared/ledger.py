@@ -17,7 +17,7 @@ from uuid import UUID
 
 from shared import audit, telemetry
 from shared.auth import Credentials, Principal
-from shared.db import Database
+from shared.db import Database, UnitOfWork
 from shared.domain import Transfer, TransferPreview
 from shared.errors import (
     AccountClosed,
@@ -125,18 +125,34 @@ async def preview_transfer(db: Database, caller_id: UUID, command: TransferReque
 
 async def deposit(db: Database, staff: Principal, account_number: str, command: DepositRequest,
                   idempotency_key: str, correlation_id: str) -> Transfer:
-    """A cash deposit: from the bank's system account in the account's currency, audited in the
-    same transaction."""
-    fields = {"to_account": account_number, "amount": command.amount, "description": command.description}
+    """A cash deposit posted at once, whatever its amount: from the bank's system account in the
+    account's currency, audited in the same transaction. For operator tools (demo data); the staff
+    route takes deposits through shared/approvals.py: take_deposit (dual control above the threshold,
+    no deposits into one's own account)."""
     async with db.unit_of_work() as uow:
-        posted = await post(uow, Posting(
-            initiator=staff.id, from_account=None, to_account=account_number, amount=command.amount,
-            description=command.description, kind="deposit", idempotency_key=idempotency_key,
-            request_hash=_request_hash("deposit", fields), require_owner=False))
-        result = _transfer_or_refusal(posted, "deposit")
-        if posted.outcome is Outcome.POSTED:
-            await audit.record(uow, staff, "account.deposit", "account", account_number,
-                               {"amount": format_minor(result.amount), "currency": result.currency,
-                                "transfer_id": str(result.id)}, correlation_id)
+        result = await post_deposit(uow, staff, account_number, command.amount, command.description,
+                                    idempotency_key, deposit_request_hash(account_number, command), correlation_id)
         await uow.commit()
+    return result
+
+
+def deposit_request_hash(account_number: str, command: DepositRequest) -> bytes:
+    """What names a deposit request under its Idempotency-Key."""
+    return _request_hash("deposit", {"to_account": account_number, "amount": command.amount,
+                                     "description": command.description})
+
+
+async def post_deposit(uow: UnitOfWork, staff: Principal, account_number: str, amount: int, description: str,
+                       idempotency_key: str, request_hash: bytes, correlation_id: str) -> Transfer:
+    """Posts a deposit in the caller's unit of work (commit it to keep the posting), audited as
+    account.deposit when it moved money."""
+    posted = await post(uow, Posting(
+        initiator=staff.id, from_account=None, to_account=account_number, amount=amount,
+        description=description, kind="deposit", idempotency_key=idempotency_key,
+        request_hash=request_hash, require_owner=False))
+    result = _transfer_or_refusal(posted, "deposit")
+    if posted.outcome is Outcome.POSTED:
+        await audit.record(uow, staff, "account.deposit", "account", account_number,
+                           {"amount": format_minor(result.amount), "currency": result.currency,
+                            "transfer_id": str(result.id)}, correlation_id)
     return result

@@ -126,6 +126,7 @@ FIELD_SHAPES = {
     "action": "must be 1 to 200 characters, without control characters",
     "actor": "must be 1 to 200 characters, without control characters",
     "target": "must be 1 to 200 characters, without control characters",
+    "reason": "must be 1 to 200 characters, without control characters",
 }
 
 
@@ -487,3 +488,42 @@ class Problem(BaseModel):
     detail: str
     correlation_id: str
     errors: list[FieldError] | None = None
+
+
+# ---- deposit approvals (dual control, issue 16) ----------------------------------------------
+
+ApprovalStatus = Literal["pending", "approved", "rejected"]
+
+
+class ApprovalQuery(PageQuery):
+    """The staff list of deposits above the threshold: pending first, then decided, newest first."""
+
+    status: ApprovalStatus | None = None
+
+
+class RejectApprovalRequest(Request):
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200,
+                                             pattern=_PRINTABLE), Visible]
+
+
+class DepositApprovalOut(BaseModel):
+    """A deposit waiting for a second admin (202 from the deposit route), or decided by one."""
+
+    id: UUID
+    status: ApprovalStatus
+    account: str
+    holder: str
+    amount: MoneyString
+    currency: Currency
+    description: str
+    maker: str
+    created_at: datetime
+    checker: str | None
+    decided_at: datetime | None
+    reason: str | None
+    transfer_id: UUID | None
+
+
+class DepositApprovalPage(BaseModel):
+    items: list[DepositApprovalOut]
+    next_cursor: str | None

@@ -57,6 +57,7 @@ def build_document(functions: Iterable[Any]) -> dict[str, Any]:
     models: set[type[BaseModel]] = {Problem}
     for _, _, _, op in operations:
         models.update(cls for cls in (op.body, op.response) if cls is not None)
+        models.update(op.other_responses.values())
     keyed: list[tuple[type[BaseModel], Literal["validation", "serialization"]]] = [
         (cls, "validation" if _is_request(cls, operations) else "serialization")
         for cls in sorted(models, key=lambda m: m.__name__)]
@@ -94,6 +95,9 @@ def build_document(functions: Iterable[Any]) -> dict[str, Any]:
         if op.response is not None:
             success["content"] = {"application/json": {"schema": ref(op.response, "serialization")}}
         item["responses"][str(op.status)] = success
+        for status, model in op.other_responses.items():
+            item["responses"][str(status)] = {"description": "Success",
+                                              "content": {"application/json": {"schema": ref(model, "serialization")}}}
         statuses = set(op.errors) | {500}
         if op.access != "public":
             statuses |= {401, 503}
@@ -105,7 +109,7 @@ def build_document(functions: Iterable[Any]) -> dict[str, Any]:
             statuses |= {400, 413, 415}
         if op.idempotency_key:
             statuses |= {409, 428}
-        for status in sorted(statuses - {op.status}):
+        for status in sorted(statuses - {op.status, *op.other_responses}):
             item["responses"][str(status)] = {
                 "description": _REASONS.get(status, "Unexpected error"),
                 "content": {PROBLEM_CONTENT_TYPE: {"schema": ref(Problem, "serialization")}},

@@ -52,6 +52,12 @@ PROBLEMS: dict[type[errors.BankError], ProblemKind] = {
     errors.LastAdmin: ProblemKind(409, "last-admin", "The bank must keep an active admin"),
     errors.SelfModification: ProblemKind(409, "self-modification", "You cannot do this to your own user"),
     errors.ServiceUnavailable: ProblemKind(503, "service-unavailable", "Service temporarily unavailable"),
+    errors.OwnAccountDeposit: ProblemKind(403, "own-account-deposit",
+                                          "Staff cannot deposit into, or decide deposits into, their own accounts"),
+    errors.ApprovalByMaker: ProblemKind(403, "approval-by-maker", "Another admin must decide this deposit"),
+    errors.ApprovalNotFound: ProblemKind(404, "approval-not-found", "Approval not found"),
+    errors.ApprovalNotPending: ProblemKind(409, "approval-not-pending", "This deposit has been decided already"),
+    errors.AccountLimitReached: ProblemKind(409, "account-limit-reached", "You have the most open accounts allowed"),
 }
 
 INTERNAL_ERROR = ProblemKind(500, "internal-error", "Something went wrong on our side")

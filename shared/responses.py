@@ -9,6 +9,7 @@ from shared.domain import (
     CurrentSession,
     CustomerDetail,
     CustomerSummary,
+    DepositApproval,
     Entry,
     Page,
     Registration,
@@ -25,6 +26,8 @@ from shared.models import (
     AuditRecordOut,
     CurrencyBalance,
     CurrentSessionOut,
+    DepositApprovalOut,
+    DepositApprovalPage,
     EntryOut,
     EntryPage,
     LoginOut,
@@ -124,3 +127,13 @@ def user_detail(detail: CustomerDetail) -> ManagedUserDetail:
 def audit_page(page: Page[AuditRecord]) -> AuditPage:
     return AuditPage(items=[AuditRecordOut.model_validate(asdict(record)) for record in page.items],
                      next_cursor=page.next_cursor)
+
+
+
+def deposit_approval_out(approval: DepositApproval) -> DepositApprovalOut:
+    return DepositApprovalOut.model_validate({**asdict(approval), "amount": format_minor(approval.amount)})
+
+
+def deposit_approval_page(page: Page[DepositApproval]) -> DepositApprovalPage:
+    return DepositApprovalPage(items=[deposit_approval_out(item) for item in page.items],
+                               next_cursor=page.next_cursor)

@@ -7,6 +7,7 @@ only for APP_ENV local and test.
 """
 
 import secrets
+from decimal import Decimal
 from typing import Literal
 from urllib.parse import parse_qs, urlsplit
 
@@ -69,8 +70,17 @@ class Settings(BaseSettings):
     admin_username: str | None = None
     admin_password: SecretStr | None = None
 
+    # Dual control and limits (issue 16): a cash deposit strictly above this amount (in the
+    # account's currency) waits for a second admin; a customer holds at most this many open accounts.
+    deposit_approval_threshold: Decimal = Field(default=Decimal("10000.00"), ge=0, le=1_000_000_000, decimal_places=2)
+    max_accounts_per_customer: int = Field(default=10, ge=1, le=1000)
+
     log_format: Literal["json", "text"] = "json"
     applicationinsights_connection_string: SecretStr | None = None
+
+    @property
+    def deposit_approval_threshold_minor(self) -> int:
+        return int(self.deposit_approval_threshold.scaleb(2))
 
     @property
     def is_development(self) -> bool:

@@ -67,3 +67,24 @@ async def update(uow: UnitOfWork, number: str, fields: dict[str, Any]) -> Accoun
 
 async def close_all_of_owner(uow: UnitOfWork, owner_id: UUID) -> None:
     await uow.execute("UPDATE accounts SET status = 'closed' WHERE owner_id = %s", (owner_id,))
+
+
+async def lock_owner(uow: UnitOfWork, owner_id: UUID) -> str | None:
+    """Locks the owner's user row (NO KEY UPDATE: their accounts' foreign keys still check) until
+    commit, so their accounts are counted and opened one request at a time; their country."""
+    row = await uow.fetch_one("SELECT country FROM users WHERE id = %s FOR NO KEY UPDATE", (owner_id,))
+    return str(row["country"]) if row is not None else None
+
+
+async def owner_of(db: Reader, number: str) -> UUID | None:
+    row = await db.fetch_one("SELECT owner_id FROM accounts WHERE number = %s", (number,))
+    return row["owner_id"] if row is not None else None
+
+
+async def count_open(uow: UnitOfWork, owner_id: UUID) -> int:
+    """The owner's accounts that are not closed (a statement of its own, after the owner's lock,
+    so it sees every account committed before the lock was granted)."""
+    row = await uow.fetch_one("SELECT count(*) AS n FROM accounts WHERE owner_id = %s AND status <> 'closed'",
+                              (owner_id,))
+    assert row is not None
+    return int(row["n"])

@@ -29,7 +29,8 @@ def new_customer(run, runtime, balance: str | None = None, currency: str = "EUR"
     principal = Principal(id=registered.user.id, username=registered.user.username, role="user")
     number = registered.account.number
     if currency != "EUR":
-        opened = run(accounts.open_account(runtime.db, principal.id, OpenAccountRequest(name="Other", currency=currency)))
+        opened = run(accounts.open_account(runtime.db, principal.id, OpenAccountRequest(name="Other", currency=currency),
+                                              max_open=10))
         number = opened.number
     if balance:
         deposit(runtime.settings.database_url, number, balance)

@@ -20,6 +20,8 @@ EXPECTED = {
     ("POST", "manage/users/{user_id}/password-reset"),
     ("PATCH", "manage/accounts/{number}"),
     ("POST", "manage/accounts/{number}/deposits"), ("GET", "manage/audit"),
+    ("GET", "manage/approvals"), ("POST", "manage/approvals/{approval_id}/approve"),
+    ("POST", "manage/approvals/{approval_id}/reject"),
 }
 
 
