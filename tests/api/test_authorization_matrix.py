@@ -59,11 +59,23 @@ def cast(local_host, database_url):
         admin_token = sign_in(api, username, password)
         admin_headers = {"Authorization": f"Bearer {admin_token}"}
         api.patch(f"/api/manage/users/{gone.user_id}", json={"active": False}, headers=admin_headers)
+        # The approval routes need a pending deposit taken by another admin than the one deciding it.
+        maker_name, _ = make_admin(database_url)
+        maker = {"Authorization": f"Bearer {sign_in(api, maker_name, password)}"}
+
+        def pending_approval() -> str:
+            taken = api.post(f"/api/manage/accounts/{b.account}/deposits", json={"amount": "20000.00"},
+                             headers={**maker, "Idempotency-Key": str(uuid.uuid4())})
+            assert taken.status_code == 202, taken.text
+            return str(taken.json()["id"])
+
         yield {"a": a, "b": b, "gone": gone, "empty": empty, "reset": reset, "signed_out": signed_out,
-               "admin": admin_headers}
+               "admin": admin_headers, "pending_approval": pending_approval}
 
 
-def url_for(route: str, victim) -> str:
+def url_for(route: str, victim, cast=None) -> str:
+    if "{approval_id}" in route:
+        route = route.replace("{approval_id}", cast["pending_approval"]())
     return "/api/" + route.replace("{number}", victim.account).replace("{user_id}", victim.user_id)
 
 
@@ -79,6 +91,7 @@ BODIES = {
     "manage/users/{user_id}": lambda c: {"full_name": "Matrix Name"},
     "manage/accounts/{number}": lambda c: {"name": "Matrix"},
     "manage/accounts/{number}/deposits": lambda c: {"amount": "1.00"},
+    "manage/approvals/{approval_id}/reject": lambda c: {"reason": "Matrix"},
     "me/password": lambda c: {"current_password": PASSWORD, "new_password": "Another-pass-77",
                               "new_password_confirmation": "Another-pass-77"},
 }
@@ -89,7 +102,7 @@ def send(api, method: str, route: str, headers: dict, cast) -> int:
     # Deleting needs a victim without money, and a staff reset signs its victim out everywhere:
     # neither may take B out of the other cases.
     victim = cast["empty"] if method == "DELETE" else cast["reset"] if route.endswith("password-reset") else cast["b"]
-    return api.request(method, url_for(route, victim), headers=headers,
+    return api.request(method, url_for(route, victim, cast), headers=headers,
                        json=body if method in ("POST", "PATCH") else None).status_code
 
 
