@@ -1,9 +1,11 @@
 import { api } from './client'
 import type {
   Account,
+  ApprovalStatus,
   AuditEntry,
   CreateUserRequest,
   Currency,
+  DepositApproval,
   DepositRequest,
   CurrentSession,
   LoginResponse,
@@ -88,7 +90,12 @@ export const manageApi = {
     api.get<Page<Transaction>>(`/manage/users/${enc(id)}/transactions`, { query }),
   updateAccount: (number: string, body: UpdateAccountRequest) =>
     api.patch<Account>(`/manage/accounts/${enc(number)}`, body),
+  /** A transfer (201), or above the approval threshold a pending approval (202) that moves nothing yet. */
   deposit: (number: string, body: DepositRequest, idempotencyKey: string) =>
-    api.post<Transfer>(`/manage/accounts/${enc(number)}/deposits`, body, { idempotencyKey }),
+    api.post<Transfer | DepositApproval>(`/manage/accounts/${enc(number)}/deposits`, body, { idempotencyKey }),
   audit: (query: PageQuery) => api.get<Page<AuditEntry>>('/manage/audit', { query }),
+  approvals: (query: PageQuery & { status?: ApprovalStatus }) =>
+    api.get<Page<DepositApproval>>('/manage/approvals', { query }),
+  approve: (id: string) => api.post<DepositApproval>(`/manage/approvals/${enc(id)}/approve`),
+  reject: (id: string, reason: string) => api.post<DepositApproval>(`/manage/approvals/${enc(id)}/reject`, { reason }),
 }

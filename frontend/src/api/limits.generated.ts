@@ -139,6 +139,13 @@ export const requestFields = {
       pattern: "^[A-Za-z0-9_.-]{3,32}$"
     }
   },
+  RejectApprovalRequest: {
+    reason: {
+      minLength: 1,
+      maxLength: 200,
+      pattern: "^[^\\x00-\\x1f\\x7f]*$"
+    }
+  },
   TransferRequest: {
     amount: {
       pattern: "^[0-9]+(\\.[0-9]{1,2})?$",
@@ -222,7 +229,11 @@ export const schemaEnums = {
     "account-closed",
     "account-frozen",
     "account-has-balance",
+    "account-limit-reached",
     "account-not-found",
+    "approval-by-maker",
+    "approval-not-found",
+    "approval-not-pending",
     "csrf-header-missing",
     "currency-mismatch",
     "email-taken",
@@ -237,6 +248,7 @@ export const schemaEnums = {
     "malformed-json",
     "method-not-allowed",
     "not-found",
+    "own-account-deposit",
     "password-change-required",
     "payload-too-large",
     "recipient-not-found",

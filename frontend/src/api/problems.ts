@@ -102,6 +102,16 @@ export function describeProblem(error: unknown): string {
       return 'Choose a new password first: you signed in with a temporary one.'
     case 'forbidden':
       return 'You do not have access to this page.'
+    case 'account-limit-reached': {
+      const most = /\d+/.exec(error.detail)?.[0]
+      return `You already have ${most ? `${most} open accounts, ` : 'as many open accounts as '}the most IE Bank allows. Close an account you no longer use (it needs a zero balance), then open the new one.`
+    }
+    case 'own-account-deposit':
+      return 'Staff cannot deposit into, approve or reject deposits into their own accounts: another member of staff must.'
+    case 'approval-by-maker':
+      return 'You took this deposit, so another admin must approve or reject it.'
+    case 'approval-not-pending':
+      return 'This deposit has already been approved or rejected by another admin. The list now shows its decision.'
     case 'service-unavailable':
       return 'IE Bank is briefly unavailable. Please try again in a moment.'
     case 'internal-error':

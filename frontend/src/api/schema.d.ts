@@ -14,7 +14,7 @@ export interface paths {
         /** The caller's accounts */
         get: operations["list_accounts"];
         put?: never;
-        /** Open another account */
+        /** Open another account (at most MAX_ACCOUNTS_PER_CUSTOMER open ones) */
         post: operations["open_account"];
         delete?: never;
         options?: never;
@@ -219,8 +219,59 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Record a cash deposit into a customer account */
+        /** Record a cash deposit into a customer account (above the approval threshold: 202, waiting for a second admin) */
         post: operations["manage_deposit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/manage/approvals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Deposits above the approval threshold: pending first, then decided, newest first */
+        get: operations["manage_list_approvals"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/manage/approvals/{approval_id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve a pending deposit: posts it, once (another admin than the one who took it) */
+        post: operations["manage_approve_deposit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/manage/approvals/{approval_id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reject a pending deposit with a reason: nothing moves (another admin than the one who took it) */
+        post: operations["manage_reject_deposit"];
         delete?: never;
         options?: never;
         head?: never;
@@ -601,6 +652,60 @@ export interface components {
             session: components["schemas"]["SessionOut"];
             user: components["schemas"]["UserOut"];
         };
+        /**
+         * DepositApprovalOut
+         * @description A deposit waiting for a second admin (202 from the deposit route), or decided by one.
+         */
+        DepositApprovalOut: {
+            /** Account */
+            account: string;
+            /**
+             * Amount
+             * @example 12.50
+             */
+            amount: string;
+            /** Checker */
+            checker: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Currency
+             * @enum {string}
+             */
+            currency: "EUR" | "USD" | "GBP" | "INR";
+            /** Decided At */
+            decided_at: string | null;
+            /** Description */
+            description: string;
+            /** Holder */
+            holder: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Maker */
+            maker: string;
+            /** Reason */
+            reason: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "approved" | "rejected";
+            /** Transfer Id */
+            transfer_id: string | null;
+        };
+        /** DepositApprovalPage */
+        DepositApprovalPage: {
+            /** Items */
+            items: components["schemas"]["DepositApprovalOut"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
         /** DepositRequest */
         DepositRequest: {
             /**
@@ -820,7 +925,7 @@ export interface components {
          * @description The last path segment of a problem's type URI.
          * @enum {string}
          */
-        ProblemType: "account-closed" | "account-frozen" | "account-has-balance" | "account-not-found" | "csrf-header-missing" | "currency-mismatch" | "email-taken" | "forbidden" | "idempotency-key-in-progress" | "idempotency-key-required" | "idempotency-key-reused" | "insufficient-funds" | "internal-error" | "invalid-credentials" | "last-admin" | "malformed-json" | "method-not-allowed" | "not-found" | "password-change-required" | "payload-too-large" | "recipient-not-found" | "reset-link-invalid" | "self-modification" | "service-unavailable" | "sign-in-disabled" | "temporary-password-expired" | "too-many-login-attempts" | "too-many-requests" | "unauthorized" | "unsupported-media-type" | "username-taken" | "validation-error";
+        ProblemType: "account-closed" | "account-frozen" | "account-has-balance" | "account-limit-reached" | "account-not-found" | "approval-by-maker" | "approval-not-found" | "approval-not-pending" | "csrf-header-missing" | "currency-mismatch" | "email-taken" | "forbidden" | "idempotency-key-in-progress" | "idempotency-key-required" | "idempotency-key-reused" | "insufficient-funds" | "internal-error" | "invalid-credentials" | "last-admin" | "malformed-json" | "method-not-allowed" | "not-found" | "own-account-deposit" | "password-change-required" | "payload-too-large" | "recipient-not-found" | "reset-link-invalid" | "self-modification" | "service-unavailable" | "sign-in-disabled" | "temporary-password-expired" | "too-many-login-attempts" | "too-many-requests" | "unauthorized" | "unsupported-media-type" | "username-taken" | "validation-error";
         /** ReadinessCheck */
         ReadinessCheck: {
             /** Latency Ms */
@@ -862,6 +967,11 @@ export interface components {
             password_confirmation: string;
             /** Username */
             username: string;
+        };
+        /** RejectApprovalRequest */
+        RejectApprovalRequest: {
+            /** Reason */
+            reason: string;
         };
         /** RevokedSessionsOut */
         RevokedSessionsOut: {
@@ -1230,6 +1340,15 @@ export interface operations {
             };
             /** @description Not signed in or token not valid */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2178,6 +2297,15 @@ export interface operations {
                     "application/json": components["schemas"]["TransferOut"];
                 };
             };
+            /** @description Success */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DepositApprovalOut"];
+                };
+            };
             /** @description Malformed JSON */
             400: {
                 headers: {
@@ -2252,6 +2380,267 @@ export interface operations {
             };
             /** @description Idempotency-Key missing */
             428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Temporarily unavailable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    manage_list_approvals: {
+        parameters: {
+            query?: {
+                cursor?: string | null;
+                limit?: number;
+                status?: ("pending" | "approved" | "rejected") | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DepositApprovalPage"];
+                };
+            };
+            /** @description Not signed in or token not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Temporarily unavailable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    manage_approve_deposit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                approval_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DepositApprovalOut"];
+                };
+            };
+            /** @description Not signed in or token not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Temporarily unavailable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    manage_reject_deposit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                approval_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RejectApprovalRequest"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DepositApprovalOut"];
+                };
+            };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in or token not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -34,3 +34,12 @@ export interface Page<T> {
   items: T[]
   next_cursor: string | null
 }
+
+/** A cash deposit above the approval threshold: waiting for a second admin, or decided by one. */
+export type DepositApproval = Schemas['DepositApprovalOut']
+export type ApprovalStatus = DepositApproval['status']
+
+/** A deposit answered 202 (a pending approval) rather than 201 (a transfer). */
+export function isDepositApproval(result: Transfer | DepositApproval): result is DepositApproval {
+  return 'maker' in result
+}

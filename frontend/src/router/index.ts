@@ -15,6 +15,7 @@ export type AppRouteName =
   | 'staff-account-edit'
   | 'staff-deposit'
   | 'staff-audit'
+  | 'staff-approvals'
   | 'security'
   | 'forgot-password'
   | 'reset-password'
@@ -111,6 +112,12 @@ export const routes: AppRoute[] = [
     name: 'staff-audit',
     component: () => import('@/pages/staff/AuditPage.vue'),
     meta: { title: 'Audit trail', requiresAuth: true, staff: true },
+  },
+  {
+    path: '/staff/approvals',
+    name: 'staff-approvals',
+    component: () => import('@/pages/staff/ApprovalsPage.vue'),
+    meta: { title: 'Deposit approvals', requiresAuth: true, staff: true },
   },
   {
     path: '/security',

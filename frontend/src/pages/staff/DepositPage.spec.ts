@@ -61,3 +61,40 @@ describe('cash deposit', () => {
     expect(review).toContain('£25.50')
   })
 })
+
+describe('cash deposit above the approval threshold', () => {
+  it('on a 202 says it waits for a second admin’s approval, and does not say it was deposited', async () => {
+    fakeApi({
+      [`POST /api/manage/accounts/${ACCOUNT_B}/deposits`]: () =>
+        json(
+          {
+            id: 'a1', status: 'pending', account: ACCOUNT_B, holder: 'Aoife Byrne', amount: '25000.00', currency: 'EUR',
+            description: '', maker: 'staff', created_at: '2026-01-01T00:00:00Z', checker: null, decided_at: null, reason: null, transfer_id: null,
+          },
+          202,
+        ),
+    })
+    const { wrapper } = await mountPage(DepositPage, `/staff/deposit?account=${ACCOUNT_B}`, admin)
+    await wrapper.get('input[inputmode="decimal"]').setValue('25000')
+    await wrapper.get('form').trigger('submit')
+    await wrapper.findAll('button').find((b) => b.text() === 'Confirm deposit')!.trigger('click')
+    await flushPromises()
+    const notice = wrapper.get('[data-testid="deposit-awaiting"]').text()
+    expect(notice).toContain("Waiting for a second admin's approval")
+    expect(notice).toContain('€25,000.00')
+    expect(notice).toContain('Aoife Byrne')
+    expect(notice).toContain('nothing has been paid in yet')
+    expect(wrapper.find('[data-testid="deposit-done"]').exists()).toBe(false)
+    expect(wrapper.get('a[href="/staff/approvals"]').text()).toBe('Approvals')
+  })
+
+  it('refuses a deposit into the staff member’s own account with a plain message', async () => {
+    fakeApi({ [`POST /api/manage/accounts/${ACCOUNT_B}/deposits`]: () => problem('own-account-deposit', 403, 'You cannot deposit into an account you own.') })
+    const { wrapper } = await mountPage(DepositPage, `/staff/deposit?account=${ACCOUNT_B}`, admin)
+    await wrapper.get('input[inputmode="decimal"]').setValue('5')
+    await wrapper.get('form').trigger('submit')
+    await wrapper.findAll('button').find((b) => b.text() === 'Confirm deposit')!.trigger('click')
+    await flushPromises()
+    expect(wrapper.text()).toContain('Staff cannot deposit into, approve or reject deposits into their own accounts')
+  })
+})
