@@ -169,6 +169,17 @@ def test_the_whole_api_works_as_the_runtime_role(owner_url, runtime_url, tmp_pat
             renamed = api.patch(f"/api/manage/users/{bob.user_id}", headers=staff, json={"full_name": "Bob B"})
             assert renamed.status_code == 200, renamed.text
             assert api.get("/api/manage/audit", headers=staff).status_code == 200
+            # Dual control (migrations/0012): filed, listed, approved by a second admin, as the runtime role.
+            checker = {"Authorization": f"Bearer {sign_in(api, make_admin(owner_url)[0], PASSWORD)}"}
+            filed = api.post(f"/api/manage/accounts/{bob.account}/deposits", headers=staff, json={"amount": "20000.00"})
+            assert filed.status_code == 202, filed.text
+            assert api.get("/api/manage/approvals", headers=checker).status_code == 200
+            approved = api.post(f"/api/manage/approvals/{filed.json()['id']}/approve", headers=checker)
+            assert approved.status_code == 200, approved.text
+            rejected_one = api.post(f"/api/manage/accounts/{bob.account}/deposits", headers=staff,
+                                    json={"amount": "30000.00"}).json()["id"]
+            rejected = api.post(f"/api/manage/approvals/{rejected_one}/reject", headers=checker, json={"reason": "No"})
+            assert rejected.status_code == 200, rejected.text
             failed = api.post("/api/auth/login", json={"username": alice.username, "password": "wrong-Pass-1"})
             assert failed.status_code == 401
             assert api.get("/api/health/ready").status_code == 200
