@@ -10,10 +10,12 @@ from shared.domain import (
     CustomerDetail,
     CustomerSummary,
     Entry,
+    Execution,
     Page,
     Registration,
     Session,
     SignIn,
+    StandingOrder,
     Transfer,
     TransferPreview,
     User,
@@ -27,6 +29,8 @@ from shared.models import (
     CurrentSessionOut,
     EntryOut,
     EntryPage,
+    ExecutionList,
+    ExecutionOut,
     LoginOut,
     ManagedUserDetail,
     ManagedUserSummary,
@@ -34,6 +38,8 @@ from shared.models import (
     SessionList,
     SessionOut,
     SessionSummaryOut,
+    StandingOrderList,
+    StandingOrderOut,
     TransferOut,
     TransferPreviewOut,
     UserOut,
@@ -124,3 +130,31 @@ def user_detail(detail: CustomerDetail) -> ManagedUserDetail:
 def audit_page(page: Page[AuditRecord]) -> AuditPage:
     return AuditPage(items=[AuditRecordOut.model_validate(asdict(record)) for record in page.items],
                      next_cursor=page.next_cursor)
+
+
+def outcome_slug(word: str) -> str:
+    """A post_transfer outcome word as the API names it: 'posted', or the problem slug of the
+    refusal (insufficient-funds, account-frozen, ...), the words the SPA already knows."""
+    from shared.ledger import REFUSALS
+    from shared.outcomes import PostingOutcome
+    from shared.problems import problem_kind
+
+    if word in ("posted", "replayed"):
+        return "posted"
+    return problem_kind(REFUSALS[PostingOutcome(word)]()).slug
+
+
+def standing_order_out(order: StandingOrder) -> StandingOrderOut:
+    return StandingOrderOut.model_validate({
+        **asdict(order), "amount": format_minor(order.amount), "count": order.max_count,
+        "stopped_reason": outcome_slug(order.stopped_reason) if order.stopped_reason else None})
+
+
+def standing_order_list(orders: list[StandingOrder]) -> StandingOrderList:
+    return StandingOrderList(items=[standing_order_out(order) for order in orders])
+
+
+def execution_list(executions: list[Execution]) -> ExecutionList:
+    return ExecutionList(items=[ExecutionOut.model_validate({**asdict(execution),
+                                                             "outcome": outcome_slug(execution.outcome)})
+                                for execution in executions])
