@@ -45,21 +45,25 @@ def _unbounded(schedule: Schedule, index: int) -> date | None:
         return schedule.first_date if index == 0 else None
     if schedule.frequency == "weekly":
         return schedule.first_date + timedelta(weeks=index)
-    if schedule.frequency == "monthly":
-        assert schedule.day_of_month is not None
-        first = schedule.first_date
-        # The first month whose occurrence is on or after the first date.
-        start = 0 if _month_day(first.year, first.month, schedule.day_of_month) >= first else 1
-        months = first.year * 12 + first.month - 1 + start + index
-        return _month_day(months // 12, months % 12 + 1, schedule.day_of_month)
-    raise ValueError(f"unknown frequency {schedule.frequency!r}")
+    # Monthly: each month's date from the day, never from the month before (no drift after February).
+    assert schedule.day_of_month is not None
+    first = schedule.first_date
+    # The first month whose occurrence is on or after the first date.
+    start = 0 if _month_day(first.year, first.month, schedule.day_of_month) >= first else 1
+    months = first.year * 12 + first.month - 1 + start + index
+    return _month_day(months // 12, months % 12 + 1, schedule.day_of_month)
 
 
 def occurrence(schedule: Schedule, index: int) -> date | None:
     """The date of occurrence `index` (from 0), or None past the schedule's end."""
+    if schedule.frequency not in ("once", "weekly", "monthly"):
+        raise ValueError(f"unknown frequency {schedule.frequency!r}")
     if index < 0 or (schedule.max_count is not None and index >= schedule.max_count):
         return None
-    when = _unbounded(schedule, index)
+    try:
+        when = _unbounded(schedule, index)
+    except (OverflowError, ValueError):  # past 9999-12-31: the calendar ends the schedule
+        return None
     if when is None or (schedule.end_date is not None and when > schedule.end_date):
         return None
     return when

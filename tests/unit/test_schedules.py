@@ -110,3 +110,8 @@ def test_a_resumed_order_skips_the_payments_that_fell_while_it_was_paused():
     assert first_index_on_or_after(schedule, date(2027, 1, 18), 0) == 2  # today's still due
     assert first_index_on_or_after(schedule, date(2027, 1, 18), 3) == 3  # never backwards
     assert occurrence(schedule, first_index_on_or_after(schedule, date(2027, 3, 1), 0)) is None
+
+
+def test_a_schedule_ends_with_the_calendar_instead_of_failing():
+    assert occurrence(Schedule("monthly", date(9999, 12, 15), 15), 1) is None
+    assert occurrence(Schedule("weekly", date(9999, 12, 30)), 1) is None
