@@ -5,12 +5,15 @@ import type {
   CreateUserRequest,
   Currency,
   DepositRequest,
+  Execution,
   CurrentSession,
   LoginResponse,
   Page,
   RegisterRequest,
   RegisterResponse,
   SessionSummary,
+  StandingOrder,
+  StandingOrderRequest,
   TemporaryPassword,
   Transaction,
   Transfer,
@@ -91,4 +94,13 @@ export const manageApi = {
   deposit: (number: string, body: DepositRequest, idempotencyKey: string) =>
     api.post<Transfer>(`/manage/accounts/${enc(number)}/deposits`, body, { idempotencyKey }),
   audit: (query: PageQuery) => api.get<Page<AuditEntry>>('/manage/audit', { query }),
+}
+
+export const standingOrdersApi = {
+  list: () => api.get<{ items: StandingOrder[] }>('/standing-orders'),
+  create: (body: StandingOrderRequest) => api.post<StandingOrder>('/standing-orders', body),
+  /** Pause (`paused`), resume (`active`) or cancel (`cancelled`) an order. */
+  setStatus: (id: string, status: 'active' | 'paused' | 'cancelled') =>
+    api.patch<StandingOrder>(`/standing-orders/${enc(id)}`, { status }),
+  executions: (id: string) => api.get<{ items: Execution[] }>(`/standing-orders/${enc(id)}/executions`),
 }
