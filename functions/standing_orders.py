@@ -33,10 +33,11 @@ def _order_id(call: Call[Any, Any]) -> UUID:
 
 @bp.route(route="standing-orders", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
 @endpoint(summary="Set up a payment on a future date, or a weekly or monthly standing order", access="user",
-          status=201, errors=(400, 401, 404, 409, 413, 415, 422))
+          status=201, idempotency_key=True, errors=(400, 401, 404, 409, 413, 415, 422))
 async def create_standing_order(call: Call[StandingOrderRequest, None]) -> StandingOrderOut:
     from shared import responses, standing_orders
-    order = await standing_orders.create(call.runtime.db, call.principal.id, call.body, _now())
+    order = await standing_orders.create(call.runtime.db, call.principal.id, call.body, call.idempotency_key,
+                                         _now())
     return responses.standing_order_out(order)
 
 

@@ -33,8 +33,12 @@ CREATE TABLE standing_orders (
     -- The current occurrence's failed attempts (insufficient funds) and when to try again.
     attempts        integer NOT NULL DEFAULT 0 CHECK (attempts >= 0),
     retry_at        timestamptz,
+    -- The Idempotency-Key it was created with: a retried creation returns this order, never a second one.
+    idempotency_key text NOT NULL CHECK (char_length(idempotency_key) BETWEEN 1 AND 255),
+    request_hash    bytea NOT NULL,
     created_at      timestamptz NOT NULL DEFAULT now(),
     updated_at      timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT standing_orders_idempotency_key UNIQUE (owner_id, idempotency_key),
     CONSTRAINT standing_orders_one_recipient CHECK ((to_account IS NULL) <> (payee_id IS NULL)),
     CONSTRAINT standing_orders_monthly_day CHECK ((frequency = 'monthly') = (day_of_month IS NOT NULL)),
     CONSTRAINT standing_orders_next_when_live CHECK (status NOT IN ('active', 'paused') OR next_date IS NOT NULL)

@@ -22,6 +22,8 @@ from shared.db import Database, UnitOfWork
 from shared.domain import Execution, StandingOrder
 from shared.errors import (
     AccountClosed,
+    DuplicateKey,
+    IdempotencyKeyReused,
     InsufficientFunds,
     StandingOrderEnded,
     StandingOrderNotFound,
@@ -65,9 +67,26 @@ def parse_order_id(text: str) -> UUID:
         raise StandingOrderNotFound("You have no standing order with that id.") from None
 
 
-async def create(db: Database, owner_id: UUID, command: StandingOrderRequest, now: datetime) -> StandingOrder:
+async def _replayed(db: Database, owner_id: UUID, idempotency_key: str, request_hash: bytes) -> StandingOrder | None:
+    """The order an earlier request with this key created (the same request again), else None."""
+    async with db.reader() as read:
+        known = await standing_orders.by_key(read, owner_id, idempotency_key)
+    if known is None:
+        return None
+    order, known_hash = known
+    if known_hash != request_hash:
+        raise IdempotencyKeyReused("This Idempotency-Key was already used with a different request. Use a new key.")
+    return order
+
+
+async def create(db: Database, owner_id: UUID, command: StandingOrderRequest, idempotency_key: str,
+                 now: datetime) -> StandingOrder:
     """Checks the two accounts as a transfer would (the funds only when it runs: money may arrive
-    before the first date), then stores the order with its first occurrence due."""
+    before the first date), then stores the order with its first occurrence due. The same request
+    again under the same Idempotency-Key returns the first order (a retry never sets up a second)."""
+    request_hash = hashlib.sha256(command.model_dump_json().encode()).digest()
+    if (earlier := await _replayed(db, owner_id, idempotency_key, request_hash)) is not None:
+        return earlier
     if command.first_date < bank_date(now):
         raise ValidationFailed([("first_date", "must be today or later (Europe/Dublin)")])
     with contextlib.suppress(InsufficientFunds):
@@ -79,14 +98,20 @@ async def create(db: Database, owner_id: UUID, command: StandingOrderRequest, no
     first_due = occurrence(schedule, 0)
     if first_due is None:
         raise ValidationFailed([("end_date", "leaves no payment: the first one would fall after it")])
-    async with db.unit_of_work() as uow:
-        order_id = await standing_orders.insert(
-            uow, owner_id, command.from_account, command.to_account, command.amount, command.description,
-            command.frequency, command.first_date, day, command.end_date, command.count, first_due)
-        if order_id is None:  # closed or frozen since the check
-            raise AccountClosed("Your account can no longer send money.")
-        order = await standing_orders.owned(uow, owner_id, order_id)
-        await uow.commit()
+    try:
+        async with db.unit_of_work() as uow:
+            order_id = await standing_orders.insert(
+                uow, owner_id, command.from_account, command.to_account, command.amount, command.description,
+                command.frequency, command.first_date, day, command.end_date, command.count, first_due,
+                idempotency_key, request_hash)
+            if order_id is None:  # closed or frozen since the check
+                raise AccountClosed("Your account can no longer send money.")
+            order = await standing_orders.owned(uow, owner_id, order_id)
+            await uow.commit()
+    except DuplicateKey:  # the same key, sent twice at once: the other request created it
+        if (earlier := await _replayed(db, owner_id, idempotency_key, request_hash)) is None:
+            raise
+        return earlier
     assert order is not None
     return order
 

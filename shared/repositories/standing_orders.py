@@ -6,10 +6,11 @@ from uuid import UUID
 from shared.db import Reader, Row, UnitOfWork
 from shared.domain import Execution, StandingOrder
 
-_SELECT = """SELECT o.id, o.owner_id, a.number AS from_account, o.to_account, o.payee_id, o.amount, a.currency,
-                    o.description, o.frequency, o.first_date, o.day_of_month, o.end_date, o.max_count, o.status,
-                    o.stopped_reason, o.next_index, o.next_date, o.attempts, o.retry_at, o.created_at
-               FROM standing_orders o JOIN accounts a ON a.id = o.from_account_id"""
+_COLUMNS = """o.id, o.owner_id, a.number AS from_account, o.to_account, o.payee_id, o.amount, a.currency,
+              o.description, o.frequency, o.first_date, o.day_of_month, o.end_date, o.max_count, o.status,
+              o.stopped_reason, o.next_index, o.next_date, o.attempts, o.retry_at, o.created_at"""
+_FROM = " FROM standing_orders o JOIN accounts a ON a.id = o.from_account_id"
+_SELECT = "SELECT " + _COLUMNS + _FROM
 
 _EXECUTION_COLUMNS = "occurrence_date, status, attempts, outcome, transfer_id, next_attempt_at, updated_at"
 
@@ -20,20 +21,33 @@ def _order(row: Row) -> StandingOrder:
 
 async def insert(uow: UnitOfWork, owner_id: UUID, from_account: str, to_account: str, amount: int,
                  description: str, frequency: str, first_date: date, day_of_month: int | None,
-                 end_date: date | None, max_count: int | None, next_date: date) -> UUID | None:
+                 end_date: date | None, max_count: int | None, next_date: date, idempotency_key: str,
+                 request_hash: bytes) -> UUID | None:
     """The new order's id; None unless from_account is the owner's and active. The account's row is
     share-locked, so a concurrent closing of it either waits for this order or is seen here."""
     row = await uow.fetch_one(
         "INSERT INTO standing_orders (owner_id, from_account_id, to_account, amount, description, frequency,"
-        " first_date, day_of_month, end_date, max_count, next_date)"
+        " first_date, day_of_month, end_date, max_count, next_date, idempotency_key, request_hash)"
         " SELECT %(owner)s, a.id, %(to)s, %(amount)s, %(description)s, %(frequency)s, %(first)s, %(day)s,"
-        " %(end)s, %(count)s, %(first_due)s"
+        " %(end)s, %(count)s, %(first_due)s, %(key)s, %(hash)s"
         " FROM (SELECT id FROM accounts WHERE number = %(from)s AND owner_id = %(owner)s AND status = 'active'"
         " FOR SHARE) a RETURNING id",
         {"owner": owner_id, "from": from_account, "to": to_account, "amount": amount, "description": description,
          "frequency": frequency, "first": first_date, "day": day_of_month, "end": end_date, "count": max_count,
-         "first_due": next_date})
+         "first_due": next_date,
+         "key": idempotency_key, "hash": request_hash})
     return None if row is None else UUID(str(row["id"]))
+
+
+async def by_key(db: Reader, owner_id: UUID, idempotency_key: str) -> tuple[StandingOrder, bytes] | None:
+    """The order created with this Idempotency-Key, and the hash of the request that created it."""
+    row = await db.fetch_one(
+        "SELECT o.request_hash, " + _COLUMNS + _FROM + " WHERE o.owner_id = %s AND o.idempotency_key = %s",
+        (owner_id, idempotency_key))
+    if row is None:
+        return None
+    request_hash = bytes(row.pop("request_hash"))
+    return _order(row), request_hash
 
 
 async def of_owner(db: Reader, owner_id: UUID) -> list[StandingOrder]:

@@ -3,6 +3,7 @@ paid exactly once whether the timer fires twice, two runners race or one dies mi
 short of funds is retried later that day and then failed; a frozen or closed account stops its order."""
 
 import asyncio
+import uuid
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -10,7 +11,7 @@ import pytest
 from ops.reconcile import reconcile
 from shared import standing_orders
 from shared.db import Database
-from shared.errors import AccountHasStandingOrders, StandingOrderEnded
+from shared.errors import AccountHasStandingOrders, IdempotencyKeyReused, StandingOrderEnded
 from shared.models import StandingOrderRequest, UpdateOwnAccountRequest
 from shared.standing_orders import RetryPolicy, run_due
 from tests.helpers import deposit
@@ -35,8 +36,8 @@ def create(run, runtime, owner, source, target, amount="10.00", now=None, **sche
     first_date = schedule.pop("first_date")
     command = StandingOrderRequest(from_account=source, to_account=target, amount=amount, first_date=first_date,
                                    **schedule)
-    return run(standing_orders.create(runtime.db, owner.id, command, now or at(first_date.year, first_date.month,
-                                                                             first_date.day, 0, 0)))
+    return run(standing_orders.create(runtime.db, owner.id, command, str(uuid.uuid4()),
+                                      now or at(first_date.year, first_date.month, first_date.day, 0, 0)))
 
 
 def order_now(run, runtime, owner, order):
@@ -260,3 +261,23 @@ def test_an_account_with_a_live_order_cannot_be_closed_until_the_order_is_cancel
         run(accounts.update_own_account(runtime.db, alice, alice_account, close, "test"))
     run(standing_orders.change_status(runtime.db, alice.id, order.id, "cancelled", at(2031, 8, 1)))
     assert run(accounts.update_own_account(runtime.db, alice, alice_account, close, "test")).status == "closed"
+
+
+def test_a_retried_creation_under_the_same_key_sets_up_one_order_and_another_body_is_refused(run, runtime, sql):
+    alice, alice_account = new_customer(run, runtime)
+    _, bob_account = new_customer(run, runtime)
+    command = StandingOrderRequest(from_account=alice_account, to_account=bob_account, amount="5.00",
+                                   first_date=date(2031, 6, 1), frequency="weekly")
+    key, now = str(uuid.uuid4()), at(2031, 5, 1)
+
+    async def twice_at_once():
+        return await asyncio.gather(*(standing_orders.create(runtime.db, alice.id, command, key, now)
+                                      for _ in range(3)))
+
+    first, *others = run(twice_at_once())
+    assert all(order.id == first.id for order in others)
+    # Later, even once the first date has passed, the same request still answers with the first order.
+    assert run(standing_orders.create(runtime.db, alice.id, command, key, at(2031, 7, 1))).id == first.id
+    assert len(run(standing_orders.list_orders(runtime.db, alice.id))) == 1
+    with pytest.raises(IdempotencyKeyReused):
+        run(standing_orders.create(runtime.db, alice.id, command.model_copy(update={"amount": 600}), key, now))

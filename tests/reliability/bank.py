@@ -110,7 +110,8 @@ class Bank:
                 for source in self.owned(customer):
                     for frequency in ("weekly", "monthly"):
                         target = rng.choice([n for n in self.accounts if n not in self.owned(customer)])
-                        created = api.post("/api/standing-orders", headers=customer.headers, json={
+                        headers = {**customer.headers, "Idempotency-Key": str(uuid.uuid4())}
+                        created = api.post("/api/standing-orders", headers=headers, json={
                             "from_account": source, "to_account": target, "frequency": frequency,
                             "amount": f"{rng.randint(5, 120)}.{rng.randint(0, 99):02d}", "first_date": first_date})
                         assert created.status_code == 201, created.text

@@ -98,7 +98,9 @@ export const manageApi = {
 
 export const standingOrdersApi = {
   list: () => api.get<{ items: StandingOrder[] }>('/standing-orders'),
-  create: (body: StandingOrderRequest) => api.post<StandingOrder>('/standing-orders', body),
+  /** The same request retried under the same key sets up one order. */
+  create: (body: StandingOrderRequest, idempotencyKey: string) =>
+    api.post<StandingOrder>('/standing-orders', body, { idempotencyKey }),
   /** Pause (`paused`), resume (`active`) or cancel (`cancelled`) an order. */
   setStatus: (id: string, status: 'active' | 'paused' | 'cancelled') =>
     api.patch<StandingOrder>(`/standing-orders/${enc(id)}`, { status }),

@@ -3705,7 +3705,10 @@ export interface operations {
     create_standing_order: {
         parameters: {
             query?: never;
-            header?: never;
+            header: {
+                /** @description Required (428 without it). Retries with the same key and body return the first result and move no money. */
+                "Idempotency-Key": string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -3780,6 +3783,15 @@ export interface operations {
             };
             /** @description Validation failed */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Idempotency-Key missing */
+            428: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,6 +1,7 @@
 import { shallowRef } from 'vue'
 import { standingOrdersApi } from '@/api/endpoints'
 import type { Execution, StandingOrder, StandingOrderRequest } from '@/api/types'
+import { newIdempotencyKey } from '@/lib/idempotency'
 import { useAsync } from './useAsync'
 
 export type OrderAction = 'paused' | 'active' | 'cancelled'
@@ -10,7 +11,10 @@ export function useStandingOrders() {
   const orders = shallowRef<StandingOrder[]>([])
   const executions = shallowRef<Record<string, Execution[]>>({})
   const listing = useAsync(() => standingOrdersApi.list())
-  const creating = useAsync((body: StandingOrderRequest) => standingOrdersApi.create(body), { mode: 'exclusive' })
+  const creating = useAsync((body: StandingOrderRequest, key: string) => standingOrdersApi.create(body, key), { mode: 'exclusive' })
+  // One key per order the person sets up: sending the same form again after a failure (the answer
+  // may have been lost) reuses it, so the bank sets up one order; any change, or a success, starts anew.
+  let draft: { body: string; key: string } | null = null
   const changing = useAsync((id: string, status: OrderAction) => standingOrdersApi.setStatus(id, status), { mode: 'exclusive' })
   const loadingExecutions = useAsync((id: string) => standingOrdersApi.executions(id))
 
@@ -24,8 +28,11 @@ export function useStandingOrders() {
   }
 
   async function create(body: StandingOrderRequest): Promise<StandingOrder | null> {
-    const created = await creating.run(body)
+    const sent = JSON.stringify(body)
+    if (draft?.body !== sent) draft = { body: sent, key: newIdempotencyKey() }
+    const created = await creating.run(body, draft.key)
     if (!created.ok) return null
+    draft = null
     orders.value = [...orders.value, created.value]
     return created.value
   }

@@ -64,6 +64,30 @@ describe('standing orders page', () => {
     expect(wrapper.findAll('[data-testid="standing-orders"] tbody tr')).toHaveLength(1)
   })
 
+  it('retries a failed submission under the same Idempotency-Key, and a new order under a new one', async () => {
+    let answer = () => problem('service-unavailable', 503)
+    const server = fakeApi({
+      'GET /api/accounts': () => json({ items: [account] }),
+      'GET /api/standing-orders': () => json({ items: [] }),
+      'POST /api/standing-orders': () => answer(),
+    })
+    const { wrapper } = await mountPage(StandingOrdersPage, '/standing-orders', customer)
+    await fillForm(wrapper, { to: ACCOUNT_B, amount: '5' })
+    await wrapper.get('[data-testid="standing-form"]').trigger('submit')
+    await flushPromises()
+    answer = () => json(order, 201)
+    await wrapper.get('[data-testid="standing-form"]').trigger('submit')
+    await flushPromises()
+    await fillForm(wrapper, { to: ACCOUNT_B, amount: '5' })
+    await wrapper.get('[data-testid="standing-form"]').trigger('submit')
+    await flushPromises()
+    const keys = server.sent('POST', '/api/standing-orders').map((r) => r.headers.get('Idempotency-Key'))
+    expect(keys).toHaveLength(3)
+    expect(keys[0]).toBeTruthy()
+    expect(keys[1]).toBe(keys[0])
+    expect(keys[2]).not.toBe(keys[0])
+  })
+
   it('refuses a date before today and a bad amount before sending anything', async () => {
     const server = fakeApi({
       'GET /api/accounts': () => json({ items: [account] }),
