@@ -3,9 +3,12 @@
 // it, each after confirming, and the API holds each state. Its own stack (the host's timer runs
 // there every 10 minutes: the order's first date is days ahead, so the timer never pays it here).
 import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { after, before, test } from 'node:test'
 import { startStack } from './harness.mjs'
 
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
 const TIMEOUT = { timeout: 180_000 }
 const run = Date.now().toString(36).slice(-5)
 let stack
@@ -63,6 +66,16 @@ function dublinDay(offsetDays) {
   return new Date(Date.UTC(y, m - 1, d + offsetDays)).toISOString().slice(0, 10)
 }
 
+/** axe-core's serious and critical findings on the page as it is now (WCAG 2.1 A and AA). */
+async function seriousA11yFindings(page) {
+  await page.evaluate(axeSource)
+  return page.evaluate(async () => {
+    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
+    return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`)
+  })
+}
+
 const shown = (iso) => new Intl.DateTimeFormat('en-IE', { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(`${iso}T00:00:00Z`))
 
 test('a customer sets up a monthly order, sees its next date, pauses, resumes and cancels it', TIMEOUT, async () => {
@@ -99,6 +112,7 @@ test('a customer sets up a monthly order, sees its next date, pauses, resumes an
 
   await button(row, 'Pause').click()
   await page.getByTestId('confirm').getByText('Pause this standing order?').waitFor()
+  assert.deepEqual(await seriousA11yFindings(page), [], 'the page with its list, form and confirmation')
   await button(page, 'Yes, pause it').click()
   await row.getByTestId('order-status').getByText('Paused').waitFor()
   ;[held] = await ordersOf(payer)
