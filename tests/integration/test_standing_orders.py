@@ -13,6 +13,7 @@ from shared import standing_orders
 from shared.db import Database
 from shared.errors import AccountHasStandingOrders, IdempotencyKeyReused, StandingOrderEnded
 from shared.models import StandingOrderRequest, UpdateOwnAccountRequest
+from shared.schedules import bank_date
 from shared.standing_orders import RetryPolicy, run_due
 from tests.helpers import deposit
 from tests.integration.test_ledger import balance, new_customer
@@ -281,3 +282,19 @@ def test_a_retried_creation_under_the_same_key_sets_up_one_order_and_another_bod
     assert len(run(standing_orders.list_orders(runtime.db, alice.id))) == 1
     with pytest.raises(IdempotencyKeyReused):
         run(standing_orders.create(runtime.db, alice.id, command.model_copy(update={"amount": 600}), key, now))
+
+
+def test_the_timer_function_pays_what_is_due_today_and_logs_what_it_did(run, runtime, sql, caplog):
+    import logging
+
+    import function_app
+
+    alice, alice_account = new_customer(run, runtime, "10.00")
+    _, bob_account = new_customer(run, runtime)
+    now = datetime.now(UTC)
+    create(run, runtime, alice, alice_account, bob_account, "4.00", first_date=bank_date(now), now=now)
+    timer = {f.get_function_name(): f.get_user_function() for f in function_app.app.get_functions()}
+    with caplog.at_level(logging.INFO, logger="iebank.standing_orders"):
+        run(timer["run_standing_orders"](None))
+    assert balance(sql, bob_account) == 400
+    assert "standing orders: 1 posted, 0 to retry, 0 failed, 0 stopped" in caplog.text
