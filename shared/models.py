@@ -536,7 +536,8 @@ class StandingOrderOut(BaseModel):
     count: int | None
     status: StandingOrderStatus = Field(
         description="completed: no payment left; stopped: the bank stopped it (see stopped_reason)")
-    stopped_reason: str | None = Field(description="Why it stopped: account-frozen, account-closed, ...")
+    stopped_reason: str | None = Field(description="Why it stopped: source-frozen, source-closed, recipient-closed, "
+                                                   "recipient-frozen, caller-inactive (the owner deactivated), ...")
     next_date: date | None = Field(description="The next payment's date (Europe/Dublin), None when none is left")
     created_at: datetime
 
@@ -550,7 +551,8 @@ class ExecutionOut(BaseModel):
     status: Literal["retrying", "posted", "failed"] = Field(
         description="retrying: refused for insufficient funds, tried again later the same day")
     attempts: int
-    outcome: str = Field(description="posted, or why it was refused: insufficient-funds, account-frozen, ...")
+    outcome: str = Field(description="posted, or why it was refused: insufficient-funds, source-frozen, "
+                                     "recipient-closed, ...")
     transfer_id: UUID | None
     next_attempt_at: datetime | None
     updated_at: datetime

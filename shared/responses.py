@@ -133,15 +133,10 @@ def audit_page(page: Page[AuditRecord]) -> AuditPage:
 
 
 def outcome_slug(word: str) -> str:
-    """A post_transfer outcome word as the API names it: 'posted', or the problem slug of the
-    refusal (insufficient-funds, account-frozen, ...), the words the SPA already knows."""
-    from shared.ledger import REFUSALS
-    from shared.outcomes import PostingOutcome
-    from shared.problems import problem_kind
-
-    if word in ("posted", "replayed"):
-        return "posted"
-    return problem_kind(REFUSALS[PostingOutcome(word)]()).slug
+    """A post_transfer outcome word as the API shows it on a standing order: 'posted', or the
+    refusal hyphenated (insufficient-funds, source-frozen, recipient-closed, caller-inactive...),
+    which says whose account it was, as a problem slug could not."""
+    return "posted" if word in ("posted", "replayed") else word.replace("_", "-")
 
 
 def standing_order_out(order: StandingOrder) -> StandingOrderOut:

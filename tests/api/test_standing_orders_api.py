@@ -160,3 +160,18 @@ def test_creating_an_order_needs_an_idempotency_key_and_a_retry_sets_up_one_orde
     assert first.status_code == again.status_code == 201 and again.json()["id"] == first.json()["id"]
     problem(create(api, {**body, "amount": "99.00"}, alice.headers, key), 422, "idempotency-key-reused")
     assert len(api.get("/api/standing-orders", headers=alice.headers).json()["items"]) == 1
+
+
+def test_an_order_stopped_by_a_frozen_account_says_so_in_its_own_words(api, run, runtime, sql, database_url):
+    alice, bob = sign_up(api), sign_up(api)
+    deposit(database_url, alice.account, "20.00")
+    order = create(api, json=order_body(alice, bob.account, first_date=day(0)), headers=alice.headers).json()
+    sql.execute("UPDATE standing_orders SET status = 'cancelled', next_date = NULL WHERE status IN"
+                " ('active', 'paused') AND id <> %s", (order["id"],))
+    sql.execute("UPDATE accounts SET status = 'frozen' WHERE number = %s", (alice.account,))
+    run(run_due(runtime.db, datetime.now(UTC), RetryPolicy()))
+    stopped = api.get(f"/api/standing-orders/{order['id']}", headers=alice.headers).json()
+    assert (stopped["status"], stopped["stopped_reason"], stopped["next_date"]) == ("stopped", "source-frozen", None)
+    [failed] = api.get(f"/api/standing-orders/{order['id']}/executions", headers=alice.headers).json()["items"]
+    assert (failed["status"], failed["outcome"]) == ("failed", "source-frozen")
+    assert api.get(f"/api/accounts/{bob.account}", headers=bob.headers).json()["balance"] == "0.00"

@@ -733,7 +733,7 @@ export interface components {
             occurrence_date: string;
             /**
              * Outcome
-             * @description posted, or why it was refused: insufficient-funds, account-frozen, ...
+             * @description posted, or why it was refused: insufficient-funds, source-frozen, recipient-closed, ...
              */
             outcome: string;
             /**
@@ -1081,7 +1081,7 @@ export interface components {
             status: "active" | "paused" | "cancelled" | "completed" | "stopped";
             /**
              * Stopped Reason
-             * @description Why it stopped: account-frozen, account-closed, ...
+             * @description Why it stopped: source-frozen, source-closed, recipient-closed, recipient-frozen, caller-inactive (the owner deactivated), ...
              */
             stopped_reason: string | null;
             /** To Account */

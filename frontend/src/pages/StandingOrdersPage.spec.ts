@@ -35,14 +35,14 @@ describe('standing orders page', () => {
   it('lists each order with its schedule, next date and status', async () => {
     fakeApi({
       'GET /api/accounts': () => json({ items: [account] }),
-      'GET /api/standing-orders': () => json({ items: [order, { ...order, id: 'o-2', status: 'stopped', stopped_reason: 'account-frozen', next_date: null }] }),
+      'GET /api/standing-orders': () => json({ items: [order, { ...order, id: 'o-2', status: 'stopped', stopped_reason: 'source-frozen', next_date: null }] }),
     })
     const { wrapper } = await mountPage(StandingOrdersPage, '/standing-orders', customer)
     const rows = wrapper.findAll('[data-testid="standing-orders"] tbody tr')
     expect(rows[0]!.text()).toContain('Every month on day 31')
     expect(rows[0]!.get('[data-testid="next-date"]').text()).toMatch(/28/)
     expect(rows[0]!.get('[data-testid="order-status"]').text()).toBe('Active')
-    expect(rows[1]!.get('[data-testid="order-status"]').text()).toContain('Stopped: the account is frozen')
+    expect(rows[1]!.get('[data-testid="order-status"]').text()).toContain('Stopped: your account is frozen')
     expect(rows[1]!.findAll('button').map((b) => b.text())).toEqual(['Payments'])
   })
 
