@@ -12,6 +12,7 @@ of an occurrence refused for insufficient funds is a new request, never the repl
 
 import contextlib
 import hashlib
+import logging
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import NamedTuple
@@ -34,6 +35,8 @@ from shared.outcomes import PostingOutcome as Outcome
 from shared.repositories import standing_orders
 from shared.repositories.ledger import Posting, post
 from shared.schedules import Schedule, bank_date, first_index_on_or_after, occurrence, retry_at
+
+log = logging.getLogger("iebank.standing_orders")
 
 # At most this many occurrences per run, so one run stays well inside the function timeout; the
 # rest wait for the next run (every 10 minutes).
@@ -225,14 +228,19 @@ async def run_due(db: Database, now: datetime, policy: RetryPolicy = RetryPolicy
     transaction of its own; safe to run twice at once or again after a crash."""
     counts = {"posted": 0, "retrying": 0, "failed": 0, "stopped": 0}
     today = bank_date(now)
+    passed_over: list[UUID] = []  # left to a later run: never one order holding up the others
     for _ in range(limit):
         async with db.unit_of_work() as uow:
-            order = await standing_orders.claim_due(uow, today, now)
+            order = await standing_orders.claim_due(uow, today, now, passed_over)
             if order is None:
                 break
             result = await _execute(uow, order, now, policy)
-            if result is None:
-                break
-            await uow.commit()
-        counts[result] += 1
+            if result is not None:
+                await uow.commit()
+        if result is None:
+            log.warning("standing order %s left to a later run: its occurrence of %s is already being "
+                        "posted or has ended", order.id, order.next_date)
+            passed_over.append(order.id)
+        else:
+            counts[result] += 1
     return RunReport(**counts)

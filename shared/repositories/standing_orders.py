@@ -67,13 +67,14 @@ async def lock_owned(uow: UnitOfWork, owner_id: UUID, order_id: UUID) -> Standin
     return None if row is None else _order(row)
 
 
-async def claim_due(uow: UnitOfWork, today: date, now: datetime) -> StandingOrder | None:
+async def claim_due(uow: UnitOfWork, today: date, now: datetime, passed_over: list[UUID]) -> StandingOrder | None:
     """One active order whose next occurrence is due (today or earlier in the bank's calendar, and
-    past its retry time), locked until commit. Orders another runner holds are skipped, never
-    waited for: two runners never take the same one."""
+    past its retry time), locked until commit, other than those passed over. Orders another runner
+    holds are skipped, never waited for: two runners never take the same one."""
     row = await uow.fetch_one(
         _SELECT + " WHERE o.status = 'active' AND o.next_date <= %s AND (o.retry_at IS NULL OR o.retry_at <= %s)"
-        " ORDER BY o.next_date, o.id LIMIT 1 FOR UPDATE OF o SKIP LOCKED", (today, now))
+        " AND o.id <> ALL(%s::uuid[]) ORDER BY o.next_date, o.id LIMIT 1 FOR UPDATE OF o SKIP LOCKED",
+        (today, now, passed_over))
     return None if row is None else _order(row)
 
 

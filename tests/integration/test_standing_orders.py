@@ -298,3 +298,20 @@ def test_the_timer_function_pays_what_is_due_today_and_logs_what_it_did(run, run
         run(timer["run_standing_orders"](None))
     assert balance(sql, bob_account) == 400
     assert "standing orders: 1 posted, 0 to retry, 0 failed, 0 stopped" in caplog.text
+
+
+def test_an_occurrence_already_ended_is_never_paid_again_and_holds_up_no_other_order(run, runtime, sql):
+    alice, alice_account = new_customer(run, runtime, "10.00")
+    bob, bob_account = new_customer(run, runtime, "10.00")
+    _, carol_account = new_customer(run, runtime)
+    stuck = create(run, runtime, alice, alice_account, carol_account, "1.00", first_date=date(2031, 11, 3))
+    fine = create(run, runtime, bob, bob_account, carol_account, "2.00", first_date=date(2031, 11, 3))
+    # As if an earlier run had ended this occurrence without advancing the order: the unique
+    # (order, occurrence) row refuses a second ending, so the payment is rolled back.
+    sql.execute("INSERT INTO standing_order_executions (order_id, occurrence_date, status, attempts, outcome)"
+                " VALUES (%s, '2031-11-03', 'failed', 1, 'insufficient_funds')", (stuck.id,))
+    report = run(run_due(runtime.db, at(2031, 11, 3), POLICY))
+    assert report.posted == 1
+    assert balance(sql, alice_account) == 1000 and transfers_of(sql, stuck) == 0
+    assert transfers_of(sql, fine) == 1 and balance(sql, carol_account) == 200
+    assert order_now(run, runtime, alice, stuck).next_date == date(2031, 11, 3)
