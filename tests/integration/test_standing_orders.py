@@ -288,12 +288,13 @@ def test_the_timer_function_pays_what_is_due_today_and_logs_what_it_did(run, run
     import logging
 
     import function_app
+    from shared.openapi import registered_functions
 
     alice, alice_account = new_customer(run, runtime, "10.00")
     _, bob_account = new_customer(run, runtime)
     now = datetime.now(UTC)
     create(run, runtime, alice, alice_account, bob_account, "4.00", first_date=bank_date(now), now=now)
-    timer = {f.get_function_name(): f.get_user_function() for f in function_app.app.get_functions()}
+    timer = {f.get_function_name(): f.get_user_function() for f in registered_functions(function_app.app)}
     with caplog.at_level(logging.INFO, logger="iebank.standing_orders"):
         run(timer["run_standing_orders"](None))
     assert balance(sql, bob_account) == 400
