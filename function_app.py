@@ -17,6 +17,7 @@ from functions import (
     passwords,
     register,
     sessions,
+    standing_orders,
     transfers,
 )
 
@@ -26,4 +27,5 @@ for module in (health, docs, register, login, sessions, passwords, accounts, tra
                manage_users, manage_accounts, manage_deposits, manage_audit, maintenance,
                manage_approvals):
     app.register_blueprint(module.bp)
+app.register_blueprint(standing_orders.bp)
 docs.describe(app)

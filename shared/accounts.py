@@ -7,9 +7,16 @@ from shared import account_numbers, audit
 from shared.auth import Principal
 from shared.db import Database, UnitOfWork
 from shared.domain import Account
-from shared.errors import AccountClosed, AccountFrozen, AccountHasBalance, AccountLimitReached, AccountNotFound
+from shared.errors import (
+    AccountClosed,
+    AccountFrozen,
+    AccountHasBalance,
+    AccountHasStandingOrders,
+    AccountLimitReached,
+    AccountNotFound,
+)
 from shared.models import OpenAccountRequest, UpdateOwnAccountRequest
-from shared.repositories import accounts
+from shared.repositories import accounts, standing_orders
 
 
 def parse_account_number(text: str) -> str:
@@ -73,6 +80,10 @@ async def update_own_account(db: Database, owner: Principal, number: str, comman
             raise AccountFrozen("This account is frozen: contact the bank to close it.")
         if closing and before.balance != 0:
             raise AccountHasBalance("Move the money out first: only an account with a zero balance can be closed.")
+        # A new order share-locks the account, so one created meanwhile is seen here (or waits).
+        if closing and await standing_orders.live_from_account(uow, number):
+            raise AccountHasStandingOrders("Cancel this account's standing orders first: "
+                                           "an active or paused one still pays from it.")
         after = replace(before, **changes)
         await accounts.update(uow, number, {"name": after.name, "country": after.country, "status": after.status})
         if closing:

@@ -5,7 +5,7 @@ cases know nothing of HTTP or JSON.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 from uuid import UUID
 
@@ -166,3 +166,43 @@ class DepositApproval:
     reason: str | None  # why it was rejected
     transfer_id: UUID | None  # the posting, once approved
     decided_at: datetime | None
+
+
+@dataclass(frozen=True)
+class StandingOrder:
+    """A customer's instruction to pay once on a date, or weekly, or monthly on a day
+    (shared/schedules.py); next_date is None once no occurrence is left."""
+
+    id: UUID
+    owner_id: UUID
+    from_account: str
+    to_account: str | None
+    payee_id: UUID | None  # a saved payee instead of to_account (payees come later)
+    amount: int  # minor units
+    currency: str
+    description: str
+    frequency: str  # 'once' | 'weekly' | 'monthly'
+    first_date: date
+    day_of_month: int | None
+    end_date: date | None
+    max_count: int | None
+    status: str  # 'active' | 'paused' | 'cancelled' | 'completed' | 'stopped'
+    stopped_reason: str | None  # the post_transfer outcome that stopped it
+    next_index: int
+    next_date: date | None
+    attempts: int  # failed attempts of the occurrence on next_date (insufficient funds)
+    retry_at: datetime | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Execution:
+    """One occurrence of a standing order that was attempted, and how it ended (or will be retried)."""
+
+    occurrence_date: date
+    status: str  # 'retrying' | 'posted' | 'failed'
+    attempts: int
+    outcome: str  # post_transfer's word: 'posted', 'insufficient_funds', 'source_frozen', ...
+    transfer_id: UUID | None
+    next_attempt_at: datetime | None
+    updated_at: datetime

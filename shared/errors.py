@@ -137,6 +137,18 @@ class AccountHasBalance(BankError):
     pass
 
 
+class AccountHasStandingOrders(BankError):
+    """The account still pays a standing order that is active or paused."""
+
+
+class StandingOrderNotFound(BankError):
+    pass
+
+
+class StandingOrderEnded(BankError):
+    """The order was cancelled, completed or stopped: nothing can restart it."""
+
+
 class LastAdmin(BankError):
     pass
 

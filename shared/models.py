@@ -2,7 +2,7 @@
 balance); responses describe exactly what the API sends. The OpenAPI document is built from these."""
 
 import unicodedata
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
@@ -262,6 +262,64 @@ class UpdateOwnAccountRequest(PartialUpdate):
     status: Literal["closed"] | None = None
 
 
+Frequency = Literal["once", "weekly", "monthly"]
+
+
+class StandingOrderRequest(Request):
+    """Pay `amount` once on `first_date`, or from it weekly, or monthly on `day_of_month` (the
+    first date's day unless given; the last day of shorter months), until `end_date` or `count`
+    payments if one is given. Dates are the bank's (Europe/Dublin)."""
+
+    from_account: AccountNumber
+    to_account: AccountNumber
+    amount: AmountInput
+    description: Description = ""
+    first_date: date = Field(description="Today or later, in the bank's time zone (Europe/Dublin)")
+    frequency: Frequency = "once"
+    day_of_month: Annotated[int, Field(ge=1, le=31)] | None = None
+    end_date: date | None = Field(default=None, description="The last day a payment may fall on (inclusive)")
+    count: Annotated[int, Field(ge=1, le=1000)] | None = Field(default=None, description="How many payments in all")
+
+    @field_validator("to_account")
+    @classmethod
+    def _two_accounts(cls, value: str, info: ValidationInfo) -> str:
+        if value == info.data.get("from_account"):
+            raise ValueError("must differ from from_account")
+        return value
+
+    @field_validator("day_of_month")
+    @classmethod
+    def _monthly_only(cls, value: int | None, info: ValidationInfo) -> int | None:
+        if value is not None and info.data.get("frequency") != "monthly":
+            raise ValueError("is only for a monthly order")
+        return value
+
+    @field_validator("end_date")
+    @classmethod
+    def _ends_after_it_starts(cls, value: date | None, info: ValidationInfo) -> date | None:
+        if value is not None and info.data.get("frequency") == "once":
+            raise ValueError("is only for a weekly or monthly order (a single payment has its first_date)")
+        start = info.data.get("first_date")
+        if value is not None and start is not None and value < start:
+            raise ValueError("must not be before first_date")
+        return value
+
+    @field_validator("count")
+    @classmethod
+    def _count_or_end(cls, value: int | None, info: ValidationInfo) -> int | None:
+        if value is not None and info.data.get("frequency") == "once":
+            raise ValueError("is only for a weekly or monthly order")
+        if value is not None and info.data.get("end_date") is not None:
+            raise ValueError("give an end_date or a count, not both")
+        return value
+
+
+class UpdateStandingOrderRequest(Request):
+    """Pause (`paused`), resume (`active`) or cancel (`cancelled`, for good) an order."""
+
+    status: Literal["active", "paused", "cancelled"]
+
+
 class PageQuery(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
     limit: Annotated[int, Field(ge=1, le=200)] = 50
@@ -459,6 +517,50 @@ class AuditRecordOut(BaseModel):
 class AuditPage(BaseModel):
     items: list[AuditRecordOut]
     next_cursor: str | None
+
+
+StandingOrderStatus = Literal["active", "paused", "cancelled", "completed", "stopped"]
+
+
+class StandingOrderOut(BaseModel):
+    id: UUID
+    from_account: str
+    to_account: str | None
+    payee_id: UUID | None = Field(description="A saved payee instead of to_account (not yet offered)")
+    amount: MoneyString
+    currency: Currency
+    description: str
+    frequency: Frequency
+    first_date: date
+    day_of_month: int | None
+    end_date: date | None
+    count: int | None
+    status: StandingOrderStatus = Field(
+        description="completed: no payment left; stopped: the bank stopped it (see stopped_reason)")
+    stopped_reason: str | None = Field(description="Why it stopped: source-frozen, source-closed, recipient-closed, "
+                                                   "recipient-frozen, caller-inactive (the owner deactivated), ...")
+    next_date: date | None = Field(description="The next payment's date (Europe/Dublin), None when none is left")
+    created_at: datetime
+
+
+class StandingOrderList(BaseModel):
+    items: list[StandingOrderOut]
+
+
+class ExecutionOut(BaseModel):
+    occurrence_date: date
+    status: Literal["retrying", "posted", "failed"] = Field(
+        description="retrying: refused for insufficient funds, tried again later the same day")
+    attempts: int
+    outcome: str = Field(description="posted, or why it was refused: insufficient-funds, source-frozen, "
+                                     "recipient-closed, ...")
+    transfer_id: UUID | None
+    next_attempt_at: datetime | None
+    updated_at: datetime
+
+
+class ExecutionList(BaseModel):
+    items: list[ExecutionOut]
 
 
 class HealthOut(BaseModel):

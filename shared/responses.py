@@ -11,10 +11,12 @@ from shared.domain import (
     CustomerSummary,
     DepositApproval,
     Entry,
+    Execution,
     Page,
     Registration,
     Session,
     SignIn,
+    StandingOrder,
     Transfer,
     TransferPreview,
     User,
@@ -30,6 +32,8 @@ from shared.models import (
     DepositApprovalPage,
     EntryOut,
     EntryPage,
+    ExecutionList,
+    ExecutionOut,
     LoginOut,
     ManagedUserDetail,
     ManagedUserSummary,
@@ -37,6 +41,8 @@ from shared.models import (
     SessionList,
     SessionOut,
     SessionSummaryOut,
+    StandingOrderList,
+    StandingOrderOut,
     TransferOut,
     TransferPreviewOut,
     UserOut,
@@ -137,3 +143,26 @@ def deposit_approval_out(approval: DepositApproval) -> DepositApprovalOut:
 def deposit_approval_page(page: Page[DepositApproval]) -> DepositApprovalPage:
     return DepositApprovalPage(items=[deposit_approval_out(item) for item in page.items],
                                next_cursor=page.next_cursor)
+
+
+def outcome_slug(word: str) -> str:
+    """A post_transfer outcome word as the API shows it on a standing order: 'posted', or the
+    refusal hyphenated (insufficient-funds, source-frozen, recipient-closed, caller-inactive...),
+    which says whose account it was, as a problem slug could not."""
+    return "posted" if word in ("posted", "replayed") else word.replace("_", "-")
+
+
+def standing_order_out(order: StandingOrder) -> StandingOrderOut:
+    return StandingOrderOut.model_validate({
+        **asdict(order), "amount": format_minor(order.amount), "count": order.max_count,
+        "stopped_reason": outcome_slug(order.stopped_reason) if order.stopped_reason else None})
+
+
+def standing_order_list(orders: list[StandingOrder]) -> StandingOrderList:
+    return StandingOrderList(items=[standing_order_out(order) for order in orders])
+
+
+def execution_list(executions: list[Execution]) -> ExecutionList:
+    return ExecutionList(items=[ExecutionOut.model_validate({**asdict(execution),
+                                                             "outcome": outcome_slug(execution.outcome)})
+                                for execution in executions])

@@ -67,6 +67,11 @@ class Settings(BaseSettings):
     # Where the SPA is served: the reset link in the email points there.
     public_base_url: str = "http://localhost:4280"
 
+    # Standing orders (issue 16): an occurrence refused for insufficient funds is tried again this
+    # many minutes later, the same bank day, up to this many attempts in all; then it has failed.
+    standing_order_retry_minutes: int = Field(default=120, ge=1, le=1440)
+    standing_order_max_attempts: int = Field(default=3, ge=1, le=24)
+
     admin_username: str | None = None
     admin_password: SecretStr | None = None
 

@@ -17,7 +17,7 @@ def send_idempotency_key(request: httpx.Request) -> None:
     """An httpx request hook: a fresh Idempotency-Key on every POST that moves money and has none,
     as the SPA sends one. The API refuses such a POST without a key (428): tests of that use a
     client without this hook (tests/api/test_customer_api.py)."""
-    if request.method == "POST" and request.url.path.endswith(("/transfers", "/deposits")) \
+    if request.method == "POST" and request.url.path.endswith(("/transfers", "/deposits", "/standing-orders")) \
             and "idempotency-key" not in request.headers:
         request.headers["Idempotency-Key"] = str(uuid.uuid4())
 

@@ -76,7 +76,12 @@ def cast(local_host, database_url):
 def url_for(route: str, victim, cast=None) -> str:
     if "{approval_id}" in route:
         route = route.replace("{approval_id}", cast["pending_approval"]())
-    return "/api/" + route.replace("{number}", victim.account).replace("{user_id}", victim.user_id)
+    return "/api/" + route.replace("{number}", victim.account).replace("{user_id}", victim.user_id).replace(
+        "{order_id}", STANDING_ORDER_ID)
+
+
+# Any order id: callers without a valid token are refused before it is looked up.
+STANDING_ORDER_ID = str(uuid.uuid4())
 
 
 BODIES = {
@@ -92,6 +97,9 @@ BODIES = {
     "manage/accounts/{number}": lambda c: {"name": "Matrix"},
     "manage/accounts/{number}/deposits": lambda c: {"amount": "1.00"},
     "manage/approvals/{approval_id}/reject": lambda c: {"reason": "Matrix"},
+    "standing-orders": lambda c: {"from_account": c["b"].account, "to_account": c["a"].account, "amount": "1.00",
+                                  "first_date": "2099-01-01", "frequency": "monthly"},
+    "standing-orders/{order_id}": lambda c: {"status": "paused"},
     "me/password": lambda c: {"current_password": PASSWORD, "new_password": "Another-pass-77",
                               "new_password_confirmation": "Another-pass-77"},
 }

@@ -185,3 +185,39 @@ def test_the_whole_api_works_as_the_runtime_role(owner_url, runtime_url, tmp_pat
             assert api.get("/api/health/ready").status_code == 200
     finally:
         host.stop()
+
+
+def test_the_runtime_role_sets_up_pauses_and_runs_standing_orders(owner_url, runtime_url, run):
+    """Its grants cover the timer's run (claiming with FOR UPDATE SKIP LOCKED, posting, recording)
+    and the owner's creation (the account share-locked) and status changes."""
+    import uuid
+    from datetime import UTC, date, datetime
+
+    from shared import account_numbers, standing_orders
+    from shared.db import Database
+    from shared.models import StandingOrderRequest
+    from shared.settings import Settings
+
+    numbers = []
+    with psycopg.connect(owner_url, autocommit=True) as conn:
+        for _ in range(2):
+            user = conn.execute("INSERT INTO users (username, password_hash, full_name, email, country)"
+                                " VALUES (%s, 'x', 'R', %s, 'IE') RETURNING id",
+                                (f"r{secrets.token_hex(5)}", f"{secrets.token_hex(5)}@example.com")).fetchone()[0]
+            numbers.append(account_numbers.generate())
+            conn.execute("INSERT INTO accounts (number, owner_id, name, currency, country)"
+                         " VALUES (%s, %s, 'R', 'EUR', 'IE')", (numbers[-1], user))
+        owner = conn.execute("SELECT owner_id FROM accounts WHERE number = %s", (numbers[0],)).fetchone()[0]
+    deposit(owner_url, numbers[0], "5.00")
+    db = Database(Settings(app_env="test", database_url=runtime_url))
+    command = StandingOrderRequest(from_account=numbers[0], to_account=numbers[1], amount="2.00",
+                                   first_date=date(2032, 1, 5), frequency="weekly")
+    now = datetime(2032, 1, 5, 9, tzinfo=UTC)
+    try:
+        order = run(standing_orders.create(db, owner, command, str(uuid.uuid4()), now))
+        assert run(standing_orders.run_due(db, now)).posted == 1
+        assert run(standing_orders.change_status(db, owner, order.id, "paused", now)).status == "paused"
+        [paid] = run(standing_orders.executions(db, owner, order.id))
+    finally:
+        run(db.close())
+    assert paid.status == "posted"

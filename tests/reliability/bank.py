@@ -28,6 +28,7 @@ IN_PROGRESS = "https://iebank.example/problems/idempotency-key-in-progress"
 REFUSALS = {"insufficient-funds", "validation-error"}  # what a well-formed transfer may be told here
 KEY_REQUIRED = "https://iebank.example/problems/idempotency-key-required"  # a keyless one, always
 OPENING_BALANCE = Decimal("500.00")
+STANDING_ORDER_KEY = "standing-order:"  # shared/standing_orders.py: standing-order:{order}:{date}:{attempt}
 
 
 @dataclass
@@ -99,6 +100,23 @@ class Bank:
         for number in accounts:
             deposit(database_url, number, str(OPENING_BALANCE))
         return cls(base_url, database_url, customers, accounts)
+
+    def open_standing_orders(self, first_date: str, rng: random.Random) -> list[str]:
+        """Two orders from every account to another customer's, over HTTP: one weekly, one monthly,
+        amounts that will sometimes find the account short (then retried, then failed)."""
+        ids = []
+        with httpx.Client(base_url=self.base_url, timeout=30) as api:
+            for customer in self.customers:
+                for source in self.owned(customer):
+                    for frequency in ("weekly", "monthly"):
+                        target = rng.choice([n for n in self.accounts if n not in self.owned(customer)])
+                        headers = {**customer.headers, "Idempotency-Key": str(uuid.uuid4())}
+                        created = api.post("/api/standing-orders", headers=headers, json={
+                            "from_account": source, "to_account": target, "frequency": frequency,
+                            "amount": f"{rng.randint(5, 120)}.{rng.randint(0, 99):02d}", "first_date": first_date})
+                        assert created.status_code == 201, created.text
+                        ids.append(created.json()["id"])
+        return ids
 
     def owned(self, customer: Customer) -> list[str]:
         index = self.customers.index(customer)
@@ -247,17 +265,26 @@ class Bank:
         with psycopg.connect(self.database_url) as conn:
             balances = dict(conn.execute(
                 "SELECT number, balance FROM accounts WHERE number = ANY(%s)", (self.accounts,)).fetchall())
-            rows = conn.execute(
+            every_row = conn.execute(
                 """SELECT t.id::text, t.idempotency_key, t.amount, fa.number, ta.number
                      FROM transfers t JOIN accounts fa ON fa.id = t.debit_account_id
                                       JOIN accounts ta ON ta.id = t.credit_account_id
                     WHERE t.kind = 'transfer' AND fa.number = ANY(%s)""", (self.accounts,)).fetchall()
+            posted_executions = [str(row[0]) for row in conn.execute(
+                """SELECT e.transfer_id FROM standing_order_executions e
+                     JOIN standing_orders o ON o.id = e.order_id JOIN accounts a ON a.id = o.from_account_id
+                    WHERE e.status = 'posted' AND a.number = ANY(%s)""", (self.accounts,)).fetchall()]
+        # Standing orders executing beside the clients (test_bank_invariants.py) post under keys of
+        # their own; the clients' invariants are about the other transfers, the balances about all.
+        standing = [row for row in every_row if (row[1] or "").startswith(STANDING_ORDER_KEY)]
+        rows = [row for row in every_row if row not in standing]
+        occurrences = Counter(row[1].rsplit(":", 1)[0] for row in standing)
         keyless_moved = any(row[1] is None for row in rows)
         in_db = Counter(row[0] for row in rows)
         by_key = Counter(row[1] for row in rows if row[1] is not None)
         keys_final = {job.key: job.final() for job in self.jobs if job.key is not None}
         expected = {number: int(OPENING_BALANCE * 100) for number in self.accounts}
-        for row in rows:
+        for row in every_row:
             expected[row[3]] -= row[2]
             expected[row[4]] += row[2]
         return {
@@ -275,5 +302,8 @@ class Bank:
             "at most one transfer per Idempotency-Key": all(count == 1 for count in by_key.values()),
             "every retry with the same key got the same transfer id": same_id_for_every_retry,
             "no 500 (or other 5xx than 503)": no_server_error,
+            "every standing-order occurrence was paid at most once": all(n == 1 for n in occurrences.values()),
+            "every standing-order transfer is a posted execution and every posted execution one transfer":
+                sorted(row[0] for row in standing) == sorted(posted_executions),
             "every refusal is a 4xx problem the client can act on": expected_status,
         }

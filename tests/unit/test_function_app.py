@@ -22,6 +22,9 @@ EXPECTED = {
     ("POST", "manage/accounts/{number}/deposits"), ("GET", "manage/audit"),
     ("GET", "manage/approvals"), ("POST", "manage/approvals/{approval_id}/approve"),
     ("POST", "manage/approvals/{approval_id}/reject"),
+    # Scheduled and standing orders (issue 16).
+    ("POST", "standing-orders"), ("GET", "standing-orders"), ("GET", "standing-orders/{order_id}"),
+    ("PATCH", "standing-orders/{order_id}"), ("GET", "standing-orders/{order_id}/executions"),
 }
 
 
@@ -53,6 +56,12 @@ def test_the_nightly_purge_of_idempotency_keys_is_registered_as_a_timer():
     timers = {f.get_function_name(): f.get_trigger() for f in registered_functions(function_app.app)
               if not f.is_http_function()}
     assert timers["purge_expired_keys"].schedule == "0 15 3 * * *"
+
+
+def test_standing_orders_are_executed_by_a_timer_every_ten_minutes():
+    timers = {f.get_function_name(): f.get_trigger() for f in registered_functions(function_app.app)
+              if not f.is_http_function()}
+    assert timers["run_standing_orders"].schedule == "0 */10 * * * *"
 
 
 def test_function_names_are_unique():

@@ -7,12 +7,15 @@ import type {
   Currency,
   DepositApproval,
   DepositRequest,
+  Execution,
   CurrentSession,
   LoginResponse,
   Page,
   RegisterRequest,
   RegisterResponse,
   SessionSummary,
+  StandingOrder,
+  StandingOrderRequest,
   TemporaryPassword,
   Transaction,
   Transfer,
@@ -98,4 +101,15 @@ export const manageApi = {
     api.get<Page<DepositApproval>>('/manage/approvals', { query }),
   approve: (id: string) => api.post<DepositApproval>(`/manage/approvals/${enc(id)}/approve`),
   reject: (id: string, reason: string) => api.post<DepositApproval>(`/manage/approvals/${enc(id)}/reject`, { reason }),
+}
+
+export const standingOrdersApi = {
+  list: () => api.get<{ items: StandingOrder[] }>('/standing-orders'),
+  /** The same request retried under the same key sets up one order. */
+  create: (body: StandingOrderRequest, idempotencyKey: string) =>
+    api.post<StandingOrder>('/standing-orders', body, { idempotencyKey }),
+  /** Pause (`paused`), resume (`active`) or cancel (`cancelled`) an order. */
+  setStatus: (id: string, status: 'active' | 'paused' | 'cancelled') =>
+    api.patch<StandingOrder>(`/standing-orders/${enc(id)}`, { status }),
+  executions: (id: string) => api.get<{ items: Execution[] }>(`/standing-orders/${enc(id)}/executions`),
 }

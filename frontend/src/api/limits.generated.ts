@@ -146,6 +146,38 @@ export const requestFields = {
       pattern: "^[^\\x00-\\x1f\\x7f]*$"
     }
   },
+  StandingOrderRequest: {
+    amount: {
+      pattern: "^[0-9]+(\\.[0-9]{1,2})?$",
+      maximum: 1000000000,
+      exclusiveMinimum: 0
+    },
+    count: {
+      minimum: 1,
+      maximum: 1000
+    },
+    day_of_month: {
+      minimum: 1,
+      maximum: 31
+    },
+    description: {
+      maxLength: 140,
+      pattern: "^[^\\x00-\\x1f\\x7f]*$"
+    },
+    frequency: {
+      enum: [
+        "once",
+        "weekly",
+        "monthly"
+      ]
+    },
+    from_account: {
+      pattern: "^IE[0-9]{2}IEBK[0-9]{14}$"
+    },
+    to_account: {
+      pattern: "^IE[0-9]{2}IEBK[0-9]{14}$"
+    }
+  },
   TransferRequest: {
     amount: {
       pattern: "^[0-9]+(\\.[0-9]{1,2})?$",
@@ -201,6 +233,15 @@ export const requestFields = {
       pattern: "^[^\\x00-\\x1f\\x7f]*$"
     }
   },
+  UpdateStandingOrderRequest: {
+    status: {
+      enum: [
+        "active",
+        "paused",
+        "cancelled"
+      ]
+    }
+  },
   UpdateUserRequest: {
     country: {
       pattern: "^[A-Za-z]{2}$"
@@ -229,6 +270,7 @@ export const schemaEnums = {
     "account-closed",
     "account-frozen",
     "account-has-balance",
+    "account-has-standing-orders",
     "account-limit-reached",
     "account-not-found",
     "approval-by-maker",
@@ -256,6 +298,8 @@ export const schemaEnums = {
     "self-modification",
     "service-unavailable",
     "sign-in-disabled",
+    "standing-order-ended",
+    "standing-order-not-found",
     "temporary-password-expired",
     "too-many-login-attempts",
     "too-many-requests",

@@ -469,6 +469,59 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/standing-orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's scheduled and standing orders, with their next date */
+        get: operations["list_standing_orders"];
+        put?: never;
+        /** Set up a payment on a future date, or a weekly or monthly standing order */
+        post: operations["create_standing_order"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/standing-orders/{order_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of the caller's standing orders */
+        get: operations["get_standing_order"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Pause, resume or cancel one of the caller's standing orders */
+        patch: operations["update_standing_order"];
+        trace?: never;
+    };
+    "/api/standing-orders/{order_id}/executions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Each attempted payment of one of the caller's standing orders, newest first, with its outcome */
+        get: operations["list_standing_order_executions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/transactions": {
         parameters: {
             query?: never;
@@ -767,6 +820,41 @@ export interface components {
             /** Next Cursor */
             next_cursor: string | null;
         };
+        /** ExecutionList */
+        ExecutionList: {
+            /** Items */
+            items: components["schemas"]["ExecutionOut"][];
+        };
+        /** ExecutionOut */
+        ExecutionOut: {
+            /** Attempts */
+            attempts: number;
+            /** Next Attempt At */
+            next_attempt_at: string | null;
+            /**
+             * Occurrence Date
+             * Format: date
+             */
+            occurrence_date: string;
+            /**
+             * Outcome
+             * @description posted, or why it was refused: insufficient-funds, source-frozen, recipient-closed, ...
+             */
+            outcome: string;
+            /**
+             * Status
+             * @description retrying: refused for insufficient funds, tried again later the same day
+             * @enum {string}
+             */
+            status: "retrying" | "posted" | "failed";
+            /** Transfer Id */
+            transfer_id: string | null;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
         /** FieldError */
         FieldError: {
             /** Field */
@@ -925,7 +1013,7 @@ export interface components {
          * @description The last path segment of a problem's type URI.
          * @enum {string}
          */
-        ProblemType: "account-closed" | "account-frozen" | "account-has-balance" | "account-limit-reached" | "account-not-found" | "approval-by-maker" | "approval-not-found" | "approval-not-pending" | "csrf-header-missing" | "currency-mismatch" | "email-taken" | "forbidden" | "idempotency-key-in-progress" | "idempotency-key-required" | "idempotency-key-reused" | "insufficient-funds" | "internal-error" | "invalid-credentials" | "last-admin" | "malformed-json" | "method-not-allowed" | "not-found" | "own-account-deposit" | "password-change-required" | "payload-too-large" | "recipient-not-found" | "reset-link-invalid" | "self-modification" | "service-unavailable" | "sign-in-disabled" | "temporary-password-expired" | "too-many-login-attempts" | "too-many-requests" | "unauthorized" | "unsupported-media-type" | "username-taken" | "validation-error";
+        ProblemType: "account-closed" | "account-frozen" | "account-has-balance" | "account-has-standing-orders" | "account-limit-reached" | "account-not-found" | "approval-by-maker" | "approval-not-found" | "approval-not-pending" | "csrf-header-missing" | "currency-mismatch" | "email-taken" | "forbidden" | "idempotency-key-in-progress" | "idempotency-key-required" | "idempotency-key-reused" | "insufficient-funds" | "internal-error" | "invalid-credentials" | "last-admin" | "malformed-json" | "method-not-allowed" | "not-found" | "own-account-deposit" | "password-change-required" | "payload-too-large" | "recipient-not-found" | "reset-link-invalid" | "self-modification" | "service-unavailable" | "sign-in-disabled" | "standing-order-ended" | "standing-order-not-found" | "temporary-password-expired" | "too-many-login-attempts" | "too-many-requests" | "unauthorized" | "unsupported-media-type" | "username-taken" | "validation-error";
         /** ReadinessCheck */
         ReadinessCheck: {
             /** Latency Ms */
@@ -1037,6 +1125,135 @@ export interface components {
             last_used_at: string;
             /** User Agent */
             user_agent: string | null;
+        };
+        /** StandingOrderList */
+        StandingOrderList: {
+            /** Items */
+            items: components["schemas"]["StandingOrderOut"][];
+        };
+        /** StandingOrderOut */
+        StandingOrderOut: {
+            /**
+             * Amount
+             * @example 12.50
+             */
+            amount: string;
+            /** Count */
+            count: number | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Currency
+             * @enum {string}
+             */
+            currency: "EUR" | "USD" | "GBP" | "INR";
+            /** Day Of Month */
+            day_of_month: number | null;
+            /** Description */
+            description: string;
+            /** End Date */
+            end_date: string | null;
+            /**
+             * First Date
+             * Format: date
+             */
+            first_date: string;
+            /**
+             * Frequency
+             * @enum {string}
+             */
+            frequency: "once" | "weekly" | "monthly";
+            /** From Account */
+            from_account: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Next Date
+             * @description The next payment's date (Europe/Dublin), None when none is left
+             */
+            next_date: string | null;
+            /**
+             * Payee Id
+             * @description A saved payee instead of to_account (not yet offered)
+             */
+            payee_id: string | null;
+            /**
+             * Status
+             * @description completed: no payment left; stopped: the bank stopped it (see stopped_reason)
+             * @enum {string}
+             */
+            status: "active" | "paused" | "cancelled" | "completed" | "stopped";
+            /**
+             * Stopped Reason
+             * @description Why it stopped: source-frozen, source-closed, recipient-closed, recipient-frozen, caller-inactive (the owner deactivated), ...
+             */
+            stopped_reason: string | null;
+            /** To Account */
+            to_account: string | null;
+        };
+        /**
+         * StandingOrderRequest
+         * @description Pay `amount` once on `first_date`, or from it weekly, or monthly on `day_of_month` (the
+         *     first date's day unless given; the last day of shorter months), until `end_date` or `count`
+         *     payments if one is given. Dates are the bank's (Europe/Dublin).
+         */
+        StandingOrderRequest: {
+            /**
+             * Amount
+             * @description A positive amount with at most 2 decimals, at most 1000000000.00.
+             * @example 12.50
+             */
+            amount: string | number;
+            /**
+             * Count
+             * @description How many payments in all
+             * @default null
+             */
+            count?: number | null;
+            /**
+             * Day Of Month
+             * @default null
+             */
+            day_of_month?: number | null;
+            /**
+             * Description
+             * @default
+             */
+            description?: string;
+            /**
+             * End Date
+             * @description The last day a payment may fall on (inclusive)
+             * @default null
+             */
+            end_date?: string | null;
+            /**
+             * First Date
+             * Format: date
+             * @description Today or later, in the bank's time zone (Europe/Dublin)
+             */
+            first_date: string;
+            /**
+             * Frequency
+             * @default once
+             * @enum {string}
+             */
+            frequency?: "once" | "weekly" | "monthly";
+            /**
+             * From Account
+             * @example IE16IEBK00000000000001
+             */
+            from_account: string;
+            /**
+             * To Account
+             * @example IE16IEBK00000000000001
+             */
+            to_account: string;
         };
         /** TemporaryPasswordOut */
         TemporaryPasswordOut: {
@@ -1187,6 +1404,17 @@ export interface components {
              * @default null
              */
             full_name?: string | null;
+        };
+        /**
+         * UpdateStandingOrderRequest
+         * @description Pause (`paused`), resume (`active`) or cancel (`cancelled`, for good) an order.
+         */
+        UpdateStandingOrderRequest: {
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "active" | "paused" | "cancelled";
         };
         /** UpdateUserRequest */
         UpdateUserRequest: {
@@ -3789,6 +4017,393 @@ export interface operations {
             };
             /** @description Not allowed */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Temporarily unavailable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_standing_orders: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandingOrderList"];
+                };
+            };
+            /** @description Not signed in or token not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Temporarily unavailable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_standing_order: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Required (428 without it). Retries with the same key and body return the first result and move no money. */
+                "Idempotency-Key": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StandingOrderRequest"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandingOrderOut"];
+                };
+            };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in or token not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Idempotency-Key missing */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Temporarily unavailable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_standing_order: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                order_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandingOrderOut"];
+                };
+            };
+            /** @description Not signed in or token not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Temporarily unavailable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_standing_order: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                order_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateStandingOrderRequest"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandingOrderOut"];
+                };
+            };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in or token not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Temporarily unavailable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_standing_order_executions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                order_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExecutionList"];
+                };
+            };
+            /** @description Not signed in or token not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

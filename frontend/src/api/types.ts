@@ -28,6 +28,11 @@ export type UpdateUserRequest = Schemas['UpdateUserRequest']
 export type UpdateAccountRequest = Schemas['UpdateAccountRequest']
 export type DepositRequest = Schemas['DepositRequest']
 export type AuditEntry = Schemas['AuditRecordOut']
+export type StandingOrder = Schemas['StandingOrderOut']
+export type StandingOrderRequest = Schemas['StandingOrderRequest']
+export type StandingOrderStatus = StandingOrder['status']
+export type Frequency = StandingOrder['frequency']
+export type Execution = Schemas['ExecutionOut']
 
 /** Every keyset-paged list (EntryPage, UserPage, AuditPage) has this shape. */
 export interface Page<T> {

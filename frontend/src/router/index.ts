@@ -8,6 +8,7 @@ export type AppRouteName =
   | 'account'
   | 'history'
   | 'transfer'
+  | 'standing-orders'
   | 'staff-users'
   | 'staff-user-new'
   | 'staff-user'
@@ -67,6 +68,12 @@ export const routes: AppRoute[] = [
     name: 'transfer',
     component: () => import('@/pages/TransferPage.vue'),
     meta: { title: 'Send money', requiresAuth: true },
+  },
+  {
+    path: '/standing-orders',
+    name: 'standing-orders',
+    component: () => import('@/pages/StandingOrdersPage.vue'),
+    meta: { title: 'Standing orders', requiresAuth: true },
   },
   {
     path: '/staff/users',
