@@ -14,6 +14,7 @@ from functions import (
     manage_deposits,
     manage_users,
     passwords,
+    payees,
     register,
     sessions,
     transfers,
@@ -22,6 +23,6 @@ from functions import (
 app = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)
 
 for module in (health, docs, register, login, sessions, passwords, accounts, transfers, history,
-               manage_users, manage_accounts, manage_deposits, manage_audit, maintenance):
+               manage_users, manage_accounts, manage_deposits, manage_audit, maintenance, payees):
     app.register_blueprint(module.bp)
 docs.describe(app)

@@ -51,6 +51,9 @@ PROBLEMS: dict[type[errors.BankError], ProblemKind] = {
     errors.AccountHasBalance: ProblemKind(409, "account-has-balance", "The account still holds money"),
     errors.LastAdmin: ProblemKind(409, "last-admin", "The bank must keep an active admin"),
     errors.SelfModification: ProblemKind(409, "self-modification", "You cannot do this to your own user"),
+    errors.PayeeNotFound: ProblemKind(404, "payee-not-found", "Payee not found"),
+    errors.PayeeExists: ProblemKind(409, "payee-exists", "That account is saved as a payee already"),
+    errors.TooManyVerifications: ProblemKind(429, "too-many-requests", "Too many name checks"),
     errors.ServiceUnavailable: ProblemKind(503, "service-unavailable", "Service temporarily unavailable"),
 }
 

@@ -1,6 +1,7 @@
 """The edge's last step: the use cases' records (shared/domain.py) as response bodies (shared/models.py)."""
 
 from dataclasses import asdict
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from shared.domain import (
@@ -40,6 +41,10 @@ from shared.models import (
     UserPage,
 )
 from shared.money import format_minor
+
+if TYPE_CHECKING:
+    from shared.domain import Payee, PayeeVerification
+    from shared.models import PayeeList, PayeeOut, PayeeVerificationOut
 
 
 def user_out(user: User) -> UserOut:
@@ -96,6 +101,7 @@ def transfer_preview_out(preview: TransferPreview) -> TransferPreviewOut:
 
 def entry_out(entry: Entry) -> EntryOut:
     return EntryOut(id=entry.transfer_id, account=entry.account, counterparty_account=entry.counterparty_account,
+                    counterparty_name=entry.counterparty_name,
                     direction="debit" if entry.amount < 0 else "credit", amount=format_minor(abs(entry.amount)),
                     currency=entry.currency, description=entry.description, kind=entry.kind,
                     created_at=entry.created_at)
@@ -124,3 +130,23 @@ def user_detail(detail: CustomerDetail) -> ManagedUserDetail:
 def audit_page(page: Page[AuditRecord]) -> AuditPage:
     return AuditPage(items=[AuditRecordOut.model_validate(asdict(record)) for record in page.items],
                      next_cursor=page.next_cursor)
+
+
+def payee_out(payee: "Payee") -> "PayeeOut":
+    from shared.models import PayeeOut
+
+    return PayeeOut.model_validate(asdict(payee))
+
+
+def payee_list(payees: "list[Payee]") -> "PayeeList":
+    from shared.models import PayeeList
+
+    return PayeeList(items=[payee_out(payee) for payee in payees])
+
+
+def payee_verification_out(verification: "PayeeVerification") -> "PayeeVerificationOut":
+    from shared.models import PayeeVerificationOut
+
+    if verification.holder_name is None:
+        return PayeeVerificationOut(result=verification.result)
+    return PayeeVerificationOut(result=verification.result, name=verification.holder_name)

@@ -20,6 +20,8 @@ EXPECTED = {
     ("POST", "manage/users/{user_id}/password-reset"),
     ("PATCH", "manage/accounts/{number}"),
     ("POST", "manage/accounts/{number}/deposits"), ("GET", "manage/audit"),
+    ("GET", "payees"), ("POST", "payees"), ("POST", "payees/verify"), ("PATCH", "payees/{payee_id}"),
+    ("DELETE", "payees/{payee_id}"),
 }
 
 
