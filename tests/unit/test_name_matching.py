@@ -81,3 +81,12 @@ def test_a_transfer_names_exactly_one_recipient_an_account_or_a_payee():
     assert _refused_at({**base, "to_account": ACCOUNT_B, "payee_id": payee}) == ["to_account"]
     assert _refused_at({**base, "payee_id": "not-a-uuid"}) == ["payee_id"]
     assert _refused_at({**base, "to_account": ACCOUNT_A}) == ["to_account"]
+
+
+def test_a_close_match_score_above_the_match_score_is_refused_at_start_naming_both_settings():
+    from shared.errors import ConfigurationError
+    from shared.settings import Settings
+
+    with pytest.raises(ConfigurationError, match="VOP_CLOSE_MATCH_SCORE must not exceed VOP_MATCH_SCORE"):
+        Settings(app_env="test", vop_match_score=90, vop_close_match_score=95)
+    assert Settings(app_env="test").vop_checks_per_hour == 20
