@@ -22,6 +22,7 @@ import type {
   UserDetail,
   UserSummary,
 } from './types'
+import type { Payee, PayeeRequest, PayeeVerification, UpdatePayeeRequest } from './types'
 
 const enc = encodeURIComponent
 
@@ -91,4 +92,13 @@ export const manageApi = {
   deposit: (number: string, body: DepositRequest, idempotencyKey: string) =>
     api.post<Transfer>(`/manage/accounts/${enc(number)}/deposits`, body, { idempotencyKey }),
   audit: (query: PageQuery) => api.get<Page<AuditEntry>>('/manage/audit', { query }),
+}
+
+export const payeesApi = {
+  list: () => api.get<{ items: Payee[] }>('/payees'),
+  add: (body: PayeeRequest) => api.post<Payee>('/payees', body),
+  /** Verification of Payee: is `name` the holder of `account`? Counted per customer (429 past the hour's limit). */
+  verify: (name: string, account: string) => api.post<PayeeVerification>('/payees/verify', { name, account }),
+  update: (id: string, body: UpdatePayeeRequest) => api.patch<Payee>(`/payees/${enc(id)}`, body),
+  remove: (id: string) => api.delete(`/payees/${enc(id)}`),
 }

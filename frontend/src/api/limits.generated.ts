@@ -112,6 +112,20 @@ export const requestFields = {
       pattern: "^[^\\x00-\\x1f\\x7f]*$"
     }
   },
+  PayeeRequest: {
+    account: {
+      pattern: "^IE[0-9]{2}IEBK[0-9]{14}$"
+    },
+    name: {
+      minLength: 1,
+      maxLength: 100,
+      pattern: "^[^\\x00-\\x1f\\x7f]*$"
+    },
+    reference: {
+      maxLength: 140,
+      pattern: "^[^\\x00-\\x1f\\x7f]*$"
+    }
+  },
   RegisterRequest: {
     country: {
       pattern: "^[A-Za-z]{2}$"
@@ -180,6 +194,17 @@ export const requestFields = {
       pattern: "^[^\\x00-\\x1f\\x7f]*$"
     }
   },
+  UpdatePayeeRequest: {
+    name: {
+      minLength: 1,
+      maxLength: 100,
+      pattern: "^[^\\x00-\\x1f\\x7f]*$"
+    },
+    reference: {
+      maxLength: 140,
+      pattern: "^[^\\x00-\\x1f\\x7f]*$"
+    }
+  },
   UpdateProfileRequest: {
     country: {
       pattern: "^[A-Za-z]{2}$"
@@ -213,6 +238,16 @@ export const requestFields = {
         "admin"
       ]
     }
+  },
+  VerifyPayeeRequest: {
+    account: {
+      pattern: "^IE[0-9]{2}IEBK[0-9]{14}$"
+    },
+    name: {
+      minLength: 1,
+      maxLength: 100,
+      pattern: "^[^\\x00-\\x1f\\x7f]*$"
+    }
   }
 } as const
 
@@ -238,6 +273,8 @@ export const schemaEnums = {
     "method-not-allowed",
     "not-found",
     "password-change-required",
+    "payee-exists",
+    "payee-not-found",
     "payload-too-large",
     "recipient-not-found",
     "reset-link-invalid",

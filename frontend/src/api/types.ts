@@ -28,6 +28,11 @@ export type UpdateUserRequest = Schemas['UpdateUserRequest']
 export type UpdateAccountRequest = Schemas['UpdateAccountRequest']
 export type DepositRequest = Schemas['DepositRequest']
 export type AuditEntry = Schemas['AuditRecordOut']
+export type Payee = Schemas['PayeeOut']
+export type PayeeRequest = Schemas['PayeeRequest']
+export type UpdatePayeeRequest = Schemas['UpdatePayeeRequest']
+export type PayeeVerification = Schemas['PayeeVerificationOut']
+export type VerificationResult = PayeeVerification['result']
 
 /** Every keyset-paged list (EntryPage, UserPage, AuditPage) has this shape. */
 export interface Page<T> {
