@@ -310,8 +310,13 @@ class AuditQuery(PageQuery):
         return value
 
 
+# A payee's name: as FullName, refused by Visible (which says which character) rather than by a
+# pattern, whose message for the field `name` would be an account name's (FIELD_SHAPES).
+PayeeName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), Visible]
+
+
 class PayeeRequest(Request):
-    name: FullName = Field(description="The holder's name as you know it (checked by POST /api/payees/verify)")
+    name: PayeeName = Field(description="The holder's name as you know it (checked by POST /api/payees/verify)")
     account: AccountNumber
     reference: Description | None = Field(default=None, description="A payment reference to suggest when paying")
     trusted: StrictBool = False
@@ -321,13 +326,13 @@ class UpdatePayeeRequest(PartialUpdate):
     """The account is not changed: a new number is a new payee, verified again. An empty
     reference clears it."""
 
-    name: FullName | None = None
+    name: PayeeName | None = None
     reference: Description | None = None
     trusted: StrictBool | None = None
 
 
 class VerifyPayeeRequest(Request):
-    name: FullName
+    name: PayeeName
     account: AccountNumber
 
 

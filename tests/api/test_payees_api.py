@@ -71,6 +71,9 @@ def test_bad_payee_requests_are_4xx_naming_the_field(api):
             "payee-not-found")
     problem(api.delete(f"/api/payees/{uuid.uuid4()}", headers=alice.headers), 404, "payee-not-found")
     problem(verify(api, alice, "Bob", "IE00"), 422, "validation-error")
+    hidden = problem(verify(api, alice, "Bob\u0000", bob.account), 422, "validation-error")
+    assert hidden["errors"] == [{"field": "name", "message": "must not contain invisible or control characters "
+                                                             "(found U+0000)"}]
     own = add(api, alice, alice.account, "My own account")  # one's own account may be a payee
     assert own["account"] == alice.account
 

@@ -118,8 +118,7 @@ export const requestFields = {
     },
     name: {
       minLength: 1,
-      maxLength: 100,
-      pattern: "^[^\\x00-\\x1f\\x7f]*$"
+      maxLength: 100
     },
     reference: {
       maxLength: 140,
@@ -197,8 +196,7 @@ export const requestFields = {
   UpdatePayeeRequest: {
     name: {
       minLength: 1,
-      maxLength: 100,
-      pattern: "^[^\\x00-\\x1f\\x7f]*$"
+      maxLength: 100
     },
     reference: {
       maxLength: 140,
@@ -245,8 +243,7 @@ export const requestFields = {
     },
     name: {
       minLength: 1,
-      maxLength: 100,
-      pattern: "^[^\\x00-\\x1f\\x7f]*$"
+      maxLength: 100
     }
   }
 } as const
