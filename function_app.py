@@ -15,6 +15,7 @@ from functions import (
     manage_deposits,
     manage_users,
     passwords,
+    payees,
     register,
     sessions,
     standing_orders,
@@ -25,7 +26,6 @@ app = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)
 
 for module in (health, docs, register, login, sessions, passwords, accounts, transfers, history,
                manage_users, manage_accounts, manage_deposits, manage_audit, maintenance,
-               manage_approvals):
+               manage_approvals, payees, standing_orders):
     app.register_blueprint(module.bp)
-app.register_blueprint(standing_orders.bp)
 docs.describe(app)

@@ -70,6 +70,7 @@ class Entry:
     description: str
     kind: str
     created_at: datetime
+    counterparty_name: str | None = None  # the caller's payee of that account, when they saved one
 
 
 @dataclass(frozen=True)
@@ -206,3 +207,24 @@ class Execution:
     transfer_id: UUID | None
     next_attempt_at: datetime | None
     updated_at: datetime
+
+
+@dataclass(frozen=True)
+class Payee:
+    """An account a customer saved to pay again, under the name they gave it."""
+
+    id: UUID
+    name: str
+    account: str
+    reference: str | None
+    trusted: bool
+    created_at: datetime
+    last_paid_at: datetime | None
+
+
+@dataclass(frozen=True)
+class PayeeVerification:
+    """Verification of Payee's answer: holder_name only on a close match (Regulation (EU) 2024/886)."""
+
+    result: str  # match, close_match, no_match, not_possible
+    holder_name: str | None = None

@@ -159,6 +159,15 @@ class Call(Generic[BodyT, QueryT]):
         except ValueError:
             raise NotFound("You have no live session with that id.") from None
 
+    def payee_id(self, name: str) -> UUID:
+        """A payee id from the path; 404 when it cannot be one."""
+        from shared.errors import PayeeNotFound
+
+        try:
+            return UUID(str(self.request.route_params.get(name, "")))
+        except ValueError:
+            raise PayeeNotFound("You have no payee with that id.") from None
+
     def user_id(self, name: str) -> UUID:
         """A user id from the path; 404 when it cannot be one."""
         try:

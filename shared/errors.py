@@ -157,6 +157,22 @@ class SelfModification(BankError):
     pass
 
 
+class PayeeNotFound(BankError):
+    pass
+
+
+class PayeeExists(Conflict):
+    pass
+
+
+class TooManyVerifications(TooManyRequests):
+    """Too many Verification of Payee checks by one customer: names are not to be harvested."""
+
+    def __init__(self, retry_after_seconds: int) -> None:
+        BankError.__init__(self, "Too many name checks. Try again later.")
+        self.retry_after_seconds = retry_after_seconds
+
+
 class ServiceUnavailable(BankError):
     """A dependency (the database) is down or saturated; the client should retry later."""
 

@@ -12,6 +12,7 @@ shared/repositories/ledger.py holds its SQL.
 import hashlib
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 from uuid import UUID
 
@@ -30,12 +31,14 @@ from shared.errors import (
     InsufficientFunds,
     NotAuthenticated,
     PasswordChangeRequired,
+    PayeeNotFound,
     RecipientNotFound,
     ValidationFailed,
 )
 from shared.models import DepositRequest, TransferRequest
 from shared.money import format_minor
 from shared.outcomes import PostingOutcome as Outcome
+from shared.repositories import payees
 from shared.repositories.ledger import Party, Posted, Posting, parties, post, post_and_commit
 
 # Each refusal of post_transfer, and the failure it means (tests/unit/test_ledger_refusals.py
@@ -74,19 +77,48 @@ def _transfer_or_refusal(posted: Posted, kind: str) -> Transfer:
     return posted.transfer
 
 
+def _transfer_fields(command: TransferRequest) -> dict[str, Any]:
+    """What was asked, as the idempotency key's request hash covers it: the payee when one was
+    named (a retry naming the payee's account instead is another request), else the account."""
+    recipient: dict[str, Any] = ({"to_account": command.to_account} if command.payee_id is None
+                                 else {"payee_id": str(command.payee_id)})
+    return {"from_account": command.from_account, **recipient, "amount": command.amount,
+            "description": command.description}
+
+
+def _payee_refusal(posted: Posted, kind: str) -> Transfer:
+    """As _transfer_or_refusal, with the same-account refusal said at the field that was sent."""
+    if posted.outcome is Outcome.SAME_ACCOUNT:
+        telemetry.record_transfer_refused(kind, posted.outcome.value)
+        raise ValidationFailed([("payee_id", "names from_account: pay it from another account")])
+    return _transfer_or_refusal(posted, kind)
+
+
+def _payee_not_found() -> PayeeNotFound:
+    return PayeeNotFound("You have no payee with that id.")
+
+
 async def transfer(db: Database, caller: Credentials, command: TransferRequest, idempotency_key: str) -> Transfer:
     """Moves money from one of the caller's accounts to any active account in the same currency.
     The posting checks the caller's session (live, its user active) itself, so nothing else is
-    read first: one statement, one round trip."""
-    fields = {"from_account": command.from_account, "to_account": command.to_account,
-              "amount": command.amount, "description": command.description}
+    read first: one statement, one round trip. To a payee, the payee's account is read in the
+    same transaction as the posting, and its last_paid_at set when the transfer posts."""
+    posting = Posting(
+        initiator=caller.user_id, from_account=command.from_account, to_account=command.to_account or "",
+        amount=command.amount, description=command.description, kind="transfer",
+        idempotency_key=idempotency_key, request_hash=_request_hash("transfer", _transfer_fields(command)),
+        require_owner=True, session_id=caller.session_id, session_secret_hash=caller.secret_hash)
     async with db.unit_of_work() as uow:
-        posted = await post_and_commit(uow, Posting(
-            initiator=caller.user_id, from_account=command.from_account, to_account=command.to_account,
-            amount=command.amount, description=command.description, kind="transfer",
-            idempotency_key=idempotency_key, request_hash=_request_hash("transfer", fields), require_owner=True,
-            session_id=caller.session_id, session_secret_hash=caller.secret_hash))
-    return _transfer_or_refusal(posted, "transfer")
+        if command.payee_id is None:
+            return _transfer_or_refusal(await post_and_commit(uow, posting), "transfer")
+        account = await payees.account_for_session(uow, command.payee_id, caller.session_id, caller.secret_hash)
+        if account is None:
+            raise _payee_not_found()
+        posted = await post(uow, replace(posting, to_account=account))
+        if posted.outcome is Outcome.POSTED:
+            await payees.mark_paid(uow, command.payee_id)
+        await uow.commit()
+    return _payee_refusal(posted, "transfer")
 
 
 def _preview_refusal(caller_id: UUID, source: Party | None, recipient: Party | None, amount: int) -> Outcome | None:
@@ -114,9 +146,18 @@ async def preview_transfer(db: Database, caller_id: UUID, command: TransferReque
     """What transfer() would answer now, refusals included, moving nothing. Only a check: the
     balance or a status may change before the customer confirms, and post_transfer decides then."""
     async with db.reader() as read:
-        found = await parties(read, command.from_account, command.to_account)
-    source, recipient = found.get(command.from_account), found.get(command.to_account)
+        to_account = command.to_account
+        if command.payee_id is not None:
+            payee = await payees.owned(read, caller_id, command.payee_id)
+            if payee is None:
+                raise _payee_not_found()
+            to_account = payee.account
+        assert to_account is not None
+        found = await parties(read, command.from_account, to_account)
+    source, recipient = found.get(command.from_account), found.get(to_account)
     refusal = _preview_refusal(caller_id, source, recipient, command.amount)
+    if refusal is Outcome.SAME_ACCOUNT and command.payee_id is not None:
+        raise ValidationFailed([("payee_id", "names from_account: pay it from another account")])
     if refusal is not None:
         raise REFUSALS[refusal]()
     assert source is not None and recipient is not None

@@ -192,15 +192,24 @@ class OpenAccountRequest(Request):
 
 
 class TransferRequest(Request):
+    """To an account number (`to_account`) or to one of the caller's payees (`payee_id`): exactly one."""
+
     from_account: AccountNumber
-    to_account: AccountNumber
+    payee_id: UUID | None = Field(default=None, description="One of your payees, instead of to_account")
+    to_account: AccountNumber | None = Field(default=None, validate_default=True)
     amount: AmountInput
     description: Description = ""
 
     @field_validator("to_account")
     @classmethod
-    def _two_accounts(cls, value: str, info: ValidationInfo) -> str:
-        if value == info.data.get("from_account"):
+    def _two_accounts(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if "payee_id" not in info.data:  # payee_id itself is invalid, and said so
+            return value
+        if value is None and info.data["payee_id"] is None:
+            raise ValueError("name the recipient: to_account or payee_id")
+        if value is not None and info.data["payee_id"] is not None:
+            raise ValueError("send either to_account or payee_id, not both")
+        if value is not None and value == info.data.get("from_account"):
             raise ValueError("must differ from from_account")
         return value
 
@@ -360,6 +369,32 @@ class AuditQuery(PageQuery):
         return value
 
 
+# A payee's name: as FullName, refused by Visible (which says which character) rather than by a
+# pattern, whose message for the field `name` would be an account name's (FIELD_SHAPES).
+PayeeName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), Visible]
+
+
+class PayeeRequest(Request):
+    name: PayeeName = Field(description="The holder's name as you know it (checked by POST /api/payees/verify)")
+    account: AccountNumber
+    reference: Description | None = Field(default=None, description="A payment reference to suggest when paying")
+    trusted: StrictBool = False
+
+
+class UpdatePayeeRequest(PartialUpdate):
+    """The account is not changed: a new number is a new payee, verified again. An empty
+    reference clears it."""
+
+    name: PayeeName | None = None
+    reference: Description | None = None
+    trusted: StrictBool | None = None
+
+
+class VerifyPayeeRequest(Request):
+    name: PayeeName
+    account: AccountNumber
+
+
 # ---- responses ------------------------------------------------------------------------------
 
 class UserOut(BaseModel):
@@ -470,6 +505,8 @@ class EntryOut(BaseModel):
     id: UUID = Field(description="The transfer this entry belongs to.")
     account: str
     counterparty_account: str
+    counterparty_name: str | None = Field(description="Your payee's name for the counterparty "
+                                                                    "account, when you saved it as a payee")
     direction: Literal["debit", "credit"]
     amount: MoneyString
     currency: Currency
@@ -629,3 +666,26 @@ class DepositApprovalOut(BaseModel):
 class DepositApprovalPage(BaseModel):
     items: list[DepositApprovalOut]
     next_cursor: str | None
+
+
+class PayeeOut(BaseModel):
+    id: UUID
+    name: str
+    account: str
+    reference: str | None
+    trusted: bool
+    created_at: AwareDatetime
+    last_paid_at: AwareDatetime | None = Field(description="When a transfer to this payee last posted")
+
+
+class PayeeList(BaseModel):
+    items: list[PayeeOut]
+
+
+class PayeeVerificationOut(BaseModel):
+    result: Literal["match", "close_match", "no_match", "not_possible"] = Field(
+        description="match: the name is the holder's; close_match: nearly (the holder's name is given); "
+                    "no_match: it is not (you may still pay, at your own risk); not_possible: no account "
+                    "with that number can be checked or receive money")
+    name: str | None = Field(default=None, exclude_if=lambda value: value is None,
+                             description="The holder's name as the bank knows it: only on a close match")

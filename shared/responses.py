@@ -1,6 +1,7 @@
 """The edge's last step: the use cases' records (shared/domain.py) as response bodies (shared/models.py)."""
 
 from dataclasses import asdict
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from shared.domain import (
@@ -49,6 +50,10 @@ from shared.models import (
     UserPage,
 )
 from shared.money import format_minor
+
+if TYPE_CHECKING:
+    from shared.domain import Payee, PayeeVerification
+    from shared.models import PayeeList, PayeeOut, PayeeVerificationOut
 
 
 def user_out(user: User) -> UserOut:
@@ -105,6 +110,7 @@ def transfer_preview_out(preview: TransferPreview) -> TransferPreviewOut:
 
 def entry_out(entry: Entry) -> EntryOut:
     return EntryOut(id=entry.transfer_id, account=entry.account, counterparty_account=entry.counterparty_account,
+                    counterparty_name=entry.counterparty_name,
                     direction="debit" if entry.amount < 0 else "credit", amount=format_minor(abs(entry.amount)),
                     currency=entry.currency, description=entry.description, kind=entry.kind,
                     created_at=entry.created_at)
@@ -166,3 +172,23 @@ def execution_list(executions: list[Execution]) -> ExecutionList:
     return ExecutionList(items=[ExecutionOut.model_validate({**asdict(execution),
                                                              "outcome": outcome_slug(execution.outcome)})
                                 for execution in executions])
+
+
+def payee_out(payee: "Payee") -> "PayeeOut":
+    from shared.models import PayeeOut
+
+    return PayeeOut.model_validate(asdict(payee))
+
+
+def payee_list(payees: "list[Payee]") -> "PayeeList":
+    from shared.models import PayeeList
+
+    return PayeeList(items=[payee_out(payee) for payee in payees])
+
+
+def payee_verification_out(verification: "PayeeVerification") -> "PayeeVerificationOut":
+    from shared.models import PayeeVerificationOut
+
+    if verification.holder_name is None:
+        return PayeeVerificationOut(result=verification.result)
+    return PayeeVerificationOut(result=verification.result, name=verification.holder_name)

@@ -57,6 +57,11 @@ class Settings(BaseSettings):
     # Anonymous sign-ins, registrations and reset requests per client address and minute: more
     # than a person ever makes, raised for load tests.
     auth_address_limit_per_minute: int = Field(default=60, ge=1, le=10_000_000)
+    # Verification of Payee (issue 16): name scores out of 100 (shared/name_matching.py), and checks
+    # per customer and hour, so the check cannot be used to harvest holders' names.
+    vop_match_score: int = Field(default=100, ge=50, le=100)
+    vop_close_match_score: int = Field(default=85, ge=50, le=100)
+    vop_checks_per_hour: int = Field(default=20, ge=1, le=10_000_000)
 
     # Password-reset email: Azure Communication Services in Azure (managed identity), SMTP locally.
     mail_transport: Literal["smtp", "acs", "none"] = "smtp"
@@ -106,6 +111,8 @@ class Settings(BaseSettings):
     def _safe_outside_development(self) -> "Settings":
         if self.db_pool_min_size > self.db_pool_max_size:
             raise ConfigurationError("DB_POOL_MIN_SIZE must not exceed DB_POOL_MAX_SIZE")
+        if self.vop_close_match_score > self.vop_match_score:
+            raise ConfigurationError("VOP_CLOSE_MATCH_SCORE must not exceed VOP_MATCH_SCORE")
         if self.is_development:
             return self
         if self.app_env == "prod" and self.session_idle_seconds > 300:

@@ -11,7 +11,7 @@ from shared.domain import Entry
 
 _PAGE = """
 SELECT e.id AS entry_id, e.transfer_id, a.number AS account, c.number AS counterparty_account,
-       e.amount, a.currency, t.description, t.kind, e.created_at
+       e.amount, a.currency, t.description, t.kind, e.created_at, p.name AS counterparty_name
   FROM accounts a
  CROSS JOIN LATERAL (
         SELECT * FROM entries e
@@ -20,6 +20,8 @@ SELECT e.id AS entry_id, e.transfer_id, a.number AS account, c.number AS counter
          LIMIT %(limit)s) e
   JOIN accounts c ON c.id = e.counterparty_account_id
   JOIN transfers t ON t.id = e.transfer_id
+  -- the owner's payee of the counterparty, if any: at most one (payees_owner_account_key)
+  LEFT JOIN payees p ON p.owner_id = a.owner_id AND p.account = c.number
  WHERE a.owner_id = %(owner)s AND (%(account)s::text IS NULL OR a.number = %(account)s::text)
  ORDER BY e.id DESC
  LIMIT %(limit)s

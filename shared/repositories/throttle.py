@@ -3,10 +3,11 @@
 Buckets are named by what they count: `addr:<client address>` (every anonymous sign-in,
 registration and reset request from one address) and `login:<username>|<client address>`
 (sign-ins for one username from one address). An address never holds '|', so the last one
-separates the two.
+separates the two. `vop:<user id>` counts one customer's Verification of Payee checks.
 """
 
 from dataclasses import dataclass
+from uuid import UUID
 
 from shared.db import UnitOfWork
 
@@ -17,6 +18,11 @@ def address_bucket(client_address: str) -> str:
 
 def pair_bucket(username_key: str, client_address: str) -> str:
     return f"login:{username_key}|{client_address}"
+
+
+def payee_check_bucket(user_id: UUID) -> str:
+    """Verification of Payee checks by one customer (issue 16), whatever address they come from."""
+    return f"vop:{user_id}"
 
 
 def pair_prefix(username_key: str) -> str:

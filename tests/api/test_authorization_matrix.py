@@ -102,6 +102,9 @@ BODIES = {
     "standing-orders/{order_id}": lambda c: {"status": "paused"},
     "me/password": lambda c: {"current_password": PASSWORD, "new_password": "Another-pass-77",
                               "new_password_confirmation": "Another-pass-77"},
+    "payees": lambda c: {"name": "Matrix", "account": c["a"].account},
+    "payees/verify": lambda c: {"name": "Matrix", "account": c["a"].account},
+    "payees/{payee_id}": lambda c: {"trusted": True},
 }
 
 
@@ -154,3 +157,17 @@ def test_a_forged_token_is_401_before_the_body_is_even_read(api, cast, body):
             "Authorization": f"Bearer {token}", "content-type": "application/json"})
         assert response.status_code == 401
     assert api.post("/api/manage/users", content=body, headers={"content-type": "application/json"}).status_code == 401
+
+
+def test_customer_a_never_reads_changes_deletes_or_pays_with_customer_bs_payees(api, cast):
+    a, b = cast["a"], cast["b"]
+    saved = api.post("/api/payees", json={"name": "A's payee", "account": cast["empty"].account}, headers=a.headers)
+    assert saved.status_code == 201, saved.text
+    payee = saved.json()["id"]
+    assert payee not in api.get("/api/payees", headers=b.headers).text
+    assert api.patch(f"/api/payees/{payee}", json={"trusted": True}, headers=b.headers).status_code == 404
+    assert api.delete(f"/api/payees/{payee}", headers=b.headers).status_code == 404
+    paid = api.post("/api/transfers", json={"from_account": b.account, "payee_id": payee, "amount": "1.00"},
+                    headers={**b.headers, "Idempotency-Key": str(uuid.uuid4())})
+    assert paid.status_code == 404
+    assert api.get("/api/payees", headers=a.headers).json()["items"][0] == {**saved.json()}

@@ -25,6 +25,8 @@ EXPECTED = {
     # Scheduled and standing orders (issue 16).
     ("POST", "standing-orders"), ("GET", "standing-orders"), ("GET", "standing-orders/{order_id}"),
     ("PATCH", "standing-orders/{order_id}"), ("GET", "standing-orders/{order_id}/executions"),
+    ("GET", "payees"), ("POST", "payees"), ("POST", "payees/verify"), ("PATCH", "payees/{payee_id}"),
+    ("DELETE", "payees/{payee_id}"),
 }
 
 

@@ -27,6 +27,7 @@ import type {
   UserDetail,
   UserSummary,
 } from './types'
+import type { Payee, PayeeRequest, PayeeVerification, UpdatePayeeRequest } from './types'
 
 const enc = encodeURIComponent
 
@@ -112,4 +113,13 @@ export const standingOrdersApi = {
   setStatus: (id: string, status: 'active' | 'paused' | 'cancelled') =>
     api.patch<StandingOrder>(`/standing-orders/${enc(id)}`, { status }),
   executions: (id: string) => api.get<{ items: Execution[] }>(`/standing-orders/${enc(id)}/executions`),
+}
+
+export const payeesApi = {
+  list: () => api.get<{ items: Payee[] }>('/payees'),
+  add: (body: PayeeRequest) => api.post<Payee>('/payees', body),
+  /** Verification of Payee: is `name` the holder of `account`? Counted per customer (429 past the hour's limit). */
+  verify: (name: string, account: string) => api.post<PayeeVerification>('/payees/verify', { name, account }),
+  update: (id: string, body: UpdatePayeeRequest) => api.patch<Payee>(`/payees/${enc(id)}`, body),
+  remove: (id: string) => api.delete(`/payees/${enc(id)}`),
 }

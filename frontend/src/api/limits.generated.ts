@@ -112,6 +112,19 @@ export const requestFields = {
       pattern: "^[^\\x00-\\x1f\\x7f]*$"
     }
   },
+  PayeeRequest: {
+    account: {
+      pattern: "^IE[0-9]{2}IEBK[0-9]{14}$"
+    },
+    name: {
+      minLength: 1,
+      maxLength: 100
+    },
+    reference: {
+      maxLength: 140,
+      pattern: "^[^\\x00-\\x1f\\x7f]*$"
+    }
+  },
   RegisterRequest: {
     country: {
       pattern: "^[A-Za-z]{2}$"
@@ -219,6 +232,16 @@ export const requestFields = {
       pattern: "^[^\\x00-\\x1f\\x7f]*$"
     }
   },
+  UpdatePayeeRequest: {
+    name: {
+      minLength: 1,
+      maxLength: 100
+    },
+    reference: {
+      maxLength: 140,
+      pattern: "^[^\\x00-\\x1f\\x7f]*$"
+    }
+  },
   UpdateProfileRequest: {
     country: {
       pattern: "^[A-Za-z]{2}$"
@@ -261,6 +284,15 @@ export const requestFields = {
         "admin"
       ]
     }
+  },
+  VerifyPayeeRequest: {
+    account: {
+      pattern: "^IE[0-9]{2}IEBK[0-9]{14}$"
+    },
+    name: {
+      minLength: 1,
+      maxLength: 100
+    }
   }
 } as const
 
@@ -292,6 +324,8 @@ export const schemaEnums = {
     "not-found",
     "own-account-deposit",
     "password-change-required",
+    "payee-exists",
+    "payee-not-found",
     "payload-too-large",
     "recipient-not-found",
     "reset-link-invalid",

@@ -114,6 +114,10 @@ export function describeProblem(error: unknown): string {
       return 'This deposit has already been approved or rejected by another admin. The list now shows its decision.'
     case 'service-unavailable':
       return 'IE Bank is briefly unavailable. Please try again in a moment.'
+    case 'payee-not-found':
+      return 'This payee is not in your list any more. Choose another or pay an account number.'
+    case 'payee-exists':
+      return 'You saved this account number as a payee already.'
     case 'internal-error':
       return `Something went wrong on our side.${error.correlationId ? ` Reference: ${error.correlationId}.` : ''}`
     default:

@@ -33,6 +33,11 @@ export type StandingOrderRequest = Schemas['StandingOrderRequest']
 export type StandingOrderStatus = StandingOrder['status']
 export type Frequency = StandingOrder['frequency']
 export type Execution = Schemas['ExecutionOut']
+export type Payee = Schemas['PayeeOut']
+export type PayeeRequest = Schemas['PayeeRequest']
+export type UpdatePayeeRequest = Schemas['UpdatePayeeRequest']
+export type PayeeVerification = Schemas['PayeeVerificationOut']
+export type VerificationResult = PayeeVerification['result']
 
 /** Every keyset-paged list (EntryPage, UserPage, AuditPage) has this shape. */
 export interface Page<T> {

@@ -22,6 +22,7 @@ export type AppRouteName =
   | 'reset-password'
   | 'forbidden'
   | 'not-found'
+  | 'payees'
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -143,6 +144,12 @@ export const routes: AppRoute[] = [
     name: 'reset-password',
     component: () => import('@/pages/ResetPasswordPage.vue'),
     meta: { title: 'Choose a new password', guestOnly: true },
+  },
+  {
+    path: '/payees',
+    name: 'payees',
+    component: () => import('@/pages/PayeesPage.vue'),
+    meta: { title: 'Payees', requiresAuth: true },
   },
   { path: '/forbidden', name: 'forbidden', component: () => import('@/pages/ForbiddenPage.vue'), meta: { title: 'No access' } },
   { path: '/:path(.*)*', name: 'not-found', component: () => import('@/pages/NotFoundPage.vue'), meta: { title: 'Page not found' } },
