@@ -126,17 +126,16 @@ async def preview_transfer(db: Database, caller_id: UUID, command: TransferReque
 async def deposit(db: Database, staff: Principal, account_number: str, command: DepositRequest,
                   idempotency_key: str, correlation_id: str) -> Transfer:
     """A cash deposit: from the bank's system account in the account's currency, audited in the
-    same transaction."""
+    same transaction. A refusal is committed too: post_transfer keeps it under the key."""
     fields = {"to_account": account_number, "amount": command.amount, "description": command.description}
     async with db.unit_of_work() as uow:
         posted = await post(uow, Posting(
             initiator=staff.id, from_account=None, to_account=account_number, amount=command.amount,
             description=command.description, kind="deposit", idempotency_key=idempotency_key,
             request_hash=_request_hash("deposit", fields), require_owner=False))
-        result = _transfer_or_refusal(posted, "deposit")
-        if posted.outcome is Outcome.POSTED:
+        if posted.outcome is Outcome.POSTED and posted.transfer is not None:
             await audit.record(uow, staff, "account.deposit", "account", account_number,
-                               {"amount": format_minor(result.amount), "currency": result.currency,
-                                "transfer_id": str(result.id)}, correlation_id)
+                               {"amount": format_minor(posted.transfer.amount), "currency": posted.transfer.currency,
+                                "transfer_id": str(posted.transfer.id)}, correlation_id)
         await uow.commit()
-    return result
+    return _transfer_or_refusal(posted, "deposit")
