@@ -487,3 +487,23 @@ class Problem(BaseModel):
     detail: str
     correlation_id: str
     errors: list[FieldError] | None = None
+
+
+class BalanceHistoryQuery(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    limit: Annotated[int, Field(ge=1, le=200, description="How many of the latest movements")] = 100
+
+
+class BalancePointOut(BaseModel):
+    at: datetime
+    amount: MoneyString = Field(description="The movement: negative when money left the account.")
+    balance: MoneyString = Field(description="The balance right after it.")
+
+
+class BalanceHistoryOut(BaseModel):
+    account: str
+    currency: Currency
+    balance: MoneyString = Field(description="The balance now, read with the points.")
+    points: list[BalancePointOut] = Field(description="The latest movements, oldest first.")
+    complete: bool = Field(description="The points reach back to the account's first movement "
+                                       "(the balance before them was 0.00).")

@@ -6,6 +6,7 @@ from uuid import UUID
 from shared.domain import (
     Account,
     AuditRecord,
+    BalanceHistory,
     CurrentSession,
     CustomerDetail,
     CustomerSummary,
@@ -23,6 +24,8 @@ from shared.models import (
     AccountOut,
     AuditPage,
     AuditRecordOut,
+    BalanceHistoryOut,
+    BalancePointOut,
     CurrencyBalance,
     CurrentSessionOut,
     EntryOut,
@@ -124,3 +127,10 @@ def user_detail(detail: CustomerDetail) -> ManagedUserDetail:
 def audit_page(page: Page[AuditRecord]) -> AuditPage:
     return AuditPage(items=[AuditRecordOut.model_validate(asdict(record)) for record in page.items],
                      next_cursor=page.next_cursor)
+
+
+def balance_history_out(history: BalanceHistory) -> BalanceHistoryOut:
+    points = [BalancePointOut(at=p.at, amount=format_minor(p.amount), balance=format_minor(p.balance))
+              for p in history.points]
+    return BalanceHistoryOut(account=history.account, currency=history.currency,
+                             balance=format_minor(history.balance), points=points, complete=history.complete)

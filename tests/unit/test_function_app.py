@@ -21,6 +21,8 @@ EXPECTED = {
     ("PATCH", "manage/accounts/{number}"),
     ("POST", "manage/accounts/{number}/deposits"), ("GET", "manage/audit"),
 }
+# The account page's balance chart.
+EXPECTED |= {("GET", "accounts/{number}/balance-history")}
 
 
 def http_functions() -> list:

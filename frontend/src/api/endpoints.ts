@@ -22,6 +22,7 @@ import type {
   UserDetail,
   UserSummary,
 } from './types'
+import type { BalanceHistory } from './types'
 
 const enc = encodeURIComponent
 
@@ -91,4 +92,10 @@ export const manageApi = {
   deposit: (number: string, body: DepositRequest, idempotencyKey: string) =>
     api.post<Transfer>(`/manage/accounts/${enc(number)}/deposits`, body, { idempotencyKey }),
   audit: (query: PageQuery) => api.get<Page<AuditEntry>>('/manage/audit', { query }),
+}
+
+/** One account's balance after each of its latest movements, oldest first (the account page's chart). */
+export const balanceHistoryApi = {
+  get: (number: string, limit = 100) =>
+    api.get<BalanceHistory>(`/accounts/${enc(number)}/balance-history`, { query: { limit } }),
 }

@@ -34,3 +34,5 @@ export interface Page<T> {
   items: T[]
   next_cursor: string | null
 }
+export type BalanceHistory = Schemas['BalanceHistoryOut']
+export type BalancePoint = Schemas['BalancePointOut']
