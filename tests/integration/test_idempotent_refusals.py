@@ -10,6 +10,7 @@ is a new attempt. A refusal of the caller (session ended, password change due) o
 import asyncio
 import uuid
 
+import psycopg
 import pytest
 
 from shared import account_numbers, ledger
@@ -195,3 +196,18 @@ def test_a_kept_refusal_is_purged_with_the_other_old_keys_and_its_key_is_then_a_
     assert key_row(sql, alice.id, key) is None
     deposit(runtime.settings.database_url, alice_account, "50.00")
     assert transfer(run, runtime, alice, alice_account, bob_account, "20.00", key=key).amount == 2000
+
+
+def test_a_posting_that_fails_in_the_database_keeps_nothing_under_its_key(run, runtime, sql):
+    # What answers 5xx: the statement fails (here the transfers CHECK on the amount, reached past
+    # every rule), so its transaction, key row included, is rolled back and the key is free.
+    alice, alice_account = new_customer(run, runtime, "10.00")
+    _, bob_account = new_customer(run, runtime)
+    key = str(uuid.uuid4())
+    with pytest.raises(psycopg.errors.CheckViolation):
+        sql.execute("SELECT outcome FROM post_transfer(%s, %s, %s, 0, '', 'transfer', %s, 'h'::bytea, true)",
+                    (alice.id, alice_account, bob_account, key))
+    assert key_row(sql, alice.id, key) is None and balance(sql, alice_account) == 1000
+    row = sql.execute("SELECT outcome FROM post_transfer(%s, %s, %s, 100, '', 'transfer', %s, 'h2'::bytea, true)",
+                      (alice.id, alice_account, bob_account, key)).fetchone()
+    assert row == (PostingOutcome.POSTED,) and balance(sql, bob_account) == 100
