@@ -7,7 +7,14 @@ import azure.functions as func
 from shared.endpoint import Call, endpoint
 
 if TYPE_CHECKING:
-    from shared.models import AccountList, AccountOut, OpenAccountRequest, UpdateOwnAccountRequest
+    from shared.models import (
+        AccountList,
+        AccountOut,
+        BalanceHistoryOut,
+        BalanceHistoryQuery,
+        OpenAccountRequest,
+        UpdateOwnAccountRequest,
+    )
 
 bp = func.Blueprint()
 
@@ -44,3 +51,13 @@ async def update_account(call: Call[UpdateOwnAccountRequest, None]) -> AccountOu
     account = await accounts.update_own_account(call.runtime.db, call.principal, call.account_number("number"),
                                                 call.body, call.correlation_id)
     return responses.account_out(account)
+
+
+@bp.route(route="accounts/{number}/balance-history", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
+@endpoint(summary="One of the caller's accounts: its balance after each of its latest movements", access="user",
+          errors=(401, 404, 422))
+async def account_balance_history(call: Call[None, BalanceHistoryQuery]) -> BalanceHistoryOut:
+    from shared import accounts, responses
+    history = await accounts.balance_history(call.runtime.db, call.principal.id, call.account_number("number"),
+                                             call.query.limit)
+    return responses.balance_history_out(history)

@@ -6,8 +6,11 @@
 -- function. (Its history: 0001_core.sql, then 0002_post_transfer_checks_caller.sql.)
 --
 -- Returns one row. `outcome` is 'posted' or 'replayed' with the transfer, or the reason for
--- refusing with every other column NULL; a refusal changes nothing. Its type is posting_outcome
+-- refusing with every other column NULL; a refusal moves nothing. Its type is posting_outcome
 -- (0003_posting_outcome.sql), the twin of shared/outcomes.py.
+-- A refusal by a business rule (shared/outcomes.py KEPT_UNDER_KEY) is kept under the request's
+-- Idempotency-Key like a transfer (0008_idempotency_keys_keep_refusals.sql): the same key and
+-- request get the same refusal word again, whatever changed since. Nothing else is written.
 -- p_from NULL means "the bank's system account in the recipient's currency" (a cash deposit).
 --
 -- DROP then CREATE, not CREATE OR REPLACE: that cannot change a function's result type (the
@@ -48,6 +51,8 @@ DECLARE
     v_refusal     posting_outcome;
     v_known_hash  bytea;
     v_known_id    uuid;
+    v_known_refusal posting_outcome;
+    v_key_is_new  boolean := false;  -- the key's lock is ours and no answer is stored under it yet
     v_from_number text := p_from;
     v_from        accounts%ROWTYPE;
     v_to          accounts%ROWTYPE;
@@ -94,12 +99,17 @@ BEGIN
                 v_refusal := 'idempotency_in_progress';
                 EXIT rules;
             END IF;
-            SELECT k.request_hash, k.transfer_id INTO v_known_hash, v_known_id
+            SELECT k.request_hash, k.transfer_id, k.refusal INTO v_known_hash, v_known_id, v_known_refusal
               FROM idempotency_keys k WHERE k.user_id = p_initiator AND k.key = p_idempotency_key;
             IF FOUND THEN
                 -- A key names one request: the same one gets the first answer again, another is refused.
                 IF v_known_hash <> p_request_hash THEN
                     v_refusal := 'idempotency_reused';
+                    EXIT rules;
+                END IF;
+                -- The first answer was a refusal: the same word again, the rules not run again.
+                IF v_known_refusal IS NOT NULL THEN
+                    v_refusal := v_known_refusal;
                     EXIT rules;
                 END IF;
                 RETURN QUERY
@@ -111,6 +121,7 @@ BEGIN
                      WHERE t.id = v_known_id;
                 RETURN;
             END IF;
+            v_key_is_new := true;
         END IF;
 
         IF v_from_number IS NULL THEN
@@ -193,7 +204,15 @@ BEGIN
         RETURN;
     END rules;
 
-    -- Only a refusal gets here, and it has changed nothing.
+    -- Only a refusal gets here, and it has moved nothing. A business rule's refusal is the key's
+    -- answer from now on (shared/outcomes.py KEPT_UNDER_KEY lists the same words); the caller's
+    -- state, the key's own refusals and same_account (an invalid body) leave the key free.
+    IF v_key_is_new AND v_refusal IN ('source_not_found', 'recipient_not_found', 'source_frozen', 'source_closed',
+                                      'recipient_frozen', 'recipient_closed', 'currency_mismatch',
+                                      'insufficient_funds') THEN
+        INSERT INTO idempotency_keys (user_id, key, request_hash, refusal)
+             VALUES (p_initiator, p_idempotency_key, p_request_hash, v_refusal);
+    END IF;
     RETURN QUERY SELECT v_refusal, NULL::uuid, NULL::text, NULL::text, NULL::bigint, NULL::text,
                         NULL::text, NULL::text, NULL::timestamptz;
 END;

@@ -6,7 +6,7 @@ from uuid import UUID
 from shared import account_numbers, audit
 from shared.auth import Principal
 from shared.db import Database, UnitOfWork
-from shared.domain import Account
+from shared.domain import Account, BalanceHistory
 from shared.errors import (
     AccountClosed,
     AccountFrozen,
@@ -91,3 +91,13 @@ async def update_own_account(db: Database, owner: Principal, number: str, comman
                                {"status": {"before": before.status, "after": "closed"}}, correlation_id)
         await uow.commit()
     return after
+
+
+async def balance_history(db: Database, owner_id: UUID, number: str, limit: int) -> BalanceHistory:
+    """The caller's account balance after each of its latest movements, oldest first, with the
+    balance now, all from one snapshot; AccountNotFound for any other account."""
+    async with db.reader() as read:
+        history = await accounts.balance_history(read, owner_id, number, limit)
+    if history is None:
+        raise AccountNotFound("No such account.")
+    return history

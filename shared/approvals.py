@@ -25,7 +25,7 @@ from shared.errors import (
     OwnAccountDeposit,
     ValidationFailed,
 )
-from shared.ledger import REFUSALS, deposit_request_hash, post_deposit
+from shared.ledger import REFUSALS, deposit_request_hash, deposit_result, post_deposit
 from shared.models import ApprovalQuery, DepositRequest
 from shared.money import format_minor
 from shared.outcomes import PostingOutcome as Outcome
@@ -73,10 +73,11 @@ async def take_deposit(db: Database, staff: Principal, account_number: str, comm
             raise OwnAccountDeposit("You cannot deposit into an account you own: another member of staff must.")
         # A key that already names a posting goes to post_transfer, which replays it or refuses.
         if command.amount <= threshold or await approvals.key_posted(uow, staff.id, idempotency_key):
-            transfer = await post_deposit(uow, staff, account_number, command.amount, command.description,
-                                          idempotency_key, request_hash, correlation_id)
+            posted = await post_deposit(uow, staff, account_number, command.amount, command.description,
+                                        idempotency_key, request_hash, correlation_id)
+            # Committed even when refused: the refusal is kept under the key, like a transfer's.
             await uow.commit()
-            return transfer
+            return deposit_result(posted)
         refusal = _filing_refusal(target)
         if refusal is not None:
             raise REFUSALS[refusal]()
@@ -116,8 +117,11 @@ async def approve(db: Database, checker: Principal, approval_id: UUID, correlati
         pending = (await _lock_for_decision(uow, checker, approval_id)).approval
         # Its own key: the posting is idempotent per approval even below the row lock.
         key = f"approval:{pending.id}"
-        transfer = await post_deposit(uow, checker, pending.account, pending.amount, pending.description, key,
-                                      hashlib.sha256(key.encode()).digest(), correlation_id)
+        # Raised before the commit: a refusal (the account frozen since) rolls back and is not kept
+        # under the approval's key, so the approval can still be approved once the account is active.
+        transfer = deposit_result(await post_deposit(uow, checker, pending.account, pending.amount,
+                                                     pending.description, key, hashlib.sha256(key.encode()).digest(),
+                                                     correlation_id))
         decided = await approvals.decide(uow, pending.id, "approved", checker.id, None, transfer.id)
         await audit.record(uow, checker, "deposit.approved", "account", pending.account,
                            {**_decision(pending, checker), "transfer_id": str(transfer.id)}, correlation_id)

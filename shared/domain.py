@@ -228,3 +228,23 @@ class PayeeVerification:
 
     result: str  # match, close_match, no_match, not_possible
     holder_name: str | None = None
+
+
+@dataclass(frozen=True)
+class BalancePoint:
+    """One movement of an account and the balance right after it."""
+
+    at: datetime
+    amount: int  # minor units, signed: negative when money left
+    balance: int
+
+
+@dataclass(frozen=True)
+class BalanceHistory:
+    """An account's balance over its latest movements, read in one snapshot with the balance now."""
+
+    account: str
+    currency: str
+    balance: int
+    points: list[BalancePoint]  # oldest first
+    complete: bool  # the points reach back to the account's first movement

@@ -171,10 +171,10 @@ async def deposit(db: Database, staff: Principal, account_number: str, command: 
     route takes deposits through shared/approvals.py: take_deposit (dual control above the threshold,
     no deposits into one's own account)."""
     async with db.unit_of_work() as uow:
-        result = await post_deposit(uow, staff, account_number, command.amount, command.description,
+        posted = await post_deposit(uow, staff, account_number, command.amount, command.description,
                                     idempotency_key, deposit_request_hash(account_number, command), correlation_id)
         await uow.commit()
-    return result
+    return deposit_result(posted)
 
 
 def deposit_request_hash(account_number: str, command: DepositRequest) -> bytes:
@@ -184,16 +184,21 @@ def deposit_request_hash(account_number: str, command: DepositRequest) -> bytes:
 
 
 async def post_deposit(uow: UnitOfWork, staff: Principal, account_number: str, amount: int, description: str,
-                       idempotency_key: str, request_hash: bytes, correlation_id: str) -> Transfer:
-    """Posts a deposit in the caller's unit of work (commit it to keep the posting), audited as
-    account.deposit when it moved money."""
+                       idempotency_key: str, request_hash: bytes, correlation_id: str) -> Posted:
+    """Posts a deposit in the caller's unit of work, audited as account.deposit when it moved money.
+    A refusal is returned, not raised (deposit_result raises it): committing keeps it under the key,
+    as post_transfer keeps every business refusal; rolling back forgets it."""
     posted = await post(uow, Posting(
         initiator=staff.id, from_account=None, to_account=account_number, amount=amount,
         description=description, kind="deposit", idempotency_key=idempotency_key,
         request_hash=request_hash, require_owner=False))
-    result = _transfer_or_refusal(posted, "deposit")
-    if posted.outcome is Outcome.POSTED:
+    if posted.outcome is Outcome.POSTED and posted.transfer is not None:
         await audit.record(uow, staff, "account.deposit", "account", account_number,
-                           {"amount": format_minor(result.amount), "currency": result.currency,
-                            "transfer_id": str(result.id)}, correlation_id)
-    return result
+                           {"amount": format_minor(posted.transfer.amount), "currency": posted.transfer.currency,
+                            "transfer_id": str(posted.transfer.id)}, correlation_id)
+    return posted
+
+
+def deposit_result(posted: Posted) -> Transfer:
+    """The deposit posted (or replayed), or its refusal raised as the named error."""
+    return _transfer_or_refusal(posted, "deposit")

@@ -689,3 +689,23 @@ class PayeeVerificationOut(BaseModel):
                     "with that number can be checked or receive money")
     name: str | None = Field(default=None, exclude_if=lambda value: value is None,
                              description="The holder's name as the bank knows it: only on a close match")
+
+
+class BalanceHistoryQuery(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    limit: Annotated[int, Field(ge=1, le=200, description="How many of the latest movements")] = 100
+
+
+class BalancePointOut(BaseModel):
+    at: datetime
+    amount: MoneyString = Field(description="The movement: negative when money left the account.")
+    balance: MoneyString = Field(description="The balance right after it.")
+
+
+class BalanceHistoryOut(BaseModel):
+    account: str
+    currency: Currency
+    balance: MoneyString = Field(description="The balance now, read with the points.")
+    points: list[BalancePointOut] = Field(description="The latest movements, oldest first.")
+    complete: bool = Field(description="The points reach back to the account's first movement "
+                                       "(the balance before them was 0.00).")

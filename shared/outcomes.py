@@ -26,3 +26,15 @@ class PostingOutcome(StrEnum):
     INSUFFICIENT_FUNDS = "insufficient_funds"
     IDEMPOTENCY_REUSED = "idempotency_reused"
     IDEMPOTENCY_IN_PROGRESS = "idempotency_in_progress"
+
+
+# The refusals of a business rule, which post_transfer keeps under the request's Idempotency-Key
+# like a transfer: the same key and body get the same refusal again, and never move money, even
+# once the rule would let them through. A refusal of the caller (session, password change) or of
+# the key itself, and same_account (an invalid body), are not kept: the same key may be tried again.
+KEPT_UNDER_KEY = frozenset({
+    PostingOutcome.SOURCE_NOT_FOUND, PostingOutcome.RECIPIENT_NOT_FOUND,
+    PostingOutcome.SOURCE_FROZEN, PostingOutcome.SOURCE_CLOSED,
+    PostingOutcome.RECIPIENT_FROZEN, PostingOutcome.RECIPIENT_CLOSED,
+    PostingOutcome.CURRENCY_MISMATCH, PostingOutcome.INSUFFICIENT_FUNDS,
+})

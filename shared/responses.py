@@ -7,6 +7,7 @@ from uuid import UUID
 from shared.domain import (
     Account,
     AuditRecord,
+    BalanceHistory,
     CurrentSession,
     CustomerDetail,
     CustomerSummary,
@@ -27,6 +28,8 @@ from shared.models import (
     AccountOut,
     AuditPage,
     AuditRecordOut,
+    BalanceHistoryOut,
+    BalancePointOut,
     CurrencyBalance,
     CurrentSessionOut,
     DepositApprovalOut,
@@ -192,3 +195,10 @@ def payee_verification_out(verification: "PayeeVerification") -> "PayeeVerificat
     if verification.holder_name is None:
         return PayeeVerificationOut(result=verification.result)
     return PayeeVerificationOut(result=verification.result, name=verification.holder_name)
+
+
+def balance_history_out(history: BalanceHistory) -> BalanceHistoryOut:
+    points = [BalancePointOut(at=p.at, amount=format_minor(p.amount), balance=format_minor(p.balance))
+              for p in history.points]
+    return BalanceHistoryOut(account=history.account, currency=history.currency,
+                             balance=format_minor(history.balance), points=points, complete=history.complete)

@@ -5,7 +5,7 @@ from uuid import UUID
 
 from shared import account_numbers
 from shared.db import Reader, Row, UnitOfWork
-from shared.domain import Account
+from shared.domain import Account, BalanceHistory, BalancePoint
 
 _COLUMNS = "number, name, currency, country, status, balance, created_at"
 
@@ -88,3 +88,33 @@ async def count_open(uow: UnitOfWork, owner_id: UUID) -> int:
                               (owner_id,))
     assert row is not None
     return int(row["n"])
+
+
+# One statement, so one snapshot: the balance now and the latest entries agree, and each entry's
+# balance after it is the balance now less the entries newer than it (walked back along the
+# (account_id, id) index, never the whole history). A LEFT JOIN: an account without entries is
+# still one row.
+_BALANCE_HISTORY = """
+SELECT a.number, a.currency, a.balance AS current_balance, e.created_at, e.amount,
+       (a.balance - coalesce(sum(e.amount) OVER (ORDER BY e.id DESC
+                                                ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0))::bigint
+           AS balance_after
+  FROM accounts a
+  LEFT JOIN LATERAL (
+        SELECT x.id, x.amount, x.created_at FROM entries x
+         WHERE x.account_id = a.id ORDER BY x.id DESC LIMIT %(limit)s) e ON true
+ WHERE a.number = %(number)s AND a.owner_id = %(owner)s
+ ORDER BY e.id DESC
+"""
+
+
+async def balance_history(db: Reader, owner_id: UUID, number: str, limit: int) -> BalanceHistory | None:
+    """The owner's account with its balance after each of its latest `limit` movements; None for
+    an account that is not theirs."""
+    rows = await db.fetch_all(_BALANCE_HISTORY, {"owner": owner_id, "number": number, "limit": limit + 1})
+    if not rows:
+        return None
+    moved = [row for row in rows if row["created_at"] is not None]
+    points = [BalancePoint(row["created_at"], row["amount"], row["balance_after"]) for row in moved[:limit]]
+    return BalanceHistory(rows[0]["number"], rows[0]["currency"], rows[0]["current_balance"], points[::-1],
+                          complete=len(moved) <= limit)

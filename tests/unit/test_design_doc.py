@@ -32,7 +32,11 @@ _CREATE_TABLE = re.compile(
     re.IGNORECASE,
 )
 # Statements this parser does not follow; a migration using one must teach the parser first.
-_UNFOLLOWED = re.compile(r"\bALTER\s+TABLE\b|\bDROP\s+TABLE\b|\bRENAME\s+TO\b", re.IGNORECASE)
+_UNFOLLOWED = re.compile(r"\bDROP\s+TABLE\b|\bRENAME\s+TO\b|\bRENAME\s+(?:COLUMN\s+)?\w+\s+TO\b", re.IGNORECASE)
+# ALTER TABLE is followed (alter_table_columns) for these actions; any other stops the check.
+_ALTER_TABLE = re.compile(r"\bALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?((?:\w+\.)?\w+|\"[^\"]+\")\s+([^;]*);",
+                          re.IGNORECASE)
+_COLUMN_NEUTRAL_ACTIONS = {"alter", "validate", "enable", "disable", "owner", "set", "reset"}
 _DOLLAR_QUOTED = re.compile(r"\$(\w*)\$.*?\$\1\$", re.DOTALL)
 
 
@@ -121,6 +125,26 @@ def tables_in_sql(sql: str) -> dict[str, set[str]]:
     return tables
 
 
+def alter_table_columns(sql: str) -> list[tuple[str, set[str], set[str]]]:
+    """(table, columns added, columns dropped) for every ALTER TABLE in the text, in order.
+    Constraint changes and ALTER COLUMN leave the columns as they are."""
+    changes: list[tuple[str, set[str], set[str]]] = []
+    for match in _ALTER_TABLE.finditer(_without_comments_and_bodies(sql)):
+        added: set[str] = set()
+        dropped: set[str] = set()
+        for action in _top_level_items(match.group(2)):
+            words = action.split()
+            verb = words[0].lower()
+            rest = [w for w in words[1:] if w.lower() not in ("column", "if", "not", "exists")]
+            if verb in ("add", "drop") and rest[0].lower() not in _CONSTRAINT_WORDS:
+                (added if verb == "add" else dropped).add(_identifier(rest[0]))
+            else:
+                assert verb in ("add", "drop") or verb in _COLUMN_NEUTRAL_ACTIONS, (
+                    f"ALTER TABLE action {action!r}: teach alter_table_columns to follow it")
+        changes.append((_identifier(match.group(1)), added, dropped))
+    return changes
+
+
 def _sql_strings_of(python_file: Path) -> list[str]:
     tree = ast.parse(python_file.read_text())
     return [node.value for node in ast.walk(tree)
@@ -133,6 +157,8 @@ def schema_tables() -> dict[str, set[str]]:
     for path in MIGRATIONS:
         for name, columns in tables_in_sql(path.read_text()).items():
             tables.setdefault(name, set()).update(columns)
+        for name, added, dropped in alter_table_columns(path.read_text()):
+            tables[name] = (tables[name] | added) - dropped
     for sql in _sql_strings_of(MIGRATION_RUNNER):
         tables.update(tables_in_sql(sql))
     return tables
@@ -219,6 +245,19 @@ def test_sql_parser_reads_columns_and_skips_constraints_comments_and_function_bo
     $$;
     """
     assert tables_in_sql(sql) == {"things": {"id", "label", "price", "quoted"}}
+
+
+def test_sql_parser_follows_columns_added_and_dropped_by_alter_table():
+    sql = """
+    ALTER TABLE things
+        ALTER COLUMN price DROP NOT NULL,
+        ADD COLUMN IF NOT EXISTS colour text CHECK (colour IN ('red', 'blue')),
+        ADD weight int,
+        DROP COLUMN label,
+        ADD CONSTRAINT things_weight CHECK (weight > 0),
+        DROP CONSTRAINT things_price_positive;
+    """
+    assert alter_table_columns(sql) == [("things", {"colour", "weight"}, {"label"})]
 
 
 def test_er_parser_reads_entities_attributes_and_relationship_names():

@@ -28,6 +28,8 @@ EXPECTED = {
     ("GET", "payees"), ("POST", "payees"), ("POST", "payees/verify"), ("PATCH", "payees/{payee_id}"),
     ("DELETE", "payees/{payee_id}"),
 }
+# The account page's balance chart.
+EXPECTED |= {("GET", "accounts/{number}/balance-history")}
 
 
 def http_functions() -> list:

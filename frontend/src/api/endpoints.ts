@@ -28,6 +28,7 @@ import type {
   UserSummary,
 } from './types'
 import type { Payee, PayeeRequest, PayeeVerification, UpdatePayeeRequest } from './types'
+import type { BalanceHistory } from './types'
 
 const enc = encodeURIComponent
 
@@ -122,4 +123,10 @@ export const payeesApi = {
   verify: (name: string, account: string) => api.post<PayeeVerification>('/payees/verify', { name, account }),
   update: (id: string, body: UpdatePayeeRequest) => api.patch<Payee>(`/payees/${enc(id)}`, body),
   remove: (id: string) => api.delete(`/payees/${enc(id)}`),
+}
+
+/** One account's balance after each of its latest movements, oldest first (the account page's chart). */
+export const balanceHistoryApi = {
+  get: (number: string, limit = 100) =>
+    api.get<BalanceHistory>(`/accounts/${enc(number)}/balance-history`, { query: { limit } }),
 }

@@ -40,6 +40,23 @@ export interface paths {
         patch: operations["update_account"];
         trace?: never;
     };
+    "/api/accounts/{number}/balance-history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of the caller's accounts: its balance after each of its latest movements */
+        get: operations["account_balance_history"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/login": {
         parameters: {
             query?: never;
@@ -709,6 +726,52 @@ export interface components {
             target_id: string;
             /** Target Type */
             target_type: string;
+        };
+        /** BalanceHistoryOut */
+        BalanceHistoryOut: {
+            /** Account */
+            account: string;
+            /**
+             * Balance
+             * @description The balance now, read with the points.
+             * @example 12.50
+             */
+            balance: string;
+            /**
+             * Complete
+             * @description The points reach back to the account's first movement (the balance before them was 0.00).
+             */
+            complete: boolean;
+            /**
+             * Currency
+             * @enum {string}
+             */
+            currency: "EUR" | "USD" | "GBP" | "INR";
+            /**
+             * Points
+             * @description The latest movements, oldest first.
+             */
+            points: components["schemas"]["BalancePointOut"][];
+        };
+        /** BalancePointOut */
+        BalancePointOut: {
+            /**
+             * Amount
+             * @description The movement: negative when money left the account.
+             * @example 12.50
+             */
+            amount: string;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /**
+             * Balance
+             * @description The balance right after it.
+             * @example 12.50
+             */
+            balance: string;
         };
         /** ChangePasswordRequest */
         ChangePasswordRequest: {
@@ -1929,6 +1992,75 @@ export interface operations {
             };
             /** @description Body is not JSON */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Temporarily unavailable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    account_balance_history: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                number: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BalanceHistoryOut"];
+                };
+            };
+            /** @description Not signed in or token not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -53,3 +53,5 @@ export type ApprovalStatus = DepositApproval['status']
 export function isDepositApproval(result: Transfer | DepositApproval): result is DepositApproval {
   return 'maker' in result
 }
+export type BalanceHistory = Schemas['BalanceHistoryOut']
+export type BalancePoint = Schemas['BalancePointOut']

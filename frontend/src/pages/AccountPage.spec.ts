@@ -49,3 +49,24 @@ describe('account page', () => {
     expect(counterparty.attributes('class') ?? '').not.toContain('hide-small')
   })
 })
+
+describe('account page balance chart', () => {
+  it('shows the balance over time of this account, its summary stating the balance now', async () => {
+    const server = fakeApi({
+      [`GET /api/accounts/${ACCOUNT_A}`]: () => json(account(ACCOUNT_A, 'Current')),
+      'GET /api/accounts': () => json({ items: [account(ACCOUNT_A, 'Current')] }),
+      'GET /api/transactions': () => json({ items: [entry], next_cursor: null }),
+      [`GET /api/accounts/${ACCOUNT_A}/balance-history`]: () =>
+        json({ account: ACCOUNT_A, currency: 'EUR', balance: '10.00', complete: true, points: [
+          { at: '2026-01-02T09:00:00Z', amount: '12.00', balance: '12.00' },
+          { at: '2026-01-02T10:00:00Z', amount: '-2.00', balance: '10.00' },
+        ] }),
+    })
+    const { wrapper } = await mountPage(AccountPage, `/accounts/${ACCOUNT_A}`, customer)
+    const chart = wrapper.get('[data-testid="balance-chart"]')
+    expect(chart.get('h2').text()).toBe('Balance over time')
+    expect(chart.get('[data-testid="balance-summary"]').text()).toContain('Balance now €10.00')
+    expect(chart.findAll('[data-testid="balance-row"]')).toHaveLength(2)
+    expect(server.sent('GET', `/api/accounts/${ACCOUNT_A}/balance-history`)).toHaveLength(1)
+  })
+})

@@ -102,3 +102,47 @@ describe('dashboard', () => {
     expect(wrapper.get('input[name="name"]').attributes('aria-invalid')).toBe('true')
   })
 })
+
+describe('dashboard latest movements', () => {
+  const movement = (id: string, accountNumber: string, direction: string, amount: string, description: string, at: string) => ({
+    id, account: accountNumber, counterparty_account: ACCOUNT_A === accountNumber ? ACCOUNT_B : ACCOUNT_A, amount,
+    currency: 'EUR', description, direction, kind: 'transfer', created_at: at,
+  })
+
+  it('shows a handful of the newest movements across all accounts, named, with a link to the whole history', async () => {
+    const server = fakeApi({
+      'GET /api/accounts': () => json({ items: [account(ACCOUNT_A, 'Current', 'EUR', '10.00'), account(ACCOUNT_B, 'Savings', 'EUR', '5.00')] }),
+      'GET /api/transactions': () =>
+        json({
+          items: [
+            movement('t2', ACCOUNT_B, 'credit', '5.00', 'To savings', '2026-03-02T10:00:00Z'),
+            movement('t1', ACCOUNT_A, 'debit', '5.00', 'To savings', '2026-03-02T10:00:00Z'),
+          ],
+          next_cursor: 'more',
+        }),
+    })
+    const { wrapper } = await mountPage(DashboardPage, '/dashboard', customer)
+    const [request] = server.sent('GET', '/api/transactions')
+    expect(request!.query.get('limit')).toBe('5')
+    expect(request!.query.has('account')).toBe(false)
+    const section = wrapper.get('[data-testid="latest-movements"]')
+    expect(section.get('h2').text()).toBe('Latest movements')
+    const rows = section.findAll('[data-testid="transaction"]')
+    expect(rows).toHaveLength(2)
+    expect(rows[0]!.get('[data-testid="transaction-account"]').text()).toContain('Savings')
+    expect(rows[0]!.text()).toContain('+€5.00')
+    expect(rows[1]!.text()).toContain('−€5.00')
+    // The rest is the history page's: no "load more" here even though there is more.
+    expect(section.text()).not.toContain('Load more')
+    expect(section.get('a[href="/history"]').text()).toBe('All your history')
+  })
+
+  it('says when nothing has moved yet', async () => {
+    fakeApi({
+      'GET /api/accounts': () => json({ items: [account(ACCOUNT_A, 'Current', 'EUR', '0.00')] }),
+      'GET /api/transactions': () => json({ items: [], next_cursor: null }),
+    })
+    const { wrapper } = await mountPage(DashboardPage, '/dashboard', customer)
+    expect(wrapper.get('[data-testid="latest-movements"]').text()).toContain('No transactions yet.')
+  })
+})
