@@ -485,8 +485,11 @@ test('an expired or revoked session sends the person to sign in and back to wher
 
   // Sign out ends the session on the server: its cookie, replayed, is refused.
   const second = await sessionCookie(page)
+  // The page leaves at once; the server's answer to the logout (which clears the cookie) follows.
+  const loggedOut = page.waitForResponse((response) => response.url().endsWith('/api/auth/logout'))
   await page.getByRole('button', { name: /Sign out/ }).click()
   await page.waitForURL(/\/sign-in/)
+  assert.equal((await loggedOut).status(), 204)
   assert.equal(await sessionCookie(page), null, 'the cookie is cleared')
   assert.equal((await fetch(`${stack.apiUrl}/api/me`, { headers: asBrowser(second) })).status, 401)
   const stored = await page.evaluate(() => JSON.stringify({ ...sessionStorage, ...localStorage }))

@@ -235,7 +235,7 @@ test('a staff password reset: the temporary password only lets the customer choo
   assert.match(temporary, /^\w{4}-\w{4}-\w{4}-\w{4}$/)
 
   // The customer's own session ended with the reset.
-  await customerPage.getByRole('link', { name: 'History' }).click()
+  await customerPage.getByRole('link', { name: 'History', exact: true }).click()
   await customerPage.waitForURL(/\/sign-in/)
 
   const counter = await newPage()
