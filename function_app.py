@@ -16,6 +16,7 @@ from functions import (
     passwords,
     register,
     sessions,
+    statements,
     transfers,
 )
 
@@ -24,4 +25,5 @@ app = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)
 for module in (health, docs, register, login, sessions, passwords, accounts, transfers, history,
                manage_users, manage_accounts, manage_deposits, manage_audit, maintenance):
     app.register_blueprint(module.bp)
+app.register_blueprint(statements.bp)  # statements of account (issue 16)
 docs.describe(app)

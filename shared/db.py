@@ -6,6 +6,7 @@ A use case reaches the database only through what it opens here:
   commits; when that statement is the unit's only one, it is its own transaction (one round trip:
   a transfer is one call of the SQL function post_transfer).
 - `db.reader()`: a connection for reads only, each statement its own snapshot (no BEGIN/COMMIT).
+- `db.snapshot()`: reads that all see one REPEATABLE READ snapshot (a statement of account).
 
 Failures of the database itself (down, restarting, pool exhausted, statement timeout) become
 ServiceUnavailable (503 with Retry-After); a unique-constraint violation becomes DuplicateKey.
@@ -222,6 +223,19 @@ class Database:
     async def reader(self) -> AsyncIterator[Reader]:
         async with self._connection() as conn:
             yield Reader(conn)
+
+    @asynccontextmanager
+    async def snapshot(self) -> AsyncIterator[Reader]:
+        """Reads that all see one snapshot of the database (REPEATABLE READ, read only), taken at
+        the first statement: a statement's balance and its entries agree while transfers land."""
+        async with self._connection() as conn:
+            await conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            try:
+                yield Reader(conn)
+            finally:
+                if not conn.closed:
+                    with contextlib.suppress(psycopg.Error):
+                        await conn.execute("ROLLBACK")
 
     async def ping(self, timeout: float | None = None) -> bool:
         """True when the database answers a trivial query within the timeout (pool wait included)."""

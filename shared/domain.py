@@ -5,7 +5,7 @@ cases know nothing of HTTP or JSON.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 from uuid import UUID
 
@@ -147,3 +147,34 @@ class AuditRecord:
     changes: dict[str, Any]
     correlation_id: str
     created_at: datetime
+
+
+# --- Statements (issue 16) -----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class StatementLine:
+    """One entry of a statement, oldest first, with the balance right after it."""
+
+    transfer_id: UUID
+    counterparty_account: str
+    amount: int  # minor units, signed: negative left the account
+    description: str
+    kind: str
+    created_at: datetime
+    balance: int  # minor units, after this entry
+
+
+@dataclass(frozen=True)
+class Statement:
+    account: str
+    account_name: str
+    holder: str
+    currency: str
+    first_day: date
+    last_day: date
+    opening_balance: int
+    closing_balance: int
+    paid_in: int
+    paid_out: int  # positive: the total that left
+    lines: list[StatementLine]
+    produced_at: datetime
