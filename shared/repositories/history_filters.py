@@ -62,7 +62,8 @@ def conditions(matching: EntryFilter) -> tuple[LiteralString, dict[str, Any]]:
         sql += " AND e.counterparty_account_id = (SELECT id FROM accounts WHERE number = %(f_counterparty)s)"
         params["f_counterparty"] = matching.counterparty
     if matching.text is not None:
-        sql += (" AND EXISTS (SELECT 1 FROM transfers ft WHERE ft.id = e.transfer_id"
-                " AND ft.description ILIKE %(f_text)s)")
+        # A scalar subquery, read per entry the walk reaches: as EXISTS, the planner may make it a
+        # hash semi-join over every transfer that matches (a 503 at 1,000,000 entries in the bench).
+        sql += " AND (SELECT ft.description FROM transfers ft WHERE ft.id = e.transfer_id) ILIKE %(f_text)s"
         params["f_text"] = _like_pattern(matching.text)
     return sql, params
