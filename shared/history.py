@@ -21,9 +21,11 @@ def entry_filter(query: HistoryQuery) -> EntryFilter:
 async def history_page(db: Database, owner_id: UUID, query: HistoryQuery) -> Page[Entry]:
     """Entries of the owner's accounts (or of one of them), filtered; an account that is not the
     owner's simply has no entries here."""
-    async with db.reader() as read:
+    matching = entry_filter(query)
+    reader = db.index_order_reader if matching != EntryFilter() else db.reader
+    async with reader() as read:
         rows = await history.entries(read, owner_id, query.account, cursors.page_below(query.cursor),
-                                     query.limit + 1, entry_filter(query))
+                                     query.limit + 1, matching)
     page = rows[: query.limit]
     next_cursor = cursors.encode(page[-1][0]) if len(rows) > query.limit else None
     return Page([entry for _, entry in page], next_cursor)
