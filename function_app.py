@@ -19,6 +19,7 @@ from functions import (
     register,
     sessions,
     standing_orders,
+    statements,
     transfers,
 )
 
@@ -26,6 +27,6 @@ app = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)
 
 for module in (health, docs, register, login, sessions, passwords, accounts, transfers, history,
                manage_users, manage_accounts, manage_deposits, manage_audit, maintenance,
-               manage_approvals, payees, standing_orders):
+               manage_approvals, payees, standing_orders, statements):
     app.register_blueprint(module.bp)
 docs.describe(app)

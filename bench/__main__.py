@@ -174,6 +174,10 @@ def main(argv: list[str] | None = None) -> int:
             log(f"history pages: {entries:,} entries")
             result.history.append(history.run_history(host.url, pg.url(), customer, entries, size.history_page,
                                                       size.history_follow, size.history_samples))
+            log(f"filtered history pages: {entries:,} entries")
+            result.history_filtered.append(history.run_history(
+                host.url, pg.url(), customer, entries, size.history_page, size.history_follow,
+                size.history_samples, history.FILTERS))
         if "concurrency" in args.only:
             result.concurrency = run_concurrency(host, size, work, login_users, senders, password)
         host.stop()

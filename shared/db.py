@@ -6,6 +6,8 @@ A use case reaches the database only through what it opens here:
   commits; when that statement is the unit's only one, it is its own transaction (one round trip:
   a transfer is one call of the SQL function post_transfer).
 - `db.reader()`: a connection for reads only, each statement its own snapshot (no BEGIN/COMMIT).
+- `db.snapshot()`: reads that all see one REPEATABLE READ snapshot (a statement of account).
+- `db.index_order_reader()`: reads planned in index order (a filtered history page).
 
 Failures of the database itself (down, restarting, pool exhausted, statement timeout) become
 ServiceUnavailable (503 with Retry-After); a unique-constraint violation becomes DuplicateKey.
@@ -45,6 +47,9 @@ _UNAVAILABLE = (psycopg.OperationalError, pg_errors.QueryCanceled, pg_errors.Adm
 # pool empty starts a new attempt at once: requests succeed within about a second of the
 # database returning (tests/reliability/test_faults.py).
 _RECONNECT_GIVE_UP_SECONDS = 2.0
+
+# Inside a transaction: plans that walk indexes in their order (Database.index_order_reader).
+INDEX_ORDER_PLANS: LiteralString = "SET LOCAL enable_sort = off; SET LOCAL enable_bitmapscan = off"
 
 # A connection back in the pool this recently, with nothing for it to read, is handed out without
 # a ping; older ones are pinged (a firewall may have dropped them without a word).
@@ -222,6 +227,34 @@ class Database:
     async def reader(self) -> AsyncIterator[Reader]:
         async with self._connection() as conn:
             yield Reader(conn)
+
+    @asynccontextmanager
+    async def snapshot(self) -> AsyncIterator[Reader]:
+        """Reads that all see one snapshot of the database (REPEATABLE READ, read only), taken at
+        the first statement: a statement's balance and its entries agree while transfers land."""
+        async with self._connection() as conn:
+            await conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            try:
+                yield Reader(conn)
+            finally:
+                if not conn.closed:
+                    with contextlib.suppress(psycopg.Error):
+                        await conn.execute("ROLLBACK")
+
+    @asynccontextmanager
+    async def index_order_reader(self) -> AsyncIterator[Reader]:
+        """Reads planned to walk their indexes in order (sorts and bitmap scans off, in a read-only
+        transaction): for a filtered keyset page, whose filters (text, amounts) the planner cannot
+        estimate. Guessing that few entries pass, it would collect and sort every entry of the
+        period instead of walking the newest ones until the page is full."""
+        async with self._connection() as conn:
+            await conn.execute("BEGIN READ ONLY; " + INDEX_ORDER_PLANS)
+            try:
+                yield Reader(conn)
+            finally:
+                if not conn.closed:
+                    with contextlib.suppress(psycopg.Error):
+                        await conn.execute("ROLLBACK")
 
     async def ping(self, timeout: float | None = None) -> bool:
         """True when the database answers a trivial query within the timeout (pool wait included)."""

@@ -248,3 +248,34 @@ class BalanceHistory:
     balance: int
     points: list[BalancePoint]  # oldest first
     complete: bool  # the points reach back to the account's first movement
+
+
+# --- Statements (issue 16) -----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class StatementLine:
+    """One entry of a statement, oldest first, with the balance right after it."""
+
+    transfer_id: UUID
+    counterparty_account: str
+    amount: int  # minor units, signed: negative left the account
+    description: str
+    kind: str
+    created_at: datetime
+    balance: int  # minor units, after this entry
+
+
+@dataclass(frozen=True)
+class Statement:
+    account: str
+    account_name: str
+    holder: str
+    currency: str
+    first_day: date
+    last_day: date
+    opening_balance: int
+    closing_balance: int
+    paid_in: int
+    paid_out: int  # positive: the total that left
+    lines: list[StatementLine]
+    produced_at: datetime

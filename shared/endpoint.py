@@ -7,7 +7,7 @@ refused) against the models the handler's annotation names (`Call[Body, Query]`)
 token and the caller's current state, the correlation id, problem+json for every failure, and one
 log line per request. The handler parses path parameters (`call.account_number`, `call.user_id`),
 calls one use case and maps its result to a response model (shared/responses.py), or a `Reply`
-for another status.
+for another status, or a `FileReply` for a download.
 
 Cold start is import time, so this module and the function modules import nothing heavy: the
 annotations are strings (resolved against shared.models on first use), handlers import their use
@@ -79,6 +79,8 @@ class Operation:
     # Other success answers the handler sends as a Reply: (status, name of its model in shared.models),
     # e.g. a deposit above the approval threshold answers 202 with the pending approval.
     other_success: tuple[tuple[int, str], ...] = ()
+    # The content types of a handler answering a FileReply (a download), for the OpenAPI document.
+    files: tuple[str, ...] = ()
 
     @property
     def other_responses(self) -> "dict[int, type[BaseModel]]":
@@ -90,7 +92,8 @@ class Operation:
     def _models(self) -> "tuple[type[BaseModel] | None, type[BaseModel] | None, type[BaseModel] | None]":
         from shared import models
 
-        hints = typing.get_type_hints(self.handler, localns={**vars(models), "Call": Call, "Reply": Reply})
+        hints = typing.get_type_hints(self.handler, localns={**vars(models), "Call": Call, "Reply": Reply,
+                                                            "FileReply": FileReply})
         call_type, returned = next(iter(hints.values())), hints.get("return")
         body, query = (None if arg is type(None) else arg for arg in typing.get_args(call_type))
         if typing.get_origin(returned) is Reply:
@@ -98,7 +101,7 @@ class Operation:
         elif typing.get_args(returned) and typing.get_origin(returned) is not None:
             # `Model | Reply[Other]`: Model is the default status's body; Other is in other_success.
             returned = next(arg for arg in typing.get_args(returned) if typing.get_origin(arg) is not Reply)
-        return body, query, None if returned is type(None) else returned
+        return body, query, None if returned in (type(None), FileReply) else returned
 
     @property
     def body(self) -> "type[BaseModel] | None":
@@ -120,6 +123,22 @@ class Reply(Generic[ResponseT]):
     status: int
     body: ResponseT | None = None
     headers: dict[str, str] = field(default_factory=dict)  # e.g. Set-Cookie
+
+
+@dataclass
+class FileReply:
+    """A file to download instead of a JSON body: its bytes, content type and a file name. The
+    edge sends it as an attachment (Content-Disposition with a name of safe characters only),
+    never cached. The operation lists its content types in `endpoint(files=...)`."""
+
+    content: bytes
+    media_type: str
+    filename: str
+
+
+def _safe_filename(name: str) -> str:
+    kept = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "._-") else "_" for ch in name)
+    return kept.lstrip(".")[:120] or "download"
 
 
 @dataclass
@@ -195,6 +214,7 @@ _ANONYMOUS = Principal(id=None, username="", role="anonymous")  # type: ignore[a
 def endpoint(*, summary: str, access: Access, status: int = 200, errors: tuple[int, ...] = (),
              idempotency_key: bool = False, caller_checked_by_handler: bool = False,
              during_password_change: bool = False, other_success: tuple[tuple[int, str], ...] = (),
+             files: tuple[str, ...] = (),
              ) -> Callable[[Callable[..., Awaitable[Any]]], Callable[[func.HttpRequest], Awaitable[func.HttpResponse]]]:
     if caller_checked_by_handler and access != "user":
         raise ValueError("only a customer route may leave the caller check to its handler: staff routes need the role")
@@ -202,7 +222,7 @@ def endpoint(*, summary: str, access: Access, status: int = 200, errors: tuple[i
     def decorate(handler: Callable[..., Awaitable[Any]]
                  ) -> Callable[[func.HttpRequest], Awaitable[func.HttpResponse]]:
         operation = Operation(summary, access, status, errors, idempotency_key, caller_checked_by_handler,
-                              during_password_change, handler, other_success)
+                              during_password_change, handler, other_success, files)
 
         # The Functions worker binds the trigger by parameter name, so the signature must be
         # exactly (req): no functools.wraps, whose __wrapped__ would show the handler's (call).
@@ -319,6 +339,10 @@ def _message(err: Any) -> str:
 def _success(operation: Operation, result: Any, correlation_id: str) -> func.HttpResponse:
     status = operation.status
     headers = {"x-correlation-id": correlation_id, "cache-control": "no-store"}
+    if isinstance(result, FileReply):
+        headers["content-disposition"] = f'attachment; filename="{_safe_filename(result.filename)}"'
+        headers["x-content-type-options"] = "nosniff"
+        return func.HttpResponse(result.content, status_code=status, headers=headers, mimetype=result.media_type)
     if isinstance(result, Reply):
         status, headers, result = result.status, {**headers, **result.headers}, result.body
     if result is None:

@@ -2,19 +2,30 @@
 
 from uuid import UUID
 
-from shared import cursors
+from shared import cursors, periods
 from shared.db import Database
 from shared.domain import Entry, Page
 from shared.models import HistoryQuery
 from shared.repositories import history
+from shared.repositories.history_filters import EntryFilter
+
+
+def entry_filter(query: HistoryQuery) -> EntryFilter:
+    """The query's filters, its days turned into the instants that bound them in Dublin."""
+    return EntryFilter(since=periods.day_start(query.from_) if query.from_ else None,
+                       until=periods.day_after(query.to) if query.to else None,
+                       min_amount=query.min_amount, max_amount=query.max_amount, direction=query.direction,
+                       counterparty=query.counterparty, text=query.q)
 
 
 async def history_page(db: Database, owner_id: UUID, query: HistoryQuery) -> Page[Entry]:
-    """Entries of the owner's accounts (or of one of them); an account that is not the owner's
-    simply has no entries here."""
-    async with db.reader() as read:
+    """Entries of the owner's accounts (or of one of them), filtered; an account that is not the
+    owner's simply has no entries here."""
+    matching = entry_filter(query)
+    reader = db.index_order_reader if matching != EntryFilter() else db.reader
+    async with reader() as read:
         rows = await history.entries(read, owner_id, query.account, cursors.page_below(query.cursor),
-                                     query.limit + 1)
+                                     query.limit + 1, matching)
     page = rows[: query.limit]
     next_cursor = cursors.encode(page[-1][0]) if len(rows) > query.limit else None
     return Page([entry for _, entry in page], next_cursor)

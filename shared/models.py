@@ -3,7 +3,7 @@ balance); responses describe exactly what the API sends. The OpenAPI document is
 
 import unicodedata
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeVar
 from uuid import UUID
 
 from pydantic import (
@@ -63,6 +63,7 @@ def no_lone_surrogates(value: str) -> str:
 
 
 Visible = AfterValidator(visible_text)
+_Ordered = TypeVar("_Ordered", date, int)
 
 Username = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9_.-]{3,32}$"), Visible]
 FullName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100,
@@ -329,6 +330,32 @@ class UpdateStandingOrderRequest(Request):
     status: Literal["active", "paused", "cancelled"]
 
 
+def _calendar_date(value: object) -> object:
+    """A day written YYYY-MM-DD, nothing else (pydantic alone would take a number of seconds)."""
+    if not isinstance(value, str) or len(value) != 10 or not value.isascii() or value[4] != "-" or value[7] != "-":
+        raise ValueError("must be a date written YYYY-MM-DD")
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        raise ValueError("must be a real date written YYYY-MM-DD") from None
+    if not _FIRST_DAY <= day <= _LAST_DAY:
+        raise ValueError(f"must be between {_FIRST_DAY} and {_LAST_DAY}")
+    return day
+
+
+_FIRST_DAY, _LAST_DAY = date(2000, 1, 1), date(2999, 12, 31)
+# A calendar day in Europe/Dublin (the bank's days: shared/periods.py turns them into instants).
+DublinDate = Annotated[date, BeforeValidator(_calendar_date),
+                       WithJsonSchema({"type": "string", "format": "date", "examples": ["2026-12-01"],
+                                       "description": "A day in Europe/Dublin, YYYY-MM-DD."})]
+
+
+def _not_before(value: _Ordered | None, start: _Ordered | None, start_name: str) -> _Ordered | None:
+    if value is not None and start is not None and value < start:
+        raise ValueError(f"must not be before {start_name}")
+    return value
+
+
 class PageQuery(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
     limit: Annotated[int, Field(ge=1, le=200)] = 50
@@ -336,7 +363,30 @@ class PageQuery(BaseModel):
 
 
 class HistoryQuery(PageQuery):
+    """History filters, all optional and combined (shared/repositories/history_filters.py says
+    what each means). Unlike the other lists, an unknown parameter is refused: a misspelt filter must not
+    quietly show every entry."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
     account: AccountNumber | None = None
+    from_: Annotated[DublinDate | None, Field(alias="from")] = None
+    to: DublinDate | None = None
+    min_amount: AmountInput | None = None
+    max_amount: AmountInput | None = None
+    direction: Literal["in", "out"] | None = None
+    counterparty: AccountNumber | None = None
+    q: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100,
+                                        pattern=_PRINTABLE), Visible] | None = None
+
+    @field_validator("to")
+    @classmethod
+    def _to_after_from(cls, value: date | None, info: ValidationInfo) -> date | None:
+        return _not_before(value, info.data.get("from_"), "from")
+
+    @field_validator("max_amount")
+    @classmethod
+    def _max_above_min(cls, value: int | None, info: ValidationInfo) -> int | None:
+        return _not_before(value, info.data.get("min_amount"), "min_amount")
 
 
 class UserSearchQuery(PageQuery):
@@ -709,3 +759,26 @@ class BalanceHistoryOut(BaseModel):
     points: list[BalancePointOut] = Field(description="The latest movements, oldest first.")
     complete: bool = Field(description="The points reach back to the account's first movement "
                                        "(the balance before them was 0.00).")
+
+
+# --- Statements (issue 16) -----------------------------------------------------------------------
+
+STATEMENT_MAX_DAYS = 366
+
+
+class StatementQuery(BaseModel):
+    """A statement's period, both days included (Europe/Dublin), and its file format."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    from_: Annotated[DublinDate, Field(alias="from")]
+    to: DublinDate
+    format: Literal["csv", "pdf"] = "csv"
+
+    @field_validator("to")
+    @classmethod
+    def _a_period(cls, value: date, info: ValidationInfo) -> date:
+        start = info.data.get("from_")
+        _not_before(value, start, "from")
+        if start is not None and (value - start).days + 1 > STATEMENT_MAX_DAYS:
+            raise ValueError(f"must make a period of at most {STATEMENT_MAX_DAYS} days (both days counted)")
+        return value

@@ -94,6 +94,10 @@ def build_document(functions: Iterable[Any]) -> dict[str, Any]:
         success: dict[str, Any] = {"description": "Success"}
         if op.response is not None:
             success["content"] = {"application/json": {"schema": ref(op.response, "serialization")}}
+        if op.files:
+            success["content"] = {media: {"schema": {"type": "string", "format": "binary"}} for media in op.files}
+            success["headers"] = {"Content-Disposition": {
+                "description": "attachment, with the file's name", "schema": {"type": "string"}}}
         item["responses"][str(op.status)] = success
         for status, model in op.other_responses.items():
             item["responses"][str(status)] = {"description": "Success",

@@ -108,12 +108,19 @@ BODIES = {
 }
 
 
+# Routes that need query parameters to answer 200.
+QUERIES = {
+    "accounts/{number}/statement": {"from": "2026-01-01", "to": "2026-01-31"},
+    "manage/accounts/{number}/statement": {"from": "2026-01-01", "to": "2026-01-31"},
+}
+
+
 def send(api, method: str, route: str, headers: dict, cast) -> int:
     body = BODIES.get(route, lambda c: None)(cast)
     # Deleting needs a victim without money, and a staff reset signs its victim out everywhere:
     # neither may take B out of the other cases.
     victim = cast["empty"] if method == "DELETE" else cast["reset"] if route.endswith("password-reset") else cast["b"]
-    return api.request(method, url_for(route, victim, cast), headers=headers,
+    return api.request(method, url_for(route, victim, cast), headers=headers, params=QUERIES.get(route),
                        json=body if method in ("POST", "PATCH") else None).status_code
 
 

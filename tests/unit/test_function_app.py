@@ -27,6 +27,8 @@ EXPECTED = {
     ("PATCH", "standing-orders/{order_id}"), ("GET", "standing-orders/{order_id}/executions"),
     ("GET", "payees"), ("POST", "payees"), ("POST", "payees/verify"), ("PATCH", "payees/{payee_id}"),
     ("DELETE", "payees/{payee_id}"),
+    # Statements (issue 16).
+    ("GET", "accounts/{number}/statement"), ("GET", "manage/accounts/{number}/statement"),
 }
 # The account page's balance chart.
 EXPECTED |= {("GET", "accounts/{number}/balance-history")}
@@ -89,3 +91,17 @@ def test_importing_the_app_loads_no_database_driver_jwt_settings_or_telemetry():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                             cwd=function_app.__file__.rsplit("/", 1)[0])
     assert result.stdout.strip() == ""
+
+
+def test_a_statement_route_is_documented_as_a_csv_or_pdf_download_with_its_period_parameters():
+    document = build_document(registered_functions(function_app.app))
+    for path in ("/api/accounts/{number}/statement", "/api/manage/accounts/{number}/statement"):
+        operation = document["paths"][path]["get"]
+        success = operation["responses"]["200"]
+        assert set(success["content"]) == {"text/csv", "application/pdf"}
+        assert success["content"]["application/pdf"]["schema"] == {"type": "string", "format": "binary"}
+        assert "Content-Disposition" in success["headers"]
+        query = {p["name"]: p for p in operation["parameters"] if p["in"] == "query"}
+        assert set(query) == {"from", "to", "format"}
+        assert query["from"]["required"] and query["to"]["required"] and not query["format"]["required"]
+        assert {"404", "422"} <= set(operation["responses"])

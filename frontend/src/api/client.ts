@@ -46,7 +46,20 @@ export function createApiClient(options: ApiClientOptions = {}) {
   }
 
   async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
-    const headers: Record<string, string> = { Accept: 'application/json, application/problem+json', ...CSRF_HEADER }
+    const response = await send(method, path, opts, 'application/json, application/problem+json')
+    if (response.status === 204) return undefined as T
+    const text = await response.text()
+    return (text ? JSON.parse(text) : undefined) as T
+  }
+
+  /** A file the API answers as an attachment (a statement): its bytes and the name it gave. */
+  async function download(path: string, opts: RequestOptions = {}): Promise<DownloadedFile> {
+    const response = await send('GET', path, opts, '*/*')
+    return { blob: await response.blob(), filename: attachmentName(response.headers.get('content-disposition')) }
+  }
+
+  async function send(method: string, path: string, opts: RequestOptions, accept: string): Promise<Response> {
+    const headers: Record<string, string> = { Accept: accept, ...CSRF_HEADER }
     if (opts.body !== undefined) headers['Content-Type'] = 'application/json'
     if (opts.idempotencyKey) headers['Idempotency-Key'] = opts.idempotencyKey
 
@@ -78,9 +91,7 @@ export function createApiClient(options: ApiClientOptions = {}) {
       if (error.slug === 'password-change-required') hooks.onPasswordChangeRequired()
       throw error
     }
-    if (response.status === 204) return undefined as T
-    const text = await response.text()
-    return (text ? JSON.parse(text) : undefined) as T
+    return response
   }
 
   return {
@@ -91,7 +102,19 @@ export function createApiClient(options: ApiClientOptions = {}) {
     post: <T>(path: string, body?: unknown, opts?: RequestOptions) => request<T>('POST', path, { ...opts, body }),
     patch: <T>(path: string, body: unknown, opts?: RequestOptions) => request<T>('PATCH', path, { ...opts, body }),
     delete: <T = void>(path: string, opts?: RequestOptions) => request<T>('DELETE', path, opts),
+    download,
   }
+}
+
+export interface DownloadedFile {
+  blob: Blob
+  filename: string
+}
+
+/** The file name of `Content-Disposition: attachment; filename="..."` (the API sends only safe characters). */
+export function attachmentName(header: string | null): string {
+  const match = /filename="([^"]+)"/.exec(header ?? '')
+  return match?.[1] ?? 'download'
 }
 
 async function toApiError(response: Response): Promise<ApiError> {

@@ -79,9 +79,27 @@ export type PageQuery = {
   cursor?: string | null
 }
 
+/** The history filters (all optional; the API refuses any other parameter). */
+export type HistoryFilters = {
+  from?: string
+  to?: string
+  min_amount?: string
+  max_amount?: string
+  direction?: 'in' | 'out'
+  counterparty?: string
+  q?: string
+}
+
 export const transactionsApi = {
-  list: (query: PageQuery & { account?: string | null }) =>
+  list: (query: PageQuery & HistoryFilters & { account?: string | null }) =>
     api.get<Page<Transaction>>('/transactions', { query }),
+}
+
+export type StatementFormat = 'csv' | 'pdf'
+
+export const statementsApi = {
+  download: (number: string, from: string, to: string, format: StatementFormat) =>
+    api.download(`/accounts/${enc(number)}/statement`, { query: { from, to, format } }),
 }
 
 export const manageApi = {
@@ -91,7 +109,7 @@ export const manageApi = {
   updateUser: (id: string, body: UpdateUserRequest) => api.patch<UserDetail>(`/manage/users/${enc(id)}`, body),
   deleteUser: (id: string) => api.delete(`/manage/users/${enc(id)}`),
   resetPassword: (id: string) => api.post<TemporaryPassword>(`/manage/users/${enc(id)}/password-reset`),
-  userTransactions: (id: string, query: PageQuery & { account?: string | null }) =>
+  userTransactions: (id: string, query: PageQuery & HistoryFilters & { account?: string | null }) =>
     api.get<Page<Transaction>>(`/manage/users/${enc(id)}/transactions`, { query }),
   updateAccount: (number: string, body: UpdateAccountRequest) =>
     api.patch<Account>(`/manage/accounts/${enc(number)}`, body),
