@@ -76,16 +76,22 @@ class Operation:
     # password is changed): the password change itself, the session's own state, sign-out.
     during_password_change: bool
     handler: Callable[..., Any] = field(repr=False, compare=False)
+    # The success body's media type: JSON of the response model, or a file the handler returns
+    # as a `Download` (text/csv for an export).
+    produces: str = "application/json"
 
     @cached_property
     def _models(self) -> "tuple[type[BaseModel] | None, type[BaseModel] | None, type[BaseModel] | None]":
         from shared import models
 
-        hints = typing.get_type_hints(self.handler, localns={**vars(models), "Call": Call, "Reply": Reply})
+        hints = typing.get_type_hints(self.handler, localns={**vars(models), "Call": Call, "Reply": Reply,
+                                                             "Download": Download})
         call_type, returned = next(iter(hints.values())), hints.get("return")
         body, query = (None if arg is type(None) else arg for arg in typing.get_args(call_type))
         if typing.get_origin(returned) is Reply:
             returned = typing.get_args(returned)[0]
+        if returned is Download:
+            returned = None
         return body, query, None if returned is type(None) else returned
 
     @property
@@ -108,6 +114,15 @@ class Reply(Generic[ResponseT]):
     status: int
     body: ResponseT | None = None
     headers: dict[str, str] = field(default_factory=dict)  # e.g. Set-Cookie
+
+
+@dataclass
+class Download:
+    """A file to save rather than JSON to read (an export): sent as an attachment, with the media
+    type the operation `produces`."""
+
+    content: bytes
+    filename: str  # ASCII letters, digits, '.', '-' and '_' only: it goes into a header as is
 
 
 @dataclass
@@ -173,7 +188,7 @@ _ANONYMOUS = Principal(id=None, username="", role="anonymous")  # type: ignore[a
 
 def endpoint(*, summary: str, access: Access, status: int = 200, errors: tuple[int, ...] = (),
              idempotency_key: bool = False, caller_checked_by_handler: bool = False,
-             during_password_change: bool = False,
+             during_password_change: bool = False, produces: str = "application/json",
              ) -> Callable[[Callable[..., Awaitable[Any]]], Callable[[func.HttpRequest], Awaitable[func.HttpResponse]]]:
     if caller_checked_by_handler and access != "user":
         raise ValueError("only a customer route may leave the caller check to its handler: staff routes need the role")
@@ -181,7 +196,7 @@ def endpoint(*, summary: str, access: Access, status: int = 200, errors: tuple[i
     def decorate(handler: Callable[..., Awaitable[Any]]
                  ) -> Callable[[func.HttpRequest], Awaitable[func.HttpResponse]]:
         operation = Operation(summary, access, status, errors, idempotency_key, caller_checked_by_handler,
-                              during_password_change, handler)
+                              during_password_change, handler, produces)
 
         # The Functions worker binds the trigger by parameter name, so the signature must be
         # exactly (req): no functools.wraps, whose __wrapped__ would show the handler's (call).
@@ -302,6 +317,10 @@ def _success(operation: Operation, result: Any, correlation_id: str) -> func.Htt
         status, headers, result = result.status, {**headers, **result.headers}, result.body
     if result is None:
         return func.HttpResponse(status_code=status, headers=headers)
+    if isinstance(result, Download):
+        headers["content-disposition"] = f'attachment; filename="{result.filename}"'
+        return func.HttpResponse(result.content, status_code=status, headers=headers, mimetype=operation.produces,
+                                 charset="utf-8")
     return func.HttpResponse(result.model_dump_json(), status_code=status, headers=headers,
                              mimetype="application/json", charset="utf-8")
 

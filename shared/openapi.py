@@ -93,6 +93,8 @@ def build_document(functions: Iterable[Any]) -> dict[str, Any]:
         success: dict[str, Any] = {"description": "Success"}
         if op.response is not None:
             success["content"] = {"application/json": {"schema": ref(op.response, "serialization")}}
+        elif op.produces != "application/json":
+            success["content"] = {op.produces: {"schema": {"type": "string"}}}
         item["responses"][str(op.status)] = success
         statuses = set(op.errors) | {500}
         if op.access != "public":

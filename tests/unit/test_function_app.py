@@ -20,6 +20,7 @@ EXPECTED = {
     ("POST", "manage/users/{user_id}/password-reset"),
     ("PATCH", "manage/accounts/{number}"),
     ("POST", "manage/accounts/{number}/deposits"), ("GET", "manage/audit"),
+    ("GET", "manage/audit/export"),
 }
 
 

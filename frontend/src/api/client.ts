@@ -10,6 +10,14 @@ export interface RequestOptions {
   signal?: AbortSignal
   /** Sign-in, registration, password reset: a 401 is an answer, not an ended session. */
   anonymous?: boolean
+  /** The answer is a file to save (an export), not JSON: read it as a `DownloadedFile`. */
+  file?: boolean
+}
+
+/** A file the API sent as an attachment, with the name its Content-Disposition gives. */
+export interface DownloadedFile {
+  blob: Blob
+  filename: string
 }
 
 // The session is the HttpOnly cookie the browser sends by itself: no script here ever sees a
@@ -79,6 +87,7 @@ export function createApiClient(options: ApiClientOptions = {}) {
       throw error
     }
     if (response.status === 204) return undefined as T
+    if (opts.file) return { blob: await response.blob(), filename: attachmentName(response) } as T
     const text = await response.text()
     return (text ? JSON.parse(text) : undefined) as T
   }
@@ -88,10 +97,16 @@ export function createApiClient(options: ApiClientOptions = {}) {
       hooks = next
     },
     get: <T>(path: string, opts?: RequestOptions) => request<T>('GET', path, opts),
+    getFile: (path: string, opts?: RequestOptions) => request<DownloadedFile>('GET', path, { ...opts, file: true }),
     post: <T>(path: string, body?: unknown, opts?: RequestOptions) => request<T>('POST', path, { ...opts, body }),
     patch: <T>(path: string, body: unknown, opts?: RequestOptions) => request<T>('PATCH', path, { ...opts, body }),
     delete: <T = void>(path: string, opts?: RequestOptions) => request<T>('DELETE', path, opts),
   }
+}
+
+function attachmentName(response: Response): string {
+  const found = /filename="([^"]+)"/.exec(response.headers.get('content-disposition') ?? '')
+  return found?.[1] ?? 'download'
 }
 
 async function toApiError(response: Response): Promise<ApiError> {

@@ -2,6 +2,7 @@ import { api } from './client'
 import type {
   Account,
   AuditEntry,
+  AuditFilters,
   CreateUserRequest,
   Currency,
   DepositRequest,
@@ -90,5 +91,7 @@ export const manageApi = {
     api.patch<Account>(`/manage/accounts/${enc(number)}`, body),
   deposit: (number: string, body: DepositRequest, idempotencyKey: string) =>
     api.post<Transfer>(`/manage/accounts/${enc(number)}/deposits`, body, { idempotencyKey }),
-  audit: (query: PageQuery) => api.get<Page<AuditEntry>>('/manage/audit', { query }),
+  audit: (query: PageQuery & AuditFilters) => api.get<Page<AuditEntry>>('/manage/audit', { query }),
+  /** The trail as a CSV file, with the list's filters (the export is audited). */
+  auditExport: (query: AuditFilters) => api.getFile('/manage/audit/export', { query }),
 }
