@@ -40,5 +40,6 @@ async def request_password_reset(call: Call[PasswordResetRequest, None]) -> Repl
 async def confirm_password_reset(call: Call[PasswordResetConfirmRequest, None]) -> Reply[None]:
     from shared import password_changes
     rt = call.runtime
-    await password_changes.confirm_reset(rt.db, rt.passwords, call.body, call.correlation_id)
+    await password_changes.confirm_reset(rt.db, rt.passwords, rt.login_policy, call.body, call.client_address,
+                                         call.correlation_id)
     return Reply(204)

@@ -8,7 +8,8 @@ from shared import account_numbers, cursors
 from shared.auth import Principal
 from shared.db import Database, UnitOfWork
 from shared.domain import AuditRecord, Page
-from shared.models import AuditQuery
+from shared.errors import ValidationFailed
+from shared.models import AuditFilters, AuditQuery
 from shared.repositories import audit
 from shared.repositories.audit import AuditFilter
 
@@ -35,13 +36,40 @@ async def record_sign_in_failure(uow: UnitOfWork, username_key: str, reason: str
     await audit.append_anonymous_and_commit(uow, "username", username_key, events, correlation_id)
 
 
-async def list_records(db: Database, query: AuditQuery) -> Page[AuditRecord]:
-    """Newest first, filtered; an account number as target may be typed with spaces, in any case."""
+def _matching(query: AuditFilters) -> AuditFilter:
+    """The filters as the repository takes them; an account number as target may be typed with
+    spaces, in any case."""
     target = query.target
     if target is not None and account_numbers.is_valid(account_numbers.normalize(target)):
         target = account_numbers.normalize(target)
-    matching = AuditFilter(action=query.action, actor=query.actor, target=target, since=query.from_, until=query.to)
+    return AuditFilter(action=query.action, actor=query.actor, target=target, since=query.from_, until=query.to)
+
+
+async def list_records(db: Database, query: AuditQuery) -> Page[AuditRecord]:
+    """Newest first, filtered."""
     async with db.reader() as read:
-        rows = await audit.page(read, cursors.page_below(query.cursor), query.limit + 1, matching)
+        rows = await audit.page(read, cursors.page_below(query.cursor), query.limit + 1, _matching(query))
     page = rows[: query.limit]
     return Page(page, cursors.encode(page[-1].id) if len(rows) > query.limit else None)
+
+
+# What one export holds at most (a few MB): past it the staff member narrows the filters rather
+# than receiving a file that silently stops short.
+EXPORT_MAX_ROWS = 10_000
+
+
+async def export_records(db: Database, staff: Principal, query: AuditFilters, correlation_id: str) -> list[AuditRecord]:
+    """Every record the filters match, newest first, for a file; 422 at `from` when more than
+    EXPORT_MAX_ROWS match. The export is itself audited (`audit.export`, with its filters and row
+    count), in the transaction that read it."""
+    async with db.unit_of_work() as uow:
+        rows = await audit.page(uow, cursors.page_below(None), EXPORT_MAX_ROWS + 1, _matching(query))
+        if len(rows) > EXPORT_MAX_ROWS:
+            raise ValidationFailed([("from", f"more than {EXPORT_MAX_ROWS:,} events match: export a shorter time "
+                                             "range, or filter by action, actor or target")],
+                                   "Too many events for one export.")
+        used = query.model_dump(mode="json", by_alias=True, exclude_none=True)
+        await record(uow, staff, "audit.export", "audit", "export", {"filters": used, "rows": len(rows)},
+                     correlation_id)
+        await uow.commit()
+    return rows

@@ -148,6 +148,7 @@ class AuditRecord:
     changes: dict[str, Any]
     correlation_id: str
     created_at: datetime
+    target_label: str  # the username for a user id, else target_id (an account number is its own label)
 
 
 @dataclass(frozen=True)

@@ -398,10 +398,11 @@ _AuditText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=
                                               pattern=_PRINTABLE), Visible]
 
 
-class AuditQuery(PageQuery):
+class AuditFilters(BaseModel):
     """Filters of the audit trail, all optional and combined: an exact action (`user.update`), the
     actor's username (any letter case), the target's id (a user id, an account number, a
-    lower-cased username), and a time range with its zone (`2026-12-02T09:00:00Z`)."""
+    lower-cased username), and a time range with its zone (`2026-12-02T09:00:00Z`). The CSV
+    export takes them alone; the list pages them."""
 
     model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=True)
     action: _AuditText | None = None
@@ -443,6 +444,12 @@ class UpdatePayeeRequest(PartialUpdate):
 class VerifyPayeeRequest(Request):
     name: PayeeName
     account: AccountNumber
+
+
+class AuditQuery(PageQuery, AuditFilters):
+    """A page of the audit trail, filtered as AuditFilters says."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=True)
 
 
 # ---- responses ------------------------------------------------------------------------------
@@ -596,6 +603,9 @@ class AuditRecordOut(BaseModel):
     action: str
     target_type: str
     target_id: str
+    # What a person reads for the target: the username for a user id, the account number for an
+    # account, the id itself otherwise.
+    target_label: str
     changes: dict[str, object]
     correlation_id: str
     created_at: datetime

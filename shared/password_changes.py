@@ -137,9 +137,12 @@ async def request_reset(db: Database, mailer: mail.Mailer, policy: LoginPolicy, 
         mail.send_later(mailer, _reset_email(recipient.email, recipient.full_name, link, RESET_LINK_SECONDS // 60))
 
 
-async def confirm_reset(db: Database, hasher: PasswordHasher, command: PasswordResetConfirmRequest,
-                        correlation_id: str) -> None:
-    """Sets the new password from a reset link (once), and ends every session of the user."""
+async def confirm_reset(db: Database, hasher: PasswordHasher, policy: LoginPolicy,
+                        command: PasswordResetConfirmRequest, client_address: str, correlation_id: str) -> None:
+    """Sets the new password from a reset link (once), and ends every session of the user.
+    Counted per client address first (429 past its limit, the token unread), so nobody can grind
+    reset tokens."""
+    await spend_address_attempt(db, policy, client_address)
     _refuse_common(command.new_password)
     token_hash = secret_digest(command.token)
     async with db.reader() as read:

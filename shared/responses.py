@@ -202,3 +202,22 @@ def balance_history_out(history: BalanceHistory) -> BalanceHistoryOut:
               for p in history.points]
     return BalanceHistoryOut(account=history.account, currency=history.currency,
                              balance=format_minor(history.balance), points=points, complete=history.complete)
+
+
+AUDIT_CSV_COLUMNS = ("id", "created_at_utc", "actor", "action", "target_type", "target", "target_id", "changes",
+                     "correlation_id")
+
+
+def audit_csv(records: list[AuditRecord]) -> bytes:
+    """The audit trail as a spreadsheet reads it: times in UTC as `2026-12-03 09:15:02`, the
+    target's label beside its id, the changes as compact JSON."""
+    import json
+    from datetime import UTC
+
+    from shared import csv_export
+
+    return csv_export.render(AUDIT_CSV_COLUMNS, (
+        (r.id, r.created_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"), r.actor_username, r.action,
+         r.target_type, r.target_label, r.target_id,
+         json.dumps(r.changes, sort_keys=True, separators=(",", ":"), ensure_ascii=False), r.correlation_id)
+        for r in records))

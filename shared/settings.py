@@ -54,7 +54,7 @@ class Settings(BaseSettings):
     # The same count per username, from anywhere, only delays (growing back-off) and warns the holder.
     login_max_failures: int = Field(default=5, ge=1, le=100)
     login_window_seconds: int = Field(default=900, ge=1, le=86_400)
-    # Anonymous sign-ins, registrations and reset requests per client address and minute: more
+    # Anonymous sign-ins, registrations, reset requests and confirmations per client address and minute: more
     # than a person ever makes, raised for load tests.
     auth_address_limit_per_minute: int = Field(default=60, ge=1, le=10_000_000)
     # Verification of Payee (issue 16): name scores out of 100 (shared/name_matching.py), and checks

@@ -17,6 +17,7 @@ import csv
 import io
 from typing import TYPE_CHECKING
 
+from shared.csv_export import cell as safe_cell
 from shared.money import format_minor
 from shared.periods import BANK_ZONE, bank_time
 
@@ -24,15 +25,9 @@ if TYPE_CHECKING:
     from shared.domain import Statement, StatementLine
 
 BANK_NAME = "IE Bank"
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 HEADINGS = ("Date (Europe/Dublin)", "Description", "Counterparty account", "Type", "Paid in", "Paid out",
             "Balance", "Transfer id")
-
-
-def safe_cell(text: str) -> str:
-    """The cell as text a spreadsheet shows and never evaluates."""
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
 def filename(statement: "Statement", extension: str) -> str:

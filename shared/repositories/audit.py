@@ -40,23 +40,32 @@ class AuditFilter:
     until: datetime | None = None
 
 
-_PAGE = """
-SELECT id, actor_id, actor_username, action, target_type, target_id, changes, correlation_id, created_at
-  FROM audit_log
- WHERE id < %(before)s
-   AND (%(action)s::text IS NULL OR action = %(action)s::text)
-   AND (%(actor)s::text IS NULL OR lower(actor_username) = lower(%(actor)s::text))
-   AND (%(target)s::text IS NULL OR target_id = %(target)s::text)
-   AND (%(since)s::timestamptz IS NULL OR created_at >= %(since)s::timestamptz)
-   AND (%(until)s::timestamptz IS NULL OR created_at <= %(until)s::timestamptz)
- ORDER BY id DESC
+# The target as a person reads it, resolved in the same statement (no query per row): a user id
+# names its user (users are never deleted, only taken out of service); an account number is its
+# own label. The CASE keeps the uuid cast away from targets that are not user ids.
+_SELECT = """
+SELECT a.id, a.actor_id, a.actor_username, a.action, a.target_type, a.target_id, a.changes, a.correlation_id,
+       a.created_at, coalesce(u.username, a.target_id) AS target_label
+  FROM audit_log a
+  LEFT JOIN users u
+    ON u.id = CASE WHEN a.target_type = 'user'
+                        AND a.target_id ~ '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+                   THEN a.target_id::uuid END
+ WHERE a.id < %(before)s
+   AND (%(action)s::text IS NULL OR a.action = %(action)s::text)
+   AND (%(actor)s::text IS NULL OR lower(a.actor_username) = lower(%(actor)s::text))
+   AND (%(target)s::text IS NULL OR a.target_id = %(target)s::text)
+   AND (%(since)s::timestamptz IS NULL OR a.created_at >= %(since)s::timestamptz)
+   AND (%(until)s::timestamptz IS NULL OR a.created_at <= %(until)s::timestamptz)
+ ORDER BY a.id DESC
  LIMIT %(limit)s
 """
 
 
 async def page(db: Reader, before_id: int, limit: int, matching: AuditFilter = AuditFilter()) -> list[AuditRecord]:
-    """Newest first, below before_id, the records that match every filter given."""
-    rows = await db.fetch_all(_PAGE, {"before": before_id, "limit": limit, "action": matching.action,
-                                      "actor": matching.actor, "target": matching.target,
-                                      "since": matching.since, "until": matching.until})
+    """Newest first, below before_id, at most limit records that match every filter given, each
+    with its target's label."""
+    rows = await db.fetch_all(_SELECT, {"before": before_id, "limit": limit, "action": matching.action,
+                                        "actor": matching.actor, "target": matching.target,
+                                        "since": matching.since, "until": matching.until})
     return [AuditRecord(**row) for row in rows]

@@ -18,7 +18,7 @@ import pytest
 
 from shared.passwords import _prehash
 from tests.api.test_customer_api import problem
-from tests.api.test_passwords_api import wait_for_mail
+from tests.api.test_passwords_api import reset_token, wait_for_mail
 from tests.conftest import LocalHost
 from tests.helpers import PASSWORD, register_body, sign_up, unique
 
@@ -184,3 +184,28 @@ def test_a_strangers_failed_sign_ins_do_not_stop_the_holder_changing_their_passw
         "current_password": PASSWORD, "new_password": "Fresh-passphrase-42",
         "new_password_confirmation": "Fresh-passphrase-42"})
     assert changed.status_code == 204, changed.text
+
+
+def test_reset_confirmations_from_one_address_are_throttled_so_reset_tokens_cannot_be_ground(strict_host):
+    """Guessing reset tokens costs a stranger the address's count like any anonymous auth call:
+    after AUTH_ADDRESS_LIMIT_PER_MINUTE guesses a minute, 429, even with a token that would work."""
+    grinder = address()
+    guess = {"new_password": "Fresh-passphrase-42", "new_password_confirmation": "Fresh-passphrase-42"}
+    with httpx.Client(base_url=strict_host.base_url, timeout=30) as api:
+        answers = [api.post("/api/auth/password-reset/confirm", json={**guess, "token": secrets.token_urlsafe(32)},
+                            headers=from_address(grinder)) for _ in range(ADDRESS_LIMIT + 1)]
+        assert [r.status_code for r in answers] == [400] * ADDRESS_LIMIT + [429], [r.text for r in answers]
+        body = problem(answers[-1], 429, "too-many-requests")
+        assert 0 < int(answers[-1].headers["retry-after"]) <= 60, body
+        # The holder's own link, from their own address, still works; from the grinder's it waits.
+        holder = register_body()
+        assert api.post("/api/auth/register", json=holder, headers=from_address(address())).status_code == 201
+        assert api.post("/api/auth/password-reset", json={"login": holder["username"]},
+                        headers=from_address(address())).status_code == 202
+        token = reset_token(wait_for_mail(api, holder["email"])[0])
+        late = api.post("/api/auth/password-reset/confirm", json={**guess, "token": token},
+                        headers=from_address(grinder))
+        problem(late, 429, "too-many-requests")
+        used = api.post("/api/auth/password-reset/confirm", json={**guess, "token": token},
+                        headers=from_address(address()))
+        assert used.status_code == 204, used.text

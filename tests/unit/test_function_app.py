@@ -29,6 +29,7 @@ EXPECTED = {
     ("DELETE", "payees/{payee_id}"),
     # Statements (issue 16).
     ("GET", "accounts/{number}/statement"), ("GET", "manage/accounts/{number}/statement"),
+    ("GET", "manage/audit/export"),
 }
 # The account page's balance chart.
 EXPECTED |= {("GET", "accounts/{number}/balance-history")}

@@ -6,10 +6,10 @@ import pytest
 from pydantic import ValidationError
 
 from shared import periods
+from shared.csv_export import cell as safe_cell
 from shared.history import entry_filter
 from shared.models import HistoryQuery, StatementQuery
 from shared.repositories.history_filters import EntryFilter, conditions
-from shared.statement_files import safe_cell
 
 
 def fields_refused(model, data) -> list[str]:

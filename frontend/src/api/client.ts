@@ -106,6 +106,7 @@ export function createApiClient(options: ApiClientOptions = {}) {
   }
 }
 
+/** A file the API sent as an attachment, with the name its Content-Disposition gives. */
 export interface DownloadedFile {
   blob: Blob
   filename: string

@@ -3,6 +3,7 @@ import type {
   Account,
   ApprovalStatus,
   AuditEntry,
+  AuditFilters,
   CreateUserRequest,
   Currency,
   DepositApproval,
@@ -116,7 +117,9 @@ export const manageApi = {
   /** A transfer (201), or above the approval threshold a pending approval (202) that moves nothing yet. */
   deposit: (number: string, body: DepositRequest, idempotencyKey: string) =>
     api.post<Transfer | DepositApproval>(`/manage/accounts/${enc(number)}/deposits`, body, { idempotencyKey }),
-  audit: (query: PageQuery) => api.get<Page<AuditEntry>>('/manage/audit', { query }),
+  audit: (query: PageQuery & AuditFilters) => api.get<Page<AuditEntry>>('/manage/audit', { query }),
+  /** The trail as a CSV file, with the list's filters (the export is audited). */
+  auditExport: (query: AuditFilters) => api.download('/manage/audit/export', { query }),
   approvals: (query: PageQuery & { status?: ApprovalStatus }) =>
     api.get<Page<DepositApproval>>('/manage/approvals', { query }),
   approve: (id: string) => api.post<DepositApproval>(`/manage/approvals/${enc(id)}/approve`),

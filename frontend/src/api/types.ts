@@ -1,7 +1,7 @@
 // Names the app uses for the API's JSON bodies: aliases of the schemas generated from the
 // backend's OpenAPI document into schema.d.ts (`npm run gen:api`), so a changed API shape is a
 // type error here rather than a surprise in the browser.
-import type { components } from './schema'
+import type { components, operations } from './schema'
 
 type Schemas = components['schemas']
 
@@ -38,6 +38,8 @@ export type PayeeRequest = Schemas['PayeeRequest']
 export type UpdatePayeeRequest = Schemas['UpdatePayeeRequest']
 export type PayeeVerification = Schemas['PayeeVerificationOut']
 export type VerificationResult = PayeeVerification['result']
+/** The audit trail's filters, the same for its list and its CSV export. */
+export type AuditFilters = NonNullable<operations['manage_audit_export']['parameters']['query']>
 
 /** Every keyset-paged list (EntryPage, UserPage, AuditPage) has this shape. */
 export interface Page<T> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { describeAction, describeChanges } from './auditChanges'
+import { describeAction, describeChanges, describeTarget } from './auditChanges'
 
 describe('audit change descriptions', () => {
   it('shows before → after pairs and plain values', () => {
@@ -33,5 +33,17 @@ describe('audit action names', () => {
     expect(describeAction('user.register')).toBe('Customer registered')
     expect(describeAction('user.email_change')).toBe('Email changed by the customer')
     expect(describeAction('account.close')).toBe('Account closed by the customer')
+  })
+})
+
+describe('audit targets', () => {
+  it('names a user by username, an account by its grouped number, the export by nothing more', () => {
+    expect(describeTarget({ target_type: 'user', target_label: 'aoife' })).toEqual({ kind: 'User', name: 'aoife' })
+    expect(describeTarget({ target_type: 'account', target_label: 'IE16IEBK00000000000001' })).toEqual({
+      kind: 'Account',
+      name: 'IE16 IEBK 0000 0000 0000 01',
+    })
+    expect(describeTarget({ target_type: 'audit', target_label: 'export' })).toEqual({ kind: 'Audit trail', name: '' })
+    expect(describeTarget({ target_type: 'payee', target_label: 'p1' })).toEqual({ kind: 'payee', name: 'p1' })
   })
 })

@@ -1,4 +1,11 @@
-import { createRouter, createWebHistory, type RouteLocationRaw, type RouteRecordRaw, type Router } from 'vue-router'
+import {
+  createRouter,
+  createWebHistory,
+  type RouteLocationNormalized,
+  type RouteLocationRaw,
+  type RouteRecordRaw,
+  type Router,
+} from 'vue-router'
 
 export type AppRouteName =
   | 'landing'
@@ -187,13 +194,27 @@ export function sessionEndedLocation(path: string, username: string | null): Rou
  * server, then, from a signed-in page, go to sign-in, which comes back to it.
  */
 export function leaveEndedSession(router: Router, session: { signOut: (reason: 'ended') => void; endedFor: string | null }) {
-  const current = router.currentRoute.value
+  // Found ended while the person is on their way to another page (a read of the page being left
+  // came back 401): sign-in returns them to where they were going, not to the page they left.
+  const current = destinations.get(router) ?? router.currentRoute.value
   session.signOut('ended')
   if (current.meta.requiresAuth) void router.push(sessionEndedLocation(current.fullPath, session.endedFor))
 }
 
+// The page each router is navigating to, from its guards' yes until that navigation ends.
+const destinations = new WeakMap<Router, RouteLocationNormalized>()
+
 export function installGuards(router: Router, session: () => SessionView) {
   router.beforeEach((target) => {
+    const verdict = guard(target)
+    if (verdict === true) destinations.set(router, target)
+    return verdict
+  })
+  router.afterEach((target) => {
+    if (destinations.get(router)?.fullPath === target.fullPath) destinations.delete(router)
+  })
+
+  function guard(target: RouteLocationNormalized): true | RouteLocationRaw {
     const { isSignedIn, isAdmin, passwordChangeRequired, endedFor } = session()
     if (target.meta.requiresAuth && !isSignedIn) {
       return endedFor ? sessionEndedLocation(target.fullPath, endedFor) : { name: 'sign-in', query: { redirect: target.fullPath } }
@@ -202,7 +223,7 @@ export function installGuards(router: Router, session: () => SessionView) {
     if (target.meta.staff && !isAdmin) return { name: 'forbidden' }
     if (target.meta.guestOnly && isSignedIn) return homeFor(isAdmin)
     return true
-  })
+  }
   router.afterEach((target) => {
     document.title = `${target.meta.title} · IE Bank`
   })
