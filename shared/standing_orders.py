@@ -32,6 +32,7 @@ from shared.errors import (
     ValidationFailed,
 )
 from shared.models import StandingOrderRequest, TransferRequest
+from shared.money import format_minor
 from shared.outcomes import PostingOutcome as Outcome
 from shared.repositories import payees, standing_orders
 from shared.repositories.ledger import Posting, post
@@ -96,7 +97,7 @@ async def create(db: Database, owner_id: UUID, command: StandingOrderRequest, id
     with contextlib.suppress(InsufficientFunds):  # a payee of someone else: PayeeNotFound
         await ledger.preview_transfer(db, owner_id, TransferRequest(
             from_account=command.from_account, to_account=command.to_account, payee_id=command.payee_id,
-            amount=command.amount))
+            amount=format_minor(command.amount)))  # parsed again as text: minor units as an int would be euros
     day = command.first_date.day if command.frequency == "monthly" and command.day_of_month is None \
         else command.day_of_month
     schedule = Schedule(command.frequency, command.first_date, day, command.end_date, command.count)

@@ -140,3 +140,31 @@ def test_history_filters_by_one_of_the_callers_payees_and_nobody_elses(run, runt
     bobs_payee = add_payee(run, runtime, bob, alice_account, "Alice")
     assert amounts(bob, bobs_payee.id) == [300, 500]
     assert amounts(alice, bobs_payee.id) == []  # Bob's payee names nothing for Alice
+
+
+def test_a_payee_deleted_between_the_check_and_the_order_is_not_found_and_nothing_is_set_up(
+        run, runtime, sql, monkeypatch):
+    alice, alice_account = new_customer(run, runtime, "100.00")
+    _, bob_account = new_customer(run, runtime)
+    payee = add_payee(run, runtime, alice, bob_account)
+    checked = standing_orders.ledger.preview_transfer
+
+    async def then_deleted(*args, **kwargs):
+        answer = await checked(*args, **kwargs)
+        await payees.delete_payee(runtime.db, alice.id, payee.id)
+        return answer
+
+    monkeypatch.setattr(standing_orders.ledger, "preview_transfer", then_deleted)
+    with pytest.raises(PayeeNotFound):
+        to_payee(run, runtime, alice, alice_account, payee.id, first_date=date(2032, 7, 1))
+    assert sql.execute("SELECT count(*) FROM standing_orders WHERE owner_id = %s", (alice.id,)).fetchone()[0] == 0
+
+
+def test_the_check_at_set_up_reads_the_amount_as_it_was_sent(run, runtime, sql):
+    """The preview is asked for the order's amount, not a hundred times it: an order of 20,000,000.00
+    (within the 1,000,000,000.00 cap) is set up, and one the account can pay is paid."""
+    alice, alice_account = new_customer(run, runtime, "100.00")
+    _, bob_account = new_customer(run, runtime)
+    payee = add_payee(run, runtime, alice, bob_account)
+    big = to_payee(run, runtime, alice, alice_account, payee.id, "20000000.00", first_date=date(2032, 8, 1))
+    assert (big.amount, big.status) == (2000000000, "active")
