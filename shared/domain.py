@@ -179,7 +179,7 @@ class StandingOrder:
     owner_id: UUID
     from_account: str
     to_account: str | None
-    payee_id: UUID | None  # a saved payee instead of to_account (payees come later)
+    payee_id: UUID | None  # the saved payee it pays (to_account is then its account), None once deleted
     amount: int  # minor units
     currency: str
     description: str

@@ -15,7 +15,9 @@ def entry_filter(query: HistoryQuery) -> EntryFilter:
     return EntryFilter(since=periods.day_start(query.from_) if query.from_ else None,
                        until=periods.day_after(query.to) if query.to else None,
                        min_amount=query.min_amount, max_amount=query.max_amount, direction=query.direction,
-                       counterparty=query.counterparty, text=query.q)
+                       counterparty=query.counterparty if isinstance(query.counterparty, str) else None,
+                       counterparty_payee=query.counterparty if isinstance(query.counterparty, UUID) else None,
+                       text=query.q)
 
 
 async def history_page(db: Database, owner_id: UUID, query: HistoryQuery) -> Page[Entry]:

@@ -192,6 +192,19 @@ class OpenAccountRequest(Request):
     currency: Currency
 
 
+def _one_recipient(to_account: str | None, info: ValidationInfo) -> str | None:
+    """to_account of a payment that names its recipient by to_account or payee_id: exactly one."""
+    if "payee_id" not in info.data:  # payee_id itself is invalid, and said so
+        return to_account
+    if to_account is None and info.data["payee_id"] is None:
+        raise ValueError("name the recipient: to_account or payee_id")
+    if to_account is not None and info.data["payee_id"] is not None:
+        raise ValueError("send either to_account or payee_id, not both")
+    if to_account is not None and to_account == info.data.get("from_account"):
+        raise ValueError("must differ from from_account")
+    return to_account
+
+
 class TransferRequest(Request):
     """To an account number (`to_account`) or to one of the caller's payees (`payee_id`): exactly one."""
 
@@ -204,15 +217,7 @@ class TransferRequest(Request):
     @field_validator("to_account")
     @classmethod
     def _two_accounts(cls, value: str | None, info: ValidationInfo) -> str | None:
-        if "payee_id" not in info.data:  # payee_id itself is invalid, and said so
-            return value
-        if value is None and info.data["payee_id"] is None:
-            raise ValueError("name the recipient: to_account or payee_id")
-        if value is not None and info.data["payee_id"] is not None:
-            raise ValueError("send either to_account or payee_id, not both")
-        if value is not None and value == info.data.get("from_account"):
-            raise ValueError("must differ from from_account")
-        return value
+        return _one_recipient(value, info)
 
 
 class DepositRequest(Request):
@@ -281,7 +286,9 @@ class StandingOrderRequest(Request):
     payments if one is given. Dates are the bank's (Europe/Dublin)."""
 
     from_account: AccountNumber
-    to_account: AccountNumber
+    payee_id: UUID | None = Field(default=None, description="One of your payees, instead of to_account: each "
+                                                            "payment goes to the payee's account")
+    to_account: AccountNumber | None = Field(default=None, validate_default=True)
     amount: AmountInput
     description: Description = ""
     first_date: date = Field(description="Today or later, in the bank's time zone (Europe/Dublin)")
@@ -292,10 +299,8 @@ class StandingOrderRequest(Request):
 
     @field_validator("to_account")
     @classmethod
-    def _two_accounts(cls, value: str, info: ValidationInfo) -> str:
-        if value == info.data.get("from_account"):
-            raise ValueError("must differ from from_account")
-        return value
+    def _two_accounts(cls, value: str | None, info: ValidationInfo) -> str | None:
+        return _one_recipient(value, info)
 
     @field_validator("day_of_month")
     @classmethod
@@ -362,6 +367,26 @@ class PageQuery(BaseModel):
     cursor: Annotated[str, StringConstraints(max_length=200)] | None = None
 
 
+def _counterparty(value: object) -> str | UUID:
+    """A payee id (UUID text) or an account number."""
+    if isinstance(value, str):
+        try:
+            return UUID(value.strip())
+        except ValueError:
+            pass
+    return _account_number(value)
+
+
+# History's counterparty: an account number, or the id of one of the caller's payees (its account).
+Counterparty = Annotated[
+    str | UUID,
+    BeforeValidator(_counterparty),
+    WithJsonSchema({"anyOf": [{"type": "string", "pattern": r"^IE[0-9]{2}IEBK[0-9]{14}$"},
+                              {"type": "string", "format": "uuid"}],
+                    "examples": ["IE16IEBK00000000000001"]}),
+]
+
+
 class HistoryQuery(PageQuery):
     """History filters, all optional and combined (shared/repositories/history_filters.py says
     what each means). Unlike the other lists, an unknown parameter is refused: a misspelt filter must not
@@ -374,7 +399,7 @@ class HistoryQuery(PageQuery):
     min_amount: AmountInput | None = None
     max_amount: AmountInput | None = None
     direction: Literal["in", "out"] | None = None
-    counterparty: AccountNumber | None = None
+    counterparty: Counterparty | None = None
     q: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100,
                                         pattern=_PRINTABLE), Visible] | None = None
 
@@ -623,7 +648,8 @@ class StandingOrderOut(BaseModel):
     id: UUID
     from_account: str
     to_account: str | None
-    payee_id: UUID | None = Field(description="A saved payee instead of to_account (not yet offered)")
+    payee_id: UUID | None = Field(description="The saved payee it pays, if it was set up to one (to_account is "
+                                              "then that payee's account); None after the payee was deleted")
     amount: MoneyString
     currency: Currency
     description: str

@@ -20,7 +20,7 @@ from shared.domain import Payee, PayeeVerification
 from shared.errors import DuplicateKey, PayeeExists, PayeeNotFound, TooManyVerifications
 from shared.models import PayeeRequest, UpdatePayeeRequest, VerifyPayeeRequest
 from shared.name_matching import Thresholds, compare
-from shared.repositories import payees, throttle
+from shared.repositories import payees, standing_orders, throttle
 
 CHECK_WINDOW_SECONDS = 3600
 
@@ -66,10 +66,15 @@ async def update_payee(db: Database, owner_id: UUID, payee_id: UUID, command: Up
 
 
 async def delete_payee(db: Database, owner_id: UUID, payee_id: UUID) -> None:
-    """Forgets the payee; no ledger row refers to it, so history stays as it was (without the name)."""
+    """Forgets the payee; no ledger row refers to it, so history stays as it was (without the name).
+    A standing order to it keeps the account it paid and stops if it was active or paused
+    (stopped_reason payee-deleted), in the same transaction (migrations/0013)."""
     async with db.unit_of_work() as uow:
-        if not await payees.delete(uow, owner_id, payee_id):
+        account = await payees.lock_for_deletion(uow, owner_id, payee_id)
+        if account is None:
             raise _not_found()
+        await standing_orders.detach_payee(uow, payee_id, account)
+        await payees.delete(uow, owner_id, payee_id)
         await uow.commit()
 
 

@@ -26,13 +26,15 @@ from shared.errors import (
     DuplicateKey,
     IdempotencyKeyReused,
     InsufficientFunds,
+    PayeeNotFound,
     StandingOrderEnded,
     StandingOrderNotFound,
     ValidationFailed,
 )
 from shared.models import StandingOrderRequest, TransferRequest
+from shared.money import format_minor
 from shared.outcomes import PostingOutcome as Outcome
-from shared.repositories import standing_orders
+from shared.repositories import payees, standing_orders
 from shared.repositories.ledger import Posting, post
 from shared.schedules import Schedule, bank_date, first_index_on_or_after, occurrence, retry_at
 
@@ -92,9 +94,10 @@ async def create(db: Database, owner_id: UUID, command: StandingOrderRequest, id
         return earlier
     if command.first_date < bank_date(now):
         raise ValidationFailed([("first_date", "must be today or later (Europe/Dublin)")])
-    with contextlib.suppress(InsufficientFunds):
+    with contextlib.suppress(InsufficientFunds):  # a payee of someone else: PayeeNotFound
         await ledger.preview_transfer(db, owner_id, TransferRequest(
-            from_account=command.from_account, to_account=command.to_account, amount=command.amount))
+            from_account=command.from_account, to_account=command.to_account, payee_id=command.payee_id,
+            amount=format_minor(command.amount)))  # parsed again as text: minor units as an int would be euros
     day = command.first_date.day if command.frequency == "monthly" and command.day_of_month is None \
         else command.day_of_month
     schedule = Schedule(command.frequency, command.first_date, day, command.end_date, command.count)
@@ -103,8 +106,11 @@ async def create(db: Database, owner_id: UUID, command: StandingOrderRequest, id
         raise ValidationFailed([("end_date", "leaves no payment: the first one would fall after it")])
     try:
         async with db.unit_of_work() as uow:
+            if command.payee_id is not None and await payees.lock_for_order(uow, owner_id, command.payee_id) is None:
+                raise PayeeNotFound("You have no payee with that id.")  # deleted since the check
             order_id = await standing_orders.insert(
-                uow, owner_id, command.from_account, command.to_account, command.amount, command.description,
+                uow, owner_id, command.from_account, command.to_account, command.payee_id, command.amount,
+                command.description,
                 command.frequency, command.first_date, day, command.end_date, command.count, first_due,
                 idempotency_key, request_hash)
             if order_id is None:  # closed or frozen since the check
@@ -189,11 +195,17 @@ def _advanced(order: StandingOrder) -> StandingOrder:
 async def _execute(uow: UnitOfWork, order: StandingOrder, now: datetime, policy: RetryPolicy) -> str | None:
     """Attempts the order's due occurrence; what became of it ('posted', 'retrying', 'failed',
     'stopped'), or None when it must be left to a later run (nothing to commit)."""
-    assert order.next_date is not None and order.to_account is not None
+    assert order.next_date is not None
+    to_account = order.to_account
+    if order.payee_id is not None:  # the payee's account, read and locked in the posting's transaction
+        to_account = await payees.lock_for_run(uow, order.payee_id)
+        if to_account is None:  # being deleted (the order then stops) or changed just now
+            return None
+    assert to_account is not None
     attempt = order.attempts + 1
     key = f"standing-order:{order.id}:{order.next_date.isoformat()}:{attempt}"
     posted = await post(uow, Posting(
-        initiator=order.owner_id, from_account=order.from_account, to_account=order.to_account,
+        initiator=order.owner_id, from_account=order.from_account, to_account=to_account,
         amount=order.amount, description=order.description or "Standing order", kind="transfer",
         idempotency_key=key, request_hash=hashlib.sha256(key.encode()).digest(), require_owner=True))
     outcome = posted.outcome
@@ -203,6 +215,8 @@ async def _execute(uow: UnitOfWork, order: StandingOrder, now: datetime, policy:
     if outcome in (Outcome.POSTED, Outcome.REPLAYED):
         assert posted.transfer is not None
         result, changed, transfer_id = "posted", _advanced(order), posted.transfer.id
+        if order.payee_id is not None:
+            await payees.mark_paid(uow, order.payee_id)
     elif outcome is Outcome.INSUFFICIENT_FUNDS:
         later = retry_at(now, attempt, policy.max_attempts, policy.retry_minutes)
         transfer_id = None
@@ -239,7 +253,7 @@ async def run_due(db: Database, now: datetime, policy: RetryPolicy = RetryPolicy
                 await uow.commit()
         if result is None:
             log.warning("standing order %s left to a later run: its occurrence of %s is already being "
-                        "posted or has ended", order.id, order.next_date)
+                        "posted or has ended, or its payee is being changed", order.id, order.next_date)
             passed_over.append(order.id)
         else:
             counts[result] += 1

@@ -67,6 +67,31 @@ async def account_for_session(uow: UnitOfWork, payee_id: UUID, session_id: UUID,
     return None if row is None else str(row["account"])
 
 
+async def lock_for_order(uow: UnitOfWork, owner_id: UUID, payee_id: UUID) -> str | None:
+    """The account of the owner's payee, key-share locked until commit (a standing order is being
+    set up to it: deleting the payee waits for it, then detaches it); None when there is no such payee."""
+    row = await uow.fetch_one("SELECT account FROM payees WHERE id = %s AND owner_id = %s FOR KEY SHARE",
+                              (payee_id, owner_id))
+    return None if row is None else str(row["account"])
+
+
+async def lock_for_deletion(uow: UnitOfWork, owner_id: UUID, payee_id: UUID) -> str | None:
+    """The account of the owner's payee, locked until commit against orders being set up to it and
+    runs paying it; None when there is no such payee."""
+    row = await uow.fetch_one("SELECT account FROM payees WHERE id = %s AND owner_id = %s FOR UPDATE",
+                              (payee_id, owner_id))
+    return None if row is None else str(row["account"])
+
+
+async def lock_for_run(uow: UnitOfWork, payee_id: UUID) -> str | None:
+    """The payee's account, locked until commit, for a standing order's run that holds the order's
+    row; None when the payee's row is locked (being deleted, or paid or renamed just now): never
+    waited for, so a run and a deletion cannot wait for each other (the deletion locks the payee first)."""
+    row = await uow.fetch_one("SELECT account FROM payees WHERE id = %s FOR NO KEY UPDATE SKIP LOCKED",
+                              (payee_id,))
+    return None if row is None else str(row["account"])
+
+
 async def mark_paid(uow: UnitOfWork, payee_id: UUID) -> None:
     await uow.execute("UPDATE payees SET last_paid_at = now() WHERE id = %s", (payee_id,))
 

@@ -6,10 +6,13 @@ from uuid import UUID
 from shared.db import Reader, Row, UnitOfWork
 from shared.domain import Execution, StandingOrder
 
-_COLUMNS = """o.id, o.owner_id, a.number AS from_account, o.to_account, o.payee_id, o.amount, a.currency,
+# An order to a payee pays the payee's account (which never changes): to_account shows it.
+_COLUMNS = """o.id, o.owner_id, a.number AS from_account, COALESCE(o.to_account, p.account) AS to_account,
+              o.payee_id, o.amount, a.currency,
               o.description, o.frequency, o.first_date, o.day_of_month, o.end_date, o.max_count, o.status,
               o.stopped_reason, o.next_index, o.next_date, o.attempts, o.retry_at, o.created_at"""
-_FROM = " FROM standing_orders o JOIN accounts a ON a.id = o.from_account_id"
+_FROM = (" FROM standing_orders o JOIN accounts a ON a.id = o.from_account_id"
+         " LEFT JOIN payees p ON p.id = o.payee_id")
 _SELECT = "SELECT " + _COLUMNS + _FROM
 
 _EXECUTION_COLUMNS = "occurrence_date, status, attempts, outcome, transfer_id, next_attempt_at, updated_at"
@@ -19,20 +22,22 @@ def _order(row: Row) -> StandingOrder:
     return StandingOrder(**{**row, "currency": row["currency"].strip()})
 
 
-async def insert(uow: UnitOfWork, owner_id: UUID, from_account: str, to_account: str, amount: int,
-                 description: str, frequency: str, first_date: date, day_of_month: int | None,
-                 end_date: date | None, max_count: int | None, next_date: date, idempotency_key: str,
-                 request_hash: bytes) -> UUID | None:
+async def insert(uow: UnitOfWork, owner_id: UUID, from_account: str, to_account: str | None,
+                 payee_id: UUID | None, amount: int, description: str, frequency: str, first_date: date,
+                 day_of_month: int | None, end_date: date | None, max_count: int | None, next_date: date,
+                 idempotency_key: str, request_hash: bytes) -> UUID | None:
     """The new order's id; None unless from_account is the owner's and active. The account's row is
-    share-locked, so a concurrent closing of it either waits for this order or is seen here."""
+    share-locked, so a concurrent closing of it either waits for this order or is seen here. The
+    recipient is to_account or payee_id (the caller locks the payee first: payees.lock_for_order)."""
     row = await uow.fetch_one(
-        "INSERT INTO standing_orders (owner_id, from_account_id, to_account, amount, description, frequency,"
-        " first_date, day_of_month, end_date, max_count, next_date, idempotency_key, request_hash)"
-        " SELECT %(owner)s, a.id, %(to)s, %(amount)s, %(description)s, %(frequency)s, %(first)s, %(day)s,"
-        " %(end)s, %(count)s, %(first_due)s, %(key)s, %(hash)s"
+        "INSERT INTO standing_orders (owner_id, from_account_id, to_account, payee_id, amount, description,"
+        " frequency, first_date, day_of_month, end_date, max_count, next_date, idempotency_key, request_hash)"
+        " SELECT %(owner)s, a.id, %(to)s, %(payee)s, %(amount)s, %(description)s, %(frequency)s, %(first)s,"
+        " %(day)s, %(end)s, %(count)s, %(first_due)s, %(key)s, %(hash)s"
         " FROM (SELECT id FROM accounts WHERE number = %(from)s AND owner_id = %(owner)s AND status = 'active'"
         " FOR SHARE) a RETURNING id",
-        {"owner": owner_id, "from": from_account, "to": to_account, "amount": amount, "description": description,
+        {"owner": owner_id, "from": from_account, "to": to_account, "payee": payee_id, "amount": amount,
+         "description": description,
          "frequency": frequency, "first": first_date, "day": day_of_month, "end": end_date, "count": max_count,
          "first_due": next_date,
          "key": idempotency_key, "hash": request_hash})
@@ -126,3 +131,22 @@ async def live_from_account(db: Reader, number: str) -> bool:
         "SELECT EXISTS (SELECT 1 FROM standing_orders o JOIN accounts a ON a.id = o.from_account_id"
         " WHERE a.number = %s AND o.status IN ('active', 'paused')) AS live", (number,))
     return bool(row and row["live"])
+
+
+async def detach_payee(uow: UnitOfWork, payee_id: UUID, account: str) -> list[UUID]:
+    """Before the payee is deleted (its row locked by the caller): every order naming it keeps the
+    payee's account as to_account and loses payee_id; an active or paused one stops
+    ('payee_deleted') and its occurrence waiting for a retry fails. The ids of the orders stopped."""
+    rows = await uow.fetch_all(
+        "UPDATE standing_orders SET to_account = %(account)s, payee_id = NULL,"
+        " stopped_reason = CASE WHEN status IN ('active', 'paused') THEN 'payee_deleted' ELSE stopped_reason END,"
+        " next_date = CASE WHEN status IN ('active', 'paused') THEN NULL ELSE next_date END,"
+        " retry_at = CASE WHEN status IN ('active', 'paused') THEN NULL ELSE retry_at END,"
+        " status = CASE WHEN status IN ('active', 'paused') THEN 'stopped' ELSE status END, updated_at = now()"
+        " WHERE payee_id = %(payee)s RETURNING id, status, stopped_reason",
+        {"account": account, "payee": payee_id})
+    stopped = [UUID(str(row["id"])) for row in rows
+               if row["status"] == "stopped" and row["stopped_reason"] == "payee_deleted"]
+    for order_id in stopped:
+        await give_up_retrying(uow, order_id, None)
+    return stopped

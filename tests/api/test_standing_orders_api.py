@@ -175,3 +175,78 @@ def test_an_order_stopped_by_a_frozen_account_says_so_in_its_own_words(api, run,
     [failed] = api.get(f"/api/standing-orders/{order['id']}/executions", headers=alice.headers).json()["items"]
     assert (failed["status"], failed["outcome"]) == ("failed", "source-frozen")
     assert api.get(f"/api/accounts/{bob.account}", headers=bob.headers).json()["balance"] == "0.00"
+
+
+def payee_of(api, owner, account, name="Bob") -> dict:
+    created = api.post("/api/payees", json={"name": name, "account": account}, headers=owner.headers)
+    assert created.status_code == 201, created.text
+    return dict(created.json())
+
+
+def test_an_order_to_a_saved_payee_pays_its_account_and_stops_when_the_payee_is_deleted(
+        api, run, runtime, sql, database_url):
+    alice, bob = sign_up(api), sign_up(api)
+    deposit(database_url, alice.account, "20.00")
+    payee = payee_of(api, alice, bob.account)
+    body = order_body(alice, None, payee_id=payee["id"], first_date=day(0), amount="5.00")
+    del body["to_account"]
+    created = create(api, json=body, headers=alice.headers)
+    assert created.status_code == 201, created.text
+    order = created.json()
+    assert (order["payee_id"], order["to_account"], order["status"]) == (payee["id"], bob.account, "active")
+    sql.execute("UPDATE standing_orders SET status = 'cancelled', next_date = NULL WHERE status IN"
+                " ('active', 'paused') AND id <> %s", (order["id"],))
+    assert run(run_due(runtime.db, datetime.now(UTC), RetryPolicy())).posted == 1
+    assert api.get(f"/api/accounts/{bob.account}", headers=bob.headers).json()["balance"] == "5.00"
+    [saved] = api.get("/api/payees", headers=alice.headers).json()["items"]
+    assert saved["last_paid_at"] is not None
+
+    assert api.delete(f"/api/payees/{payee['id']}", headers=alice.headers).status_code == 204
+    after = api.get(f"/api/standing-orders/{order['id']}", headers=alice.headers).json()
+    assert {k: after[k] for k in ("status", "stopped_reason", "payee_id", "to_account", "next_date")} == {
+        "status": "stopped", "stopped_reason": "payee-deleted", "payee_id": None, "to_account": bob.account,
+        "next_date": None}
+
+
+@pytest.mark.parametrize("recipient", ["neither", "both"])
+def test_an_order_names_an_account_or_a_payee_exactly_once(api, recipient):
+    alice, bob = sign_up(api), sign_up(api)
+    payee = payee_of(api, alice, bob.account)
+    body = order_body(alice, bob.account, payee_id=payee["id"])
+    if recipient == "neither":
+        del body["to_account"], body["payee_id"]
+    refused = problem(create(api, json=body, headers=alice.headers), 422, "validation-error")
+    assert [error["field"] for error in refused["errors"]] == ["to_account"]
+    assert api.get("/api/standing-orders", headers=alice.headers).json() == {"items": []}
+
+
+def test_nobody_sets_up_an_order_to_someone_elses_payee(api):
+    alice, bob, mallory = sign_up(api), sign_up(api), sign_up(api)
+    alices = payee_of(api, alice, bob.account)
+    body = order_body(mallory, None, payee_id=alices["id"])
+    del body["to_account"]
+    problem(create(api, json=body, headers=mallory.headers), 404, "payee-not-found")
+    problem(create(api, json={**body, "payee_id": "not-a-uuid"}, headers=mallory.headers), 422, "validation-error")
+    assert api.get("/api/standing-orders", headers=mallory.headers).json() == {"items": []}
+
+
+def test_history_is_filtered_by_one_of_the_callers_payees(api, database_url):
+    alice, bob, carol = sign_up(api), sign_up(api), sign_up(api)
+    deposit(database_url, alice.account, "20.00")
+    for target, amount in ((bob, "1.00"), (carol, "2.00")):
+        sent = api.post("/api/transfers", json={"from_account": alice.account, "to_account": target.account,
+                                                "amount": amount},
+                        headers={**alice.headers, "Idempotency-Key": str(uuid.uuid4())})
+        assert sent.status_code == 201, sent.text
+    payee = payee_of(api, alice, bob.account)
+    found = api.get("/api/transactions", params={"counterparty": payee["id"]}, headers=alice.headers)
+    assert found.status_code == 200, found.text
+    assert [(i["counterparty_account"], i["counterparty_name"], i["amount"]) for i in found.json()["items"]] == [
+        (bob.account, "Bob", "1.00")]
+    carols_payee = payee_of(api, carol, alice.account, "Alice")
+    for someone_elses in (carols_payee["id"], str(uuid.uuid4())):
+        assert api.get("/api/transactions", params={"counterparty": someone_elses},
+                       headers=alice.headers).json()["items"] == []
+    refused = problem(api.get("/api/transactions", params={"counterparty": "1234-not-a-payee"},
+                              headers=alice.headers), 422, "validation-error")
+    assert [error["field"] for error in refused["errors"]] == ["counterparty"]

@@ -1,6 +1,7 @@
 """History filters and statement periods as the API parses them: no database."""
 
 from datetime import UTC, date, datetime
+from uuid import UUID
 
 import pytest
 from pydantic import ValidationError
@@ -27,7 +28,18 @@ def test_every_filter_is_parsed_from_query_text():
     assert (query.direction, query.counterparty, query.q) == ("out", "IE16IEBK00000000000001", "Rent")
 
 
+def test_a_counterparty_is_an_account_number_or_a_payee_id_resolved_in_the_query():
+    payee_id = UUID("0f8fad5b-d9cb-469f-a165-70867728950e")
+    by_payee = entry_filter(HistoryQuery.model_validate({"counterparty": f" {payee_id} "}))
+    assert (by_payee.counterparty, by_payee.counterparty_payee) == (None, payee_id)
+    sql, params = conditions(by_payee)
+    assert "fp.owner_id = %(owner)s" in sql and params == {"f_payee": payee_id}  # only the caller's payees
+    by_number = entry_filter(HistoryQuery.model_validate({"counterparty": "IE16IEBK00000000000001"}))
+    assert (by_number.counterparty, by_number.counterparty_payee) == ("IE16IEBK00000000000001", None)
+
+
 @pytest.mark.parametrize(("data", "field"), [
+    ({"counterparty": "0f8fad5b-d9cb-469f-a165"}, "counterparty"),
     ({"from": "2026-13-01"}, "from"), ({"from": "1733011200"}, "from"), ({"to": "01/12/2026"}, "to"),
     ({"from": "2026-12-02", "to": "2026-12-01"}, "to"), ({"min_amount": "1.005"}, "min_amount"),
     ({"min_amount": "-1"}, "min_amount"), ({"max_amount": "1e3"}, "max_amount"),

@@ -1424,7 +1424,7 @@ export interface components {
             next_date: string | null;
             /**
              * Payee Id
-             * @description A saved payee instead of to_account (not yet offered)
+             * @description The saved payee it pays, if it was set up to one (to_account is then that payee's account); None after the payee was deleted
              */
             payee_id: string | null;
             /**
@@ -1494,10 +1494,16 @@ export interface components {
              */
             from_account: string;
             /**
-             * To Account
-             * @example IE16IEBK00000000000001
+             * Payee Id
+             * @description One of your payees, instead of to_account: each payment goes to the payee's account
+             * @default null
              */
-            to_account: string;
+            payee_id?: string | null;
+            /**
+             * To Account
+             * @default null
+             */
+            to_account?: string | null;
         };
         /** TemporaryPasswordOut */
         TemporaryPasswordOut: {
@@ -4064,7 +4070,7 @@ export interface operations {
         parameters: {
             query?: {
                 account?: string | null;
-                counterparty?: string | null;
+                counterparty?: (string) | null;
                 cursor?: string | null;
                 direction?: ("in" | "out") | null;
                 from?: string | null;
@@ -5464,7 +5470,7 @@ export interface operations {
         parameters: {
             query?: {
                 account?: string | null;
-                counterparty?: string | null;
+                counterparty?: (string) | null;
                 cursor?: string | null;
                 direction?: ("in" | "out") | null;
                 from?: string | null;

@@ -42,4 +42,23 @@ describe('history filters', () => {
     expect(Object.fromEntries(api.sent('GET', '/api/transactions').at(-1)!.query)).toEqual({ limit: '20' })
     expect(wrapper.find('button.secondary').exists()).toBe(false)
   })
+
+  it('filters by one of the payees: sends its id as the counterparty and shows it chosen from the URL', async () => {
+    const payee = { id: 'ab12cd34-0000-4000-8000-000000000001', name: 'Landlord', account: ACCOUNT_B, reference: null, trusted: false, created_at: '2026-01-01T10:00:00Z', last_paid_at: null }
+    const api = fakeApi({
+      'GET /api/accounts': () => json({ items: [] }),
+      'GET /api/payees': () => json({ items: [payee] }),
+      'GET /api/transactions': () => json({ items: [entry('Rent')], next_cursor: null }),
+    })
+    const { wrapper, router } = await mountPage(HistoryPage, '/history', customer)
+    await new Promise((resolve) => setTimeout(resolve))
+    const form = wrapper.get('[data-testid="history-filters"]')
+    await form.get('[data-testid="payee-filter"]').setValue(payee.id)
+    await form.trigger('submit')
+    await new Promise((resolve) => setTimeout(resolve))
+    expect(Object.fromEntries(api.sent('GET', '/api/transactions').at(-1)!.query)).toEqual({ counterparty: payee.id.toUpperCase(), limit: '20' })
+    expect(router.currentRoute.value.query).toEqual({ counterparty: payee.id.toUpperCase() })
+    expect((form.get('[data-testid="payee-filter"]').element as HTMLSelectElement).value).toBe(payee.id)
+    expect((form.findAll('input').at(-1)!.element as HTMLInputElement).value).toBe('')  // not the id as a number
+  })
 })

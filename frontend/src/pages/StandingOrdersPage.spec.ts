@@ -164,4 +164,38 @@ describe('standing orders page', () => {
     expect(items[0]!.classes()).toContain('error')
     expect(items[1]!.text()).toContain('Paid')
   })
+
+  it('pays a saved payee: sends payee_id instead of an account number and names the payee in the list', async () => {
+    const payee = { id: 'p-1', name: 'Landlord', account: ACCOUNT_B, reference: null, trusted: false, created_at: '2026-01-01T10:00:00Z', last_paid_at: null }
+    const toPayee = { ...order, payee_id: 'p-1', first_date: bankToday(), next_date: bankToday() }
+    const server = fakeApi({
+      'GET /api/accounts': () => json({ items: [account] }),
+      'GET /api/payees': () => json({ items: [payee] }),
+      'GET /api/standing-orders': () => json({ items: [] }),
+      'POST /api/standing-orders': () => json(toPayee, 201),
+    })
+    const { wrapper } = await mountPage(StandingOrdersPage, '/standing-orders', customer)
+    const form = wrapper.get('[data-testid="standing-form"]')
+    await form.get('input[value="payee"]').setValue(true)
+    await form.trigger('submit')
+    expect(wrapper.text()).toContain('Choose the payee to pay.')
+    await form.findAll('select')[1]!.setValue('p-1')  // after Pay from
+    await form.get('input[inputmode="decimal"]').setValue('12.50')
+    await form.trigger('submit')
+    await flushPromises()
+    expect(server.sent('POST', '/api/standing-orders')[0]!.body).toEqual({
+      from_account: ACCOUNT_A, payee_id: 'p-1', amount: '12.50', first_date: bankToday(), frequency: 'monthly',
+    })
+    expect(wrapper.get('[data-testid="standing-notice"]').text()).toContain('to Landlord (')
+    expect(wrapper.get('[data-testid="order-payee"]').text()).toBe('Landlord')
+  })
+
+  it('says an order stopped because its payee was deleted', async () => {
+    fakeApi({
+      'GET /api/accounts': () => json({ items: [account] }),
+      'GET /api/standing-orders': () => json({ items: [{ ...order, status: 'stopped', stopped_reason: 'payee-deleted', next_date: null }] }),
+    })
+    const { wrapper } = await mountPage(StandingOrdersPage, '/standing-orders', customer)
+    expect(wrapper.get('[data-testid="order-status"]').text()).toBe('Stopped: you deleted the payee it paid')
+  })
 })
