@@ -5,16 +5,13 @@
 // customer meets it.
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
-import { ADMIN, startStack } from './harness.mjs'
+import { ADMIN, button, field, startStack } from './harness.mjs'
 
 const TIMEOUT = { timeout: 180_000 }
 const run = Date.now().toString(36).slice(-5)
 let stack
 let serial = 0
 
-const escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-const field = (page, label) => page.getByLabel(new RegExp(`^${escapeRe(label)}( \\*)?$`))
-const button = (page, name) => page.getByRole('button', { name, exact: true })
 const spaced = (number) => number.replace(/(.{4})/g, '$1 ').trim()
 
 before(async () => {

@@ -5,7 +5,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
-import { ADMIN, frontendDir, screenshotDir, startStack } from './harness.mjs'
+import { ADMIN, asBrowser, button, field, frontendDir, screenshotDir, sessionCookie, startStack } from './harness.mjs'
 
 const require = createRequire(import.meta.url)
 const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8')
@@ -28,10 +28,7 @@ const allViolations = []
 let acc1 = ''
 let acc2 = ''
 
-const escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 /** A form control by its label; required fields carry a decorative "*" that is not part of the name. */
-const field = (page, label) => page.getByLabel(new RegExp(`^${escapeRe(label)}( \\*)?$`))
-const button = (page, name) => page.getByRole('button', { name, exact: true })
 
 /** A page in a browser of its own (own cookie jar, so own session), as a second person would have. */
 async function newPage() {
@@ -108,13 +105,8 @@ async function apiBalances() {
 const digits = (text) => text.replace(/\s+/g, '')
 
 /** The page's session cookie as the browser holds it (null when there is none). */
-async function sessionCookie(page) {
-  const cookies = await page.context().cookies()
-  return cookies.find((c) => c.name === '__Host-iebank-session') ?? null
-}
 
 /** Headers that present a cookie the way the SPA does, for replaying it from outside the browser. */
-const asBrowser = (cookie) => ({ Cookie: `${cookie.name}=${cookie.value}`, 'X-Requested-With': 'iebank' })
 
 async function fillTransfer(page, { to, amount, description }) {
   await page.goto(`${stack.baseUrl}/transfer?from=${acc1}`)

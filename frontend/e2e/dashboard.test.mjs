@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { after, before, test } from 'node:test'
-import { ADMIN, startStack } from './harness.mjs'
+import { ADMIN, button, field, startStack } from './harness.mjs'
 
 const require = createRequire(import.meta.url)
 const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8')
@@ -21,9 +21,6 @@ let acc2 = ''
 const pageErrors = []
 const scriptsLoaded = []
 
-const escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-const field = (p, label) => p.getByLabel(new RegExp(`^${escapeRe(label)}( \\*)?$`))
-const button = (p, name) => p.getByRole('button', { name, exact: true })
 
 async function apiToken(username, password) {
   const login = await fetch(`${stack.apiUrl}/api/auth/login`, {

@@ -15,6 +15,20 @@ export const screenshotDir = process.env.E2E_SCREENSHOT_DIR || join(frontendDir,
 
 export const ADMIN = { username: 'e2e-staff', password: 'Staff-e2e-pass-42' }
 
+// Locators the browser tests share: a form field by its label (a required one ends " *"), and a
+// button by its exact name.
+const escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+export const field = (page, label) => page.getByLabel(new RegExp(`^${escapeRe(label)}( \\*)?$`))
+export const button = (page, name) => page.getByRole('button', { name, exact: true })
+
+/** The session cookie the API set in the page's browser context, or null. */
+export async function sessionCookie(page) {
+  return (await page.context().cookies()).find((c) => c.name === '__Host-iebank-session') ?? null
+}
+
+/** What a browser sends with that cookie: the cookie and the header a cross-site form cannot send. */
+export const asBrowser = (cookie) => ({ Cookie: `${cookie.name}=${cookie.value}`, 'X-Requested-With': 'iebank' })
+
 export async function freePort() {
   return new Promise((resolve, reject) => {
     const server = createServer()

@@ -4,16 +4,13 @@
 // on the review and still sendable. What the API then holds is read back over HTTP.
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
-import { ADMIN, startStack } from './harness.mjs'
+import { ADMIN, button, field, startStack } from './harness.mjs'
 
 const TIMEOUT = { timeout: 180_000 }
 const run = Date.now().toString(36).slice(-5)
 let stack
 let serial = 0
 
-const escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-const field = (page, label) => page.getByLabel(new RegExp(`^${escapeRe(label)}( \\*)?$`))
-const button = (page, name) => page.getByRole('button', { name, exact: true })
 
 before(async () => {
   stack = await startStack()

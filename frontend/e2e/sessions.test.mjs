@@ -4,7 +4,7 @@
 // a staff reset down to the forced change. Its own stack, because the idle limit is shortened.
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
-import { ADMIN, startStack } from './harness.mjs'
+import { ADMIN, asBrowser, button, field, sessionCookie, startStack } from './harness.mjs'
 
 // Short enough to wait for, long enough that no other step here meets the warning (half of it).
 const IDLE_SECONDS = 30
@@ -13,9 +13,6 @@ const run = Date.now().toString(36).slice(-5)
 let stack
 let serial = 0
 
-const escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-const field = (page, label) => page.getByLabel(new RegExp(`^${escapeRe(label)}( \\*)?$`))
-const button = (page, name) => page.getByRole('button', { name, exact: true })
 
 before(async () => {
   stack = await startStack({ env: { SESSION_IDLE_SECONDS: String(IDLE_SECONDS) } })
@@ -61,11 +58,7 @@ async function signIn(page, username, password, landing = /\/(dashboard|staff\/u
   await page.waitForURL(landing)
 }
 
-async function sessionCookie(page) {
-  return (await page.context().cookies()).find((c) => c.name === '__Host-iebank-session') ?? null
-}
 
-const asBrowser = (cookie) => ({ Cookie: `${cookie.name}=${cookie.value}`, 'X-Requested-With': 'iebank' })
 
 test('the session is an HttpOnly, Secure, SameSite=Strict host cookie, and the page sends no token', TIMEOUT, async () => {
   const person = await register()

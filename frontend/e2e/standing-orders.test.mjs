@@ -6,7 +6,7 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { after, before, test } from 'node:test'
-import { startStack } from './harness.mjs'
+import { button, field, startStack } from './harness.mjs'
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
 const TIMEOUT = { timeout: 180_000 }
@@ -14,9 +14,6 @@ const run = Date.now().toString(36).slice(-5)
 let stack
 let serial = 0
 
-const escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-const field = (page, label) => page.getByLabel(new RegExp(`^${escapeRe(label)}( \\*)?$`))
-const button = (page, name) => page.getByRole('button', { name, exact: true })
 
 before(async () => {
   stack = await startStack()

@@ -4,16 +4,13 @@
 import assert from 'node:assert/strict'
 import { readFile } from 'node:fs/promises'
 import { after, before, test } from 'node:test'
-import { ADMIN, startStack } from './harness.mjs'
+import { ADMIN, button, field, startStack } from './harness.mjs'
 
 const TIMEOUT = { timeout: 180_000 }
 const run = Date.now().toString(36).slice(-5)
 let stack
 let person
 
-const escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-const field = (page, label) => page.getByLabel(new RegExp(`^${escapeRe(label)}( \\*)?$`))
-const button = (page, name) => page.getByRole('button', { name, exact: true })
 
 async function call(method, path, body, token, extra = {}) {
   const response = await fetch(`${stack.apiUrl}/api${path}`, {
