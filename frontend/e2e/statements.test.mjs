@@ -27,7 +27,7 @@ const signInApi = async (username, password) => (await call('POST', '/auth/login
 
 before(async () => {
   stack = await startStack()
-  person = { username: `e2e_st_${run}`, password: `Statement-pass-${run}` }
+  person = { username: `e2e_st_${run}`, password: `Statement-pass-${run}-7` }
   const registered = await call('POST', '/auth/register', {
     username: person.username, password: person.password, password_confirmation: person.password,
     full_name: 'Ciara Statement', email: `st.${run}@example.com`, country: 'IE',
