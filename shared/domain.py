@@ -22,6 +22,8 @@ class User:
     role: str
     active: bool
     created_at: datetime
+    # Staff, and every customer when the bank requires it, must enrol a second factor first.
+    second_factor_required: bool = False
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,8 @@ class Session:
     last_used_at: datetime
     idle_expires_at: datetime
     expires_at: datetime
+    # When this session last proved a second factor (or a passkey); None after a password alone.
+    strongly_authenticated_at: datetime | None = None
 
     @property
     def password_change_required(self) -> bool:

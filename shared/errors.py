@@ -47,6 +47,10 @@ class PasswordChangeRequired(BankError):
     """Signed in with a temporary password: only the password change answers until it is done."""
 
 
+class StrongAuthenticationRequired(BankError):
+    """The step needs a recent strong authentication of this session (a factor change, say)."""
+
+
 class InvalidCredentials(BankError):
     pass
 

@@ -26,6 +26,7 @@ PROBLEMS: dict[type[errors.BankError], ProblemKind] = {
     errors.Forbidden: ProblemKind(403, "forbidden", "You may not do this"),
     errors.CsrfHeaderMissing: ProblemKind(403, "csrf-header-missing", "Send X-Requested-With: iebank"),
     errors.PasswordChangeRequired: ProblemKind(403, "password-change-required", "Choose a new password first"),
+    errors.StrongAuthenticationRequired: ProblemKind(403, "sca-required", "Confirm it is you first"),
     errors.TemporaryPasswordExpired: ProblemKind(401, "temporary-password-expired",
                                                  "Your temporary password has expired"),
     errors.ResetLinkInvalid: ProblemKind(400, "reset-link-invalid", "This password-reset link is not valid"),

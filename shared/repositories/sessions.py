@@ -5,7 +5,7 @@ from uuid import UUID
 from shared.db import Reader, Row, UnitOfWork
 from shared.domain import Session, User
 
-_SESSION = """s.id, s.user_id, s.purpose, s.user_agent, s.created_at, s.last_used_at,
+_SESSION = """s.id, s.user_id, s.purpose, s.user_agent, s.created_at, s.last_used_at, s.strongly_authenticated_at,
               s.last_used_at + s.idle_seconds * interval '1 second' AS idle_expires_at, s.expires_at"""
 
 # Live: not revoked, not past its absolute end, used within its idle limit, its user active.
@@ -32,7 +32,8 @@ async def insert(uow: UnitOfWork, user_id: UUID, secret_hash: bytes, purpose: st
 # names the session and proves it with the secret's digest; a token's signature proves the id.
 _AUTHENTICATE = """
 WITH live AS (
-    SELECT s.*, u.username, u.full_name, u.email, u.country, u.role, u.active, u.created_at AS user_created_at
+    SELECT s.*, u.username, u.full_name, u.email, u.country, u.role, u.active, u.created_at AS user_created_at,
+           u.second_factor_required
       FROM sessions s JOIN users u ON u.id = s.user_id AND u.active
      WHERE s.id = %(id)s AND (%(secret)s::bytea IS NULL OR s.secret_hash = %(secret)s::bytea) AND """ + _LIVE + """
 ), touched AS (
@@ -41,6 +42,7 @@ WITH live AS (
  RETURNING t.last_used_at
 )
 SELECT live.id, live.user_id, live.purpose, live.user_agent, live.created_at, live.expires_at,
+       live.strongly_authenticated_at, live.second_factor_required,
        live.username, live.full_name, live.email, live.country, live.role, live.active, live.user_created_at,
        coalesce((SELECT last_used_at FROM touched), live.last_used_at) AS last_used_at,
        coalesce((SELECT last_used_at FROM touched), live.last_used_at)
@@ -55,7 +57,8 @@ async def authenticate(uow: UnitOfWork, session_id: UUID, secret_hash: bytes | N
     if row is None:
         return None
     user = User(id=row["user_id"], username=row["username"], full_name=row["full_name"], email=row["email"],
-                country=row["country"], role=row["role"], active=row["active"], created_at=row["user_created_at"])
+                country=row["country"], role=row["role"], active=row["active"], created_at=row["user_created_at"],
+                second_factor_required=row["second_factor_required"])
     return user, _session(row)
 
 

@@ -8,7 +8,7 @@ from shared.db import Reader, Row, UnitOfWork
 from shared.domain import CustomerSummary, User
 from shared.repositories import throttle
 
-_COLUMNS = "id, username, full_name, email, country, role, active, created_at"
+_COLUMNS = "id, username, full_name, email, country, role, active, created_at, second_factor_required"
 
 
 def _user(row: Row) -> User:
@@ -99,7 +99,7 @@ async def serialize_admin_changes(uow: UnitOfWork) -> None:
 
 
 _SEARCH = """
-SELECT u.id, u.username, u.full_name, u.email, u.country, u.role, u.active, u.created_at,
+SELECT u.id, u.username, u.full_name, u.email, u.country, u.role, u.active, u.created_at, u.second_factor_required,
        lower(u.username) AS position,
        (SELECT count(*) FROM accounts a WHERE a.owner_id = u.id) AS account_count,
        (SELECT coalesce(json_object_agg(b.currency, b.total), '{}'::json)
@@ -152,7 +152,8 @@ _COUNT_SIGN_IN = ("WITH " + throttle.spend_cte("address") + ",\n"
 SELECT d.attempts AS address_attempts, d.retry_after AS address_retry_after,
        coalesce(p.attempts, 0) AS pair_attempts, coalesce(p.retry_after, 1) AS pair_retry_after,
        coalesce(a.attempts, 0) AS attempts,
-       u.id, u.username, u.full_name, u.email, u.country, u.role, u.active, u.created_at, u.password_hash
+       u.id, u.username, u.full_name, u.email, u.country, u.role, u.active, u.created_at, u.second_factor_required,
+       u.password_hash
   FROM address d
   LEFT JOIN pair p ON true
   LEFT JOIN attempt a ON true
