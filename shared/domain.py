@@ -284,3 +284,17 @@ class Statement:
     paid_out: int  # positive: the total that left
     lines: list[StatementLine]
     produced_at: datetime
+
+
+@dataclass(frozen=True)
+class ScaChallenge:
+    """A challenge of strong authentication, open until answered once or expired."""
+
+    id: UUID
+    user_id: UUID | None  # None only for a passkey sign-in, where the assertion names the user
+    purpose: str  # 'sign_in', 'passkey_sign_in', 'passkey_registration', 'step_up' or 'payment'
+    challenge: bytes  # what a WebAuthn ceremony signs; for a payment derived from its binding
+    binding: dict[str, Any] | None  # what a payment challenge is bound to
+    attempts: int
+    created_at: datetime
+    expires_at: datetime
