@@ -26,13 +26,14 @@ class SessionPolicy:
 
 
 async def start(uow: UnitOfWork, tokens: TokenService, policy: SessionPolicy, user: User, purpose: str,
-                user_agent: str | None) -> SignIn:
+                user_agent: str | None, *, strongly_authenticated: bool = False) -> SignIn:
     """A new session for a user who has just proved who they are, in the caller's unit of work
-    (a new id and secret each time: a session fixed before sign-in is never reused)."""
+    (a new id and secret each time: a session fixed before sign-in is never reused);
+    strongly_authenticated when a second factor or a passkey proved it too."""
     secret = secrets.token_urlsafe(32)
     agent = (user_agent or "")[:_USER_AGENT_LIMIT].strip() or None
     session = await sessions.insert(uow, user.id, secret_digest(secret), purpose, agent,
-                                    policy.idle_seconds, policy.max_seconds)
+                                    policy.idle_seconds, policy.max_seconds, strongly_authenticated)
     return SignIn(user, session, cookie_value(session.id, secret), tokens.issue(user.id, user.role, session.id),
                   tokens.ttl_seconds)
 

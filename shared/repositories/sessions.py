@@ -18,11 +18,12 @@ def _session(row: Row) -> Session:
 
 
 async def insert(uow: UnitOfWork, user_id: UUID, secret_hash: bytes, purpose: str, user_agent: str | None,
-                 idle_seconds: int, max_seconds: int) -> Session:
+                 idle_seconds: int, max_seconds: int, strongly_authenticated: bool = False) -> Session:
     row = await uow.fetch_one(
-        "INSERT INTO sessions AS s (user_id, secret_hash, purpose, user_agent, idle_seconds, expires_at)"
-        " VALUES (%s, %s, %s, %s, %s, now() + %s * interval '1 second') RETURNING " + _SESSION,
-        (user_id, secret_hash, purpose, user_agent, idle_seconds, max_seconds))
+        "INSERT INTO sessions AS s (user_id, secret_hash, purpose, user_agent, idle_seconds, expires_at,"
+        " strongly_authenticated_at) VALUES (%s, %s, %s, %s, %s, now() + %s * interval '1 second',"
+        " CASE WHEN %s THEN now() END) RETURNING " + _SESSION,
+        (user_id, secret_hash, purpose, user_agent, idle_seconds, max_seconds, strongly_authenticated))
     assert row is not None
     return _session(row)
 
@@ -101,3 +102,8 @@ async def purge_ended(uow: UnitOfWork, older_than_hours: int) -> int:
         "DELETE FROM sessions s WHERE coalesce(s.revoked_at, least(s.expires_at,"
         " s.last_used_at + s.idle_seconds * interval '1 second')) < now() - %s * interval '1 hour'",
         (older_than_hours,))
+
+
+async def mark_strongly_authenticated(uow: UnitOfWork, session_id: UUID) -> None:
+    """The session proved a second factor just now (a step-up): factor changes may follow."""
+    await uow.execute("UPDATE sessions SET strongly_authenticated_at = now() WHERE id = %s", (session_id,))

@@ -74,3 +74,28 @@ def test_wrong_answers_are_counted_on_the_challenge(run, runtime):
             await uow.commit()
             return attempts
     assert [run(wrong()) for _ in range(3)] == [1, 2, 3]
+
+
+def test_a_session_remembers_whether_and_when_it_was_strongly_authenticated(run, runtime):
+    from shared import sessions
+    from shared.repositories import sessions as sessions_repo
+    from shared.repositories import users
+    customer, _ = new_customer(run, runtime)
+
+    async def go():
+        async with runtime.db.reader() as read:
+            user = await users.by_id(read, customer.id)
+        assert user is not None
+        async with runtime.db.unit_of_work() as uow:
+            password_only = await sessions.start(uow, runtime.tokens, runtime.session_policy, user, "full", None)
+            strong = await sessions.start(uow, runtime.tokens, runtime.session_policy, user, "full", None,
+                                          strongly_authenticated=True)
+            await sessions_repo.mark_strongly_authenticated(uow, password_only.session.id)
+            await uow.commit()
+        async with runtime.db.unit_of_work() as uow:
+            stepped_up = await sessions_repo.authenticate(uow, password_only.session.id, None)
+        return password_only.session, strong.session, stepped_up
+    before, strong, stepped_up = run(go())
+    assert before.strongly_authenticated_at is None
+    assert strong.strongly_authenticated_at is not None
+    assert stepped_up is not None and stepped_up[1].strongly_authenticated_at is not None
