@@ -51,6 +51,10 @@ class StrongAuthenticationRequired(BankError):
     """The step needs a recent strong authentication of this session (a factor change, say)."""
 
 
+class SecondFactorRejected(BankError):
+    """A second factor's answer was not accepted (which part was wrong is never said, PSD2 RTS Art. 4(3))."""
+
+
 class InvalidCredentials(BankError):
     pass
 
