@@ -178,6 +178,9 @@ def main(argv: list[str] | None = None) -> int:
             result.history_filtered.append(history.run_history(
                 host.url, pg.url(), customer, entries, size.history_page, size.history_follow,
                 size.history_samples, history.FILTERS))
+            log(f"history searches: {entries:,} entries")
+            result.history_searches.append(history.run_searches(host.url, pg.url(), customer, entries,
+                                                                size.history_page, size.history_samples))
         if "concurrency" in args.only:
             result.concurrency = run_concurrency(host, size, work, login_users, senders, password)
         host.stop()

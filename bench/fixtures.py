@@ -65,8 +65,13 @@ def create_customers(url: str, tokens: TokenService, count: int, prefix: str, pa
     return customers
 
 
+# The one entry of a bench history that holds this word (the middle one): the rare search.
+RARE_WORD = "zanzibar"
+
+
 def fill_history(url: str, account: str, entries: int) -> None:
-    """`entries` one-cent deposits into `account`, written in one statement with generate_series:
+    """`entries` one-cent deposits into `account` (one also described RARE_WORD), in one statement with
+    generate_series:
     a transfers row and both ledger legs each, balances moved to match (as post_transfer would)."""
     with connect(url) as conn, conn.transaction():
         conn.execute("SET LOCAL maintenance_work_mem = '256MB'")
@@ -79,7 +84,9 @@ def fill_history(url: str, account: str, entries: int) -> None:
             WITH t AS (
                 INSERT INTO transfers (debit_account_id, credit_account_id, amount, currency, description,
                                        kind, created_at)
-                SELECT %(system)s, %(target)s, 1, 'EUR', 'bench history ' || g, 'deposit',
+                SELECT %(system)s, %(target)s, 1, 'EUR',
+                       'bench history ' || g || CASE WHEN g = %(n)s / 2 THEN ' ' || %(rare)s ELSE '' END,
+                       'deposit',
                        now() - make_interval(secs => %(n)s - g)
                   FROM generate_series(1, %(n)s) AS g
                 RETURNING id, created_at
@@ -90,7 +97,7 @@ def fill_history(url: str, account: str, entries: int) -> None:
                                         (%(target)s::bigint, %(system)s::bigint, 1::bigint))
                                 AS leg(account_id, counterparty_id, amount)
              ORDER BY t.created_at, leg.amount
-        """, {"system": system, "target": target, "n": entries})
+        """, {"system": system, "target": target, "n": entries, "rare": RARE_WORD})
         conn.execute("UPDATE accounts SET balance = balance + %s WHERE id = %s", (entries, target))
         conn.execute("UPDATE accounts SET balance = balance - %s WHERE id = %s", (entries, system))
     with connect(url) as conn:

@@ -11,9 +11,9 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import psycopg
 
-from bench.fixtures import EUR_SYSTEM_ACCOUNT, Customer
+from bench.fixtures import EUR_SYSTEM_ACCOUNT, RARE_WORD, Customer
 from shared import cursors
-from shared.db import INDEX_ORDER_PLANS
+from shared.db import INDEX_ORDER_PLANS, SORTS_OFF
 from shared.history import entry_filter
 from shared.models import HistoryQuery
 from shared.repositories.history import page_query  # the exact query the app runs for a page
@@ -25,6 +25,21 @@ FILTERS = {"from": (datetime.now(UTC).date() - timedelta(days=30)).isoformat(),
            "to": (datetime.now(UTC).date() + timedelta(days=1)).isoformat(),
            "direction": "in", "min_amount": "0.01", "max_amount": "1.00",
            "counterparty": EUR_SYSTEM_ACCOUNT, "q": "Bench History"}
+
+# Searches over the whole period: a word one entry holds, one no entry holds, one every entry holds.
+_WHOLE_PERIOD: dict[str, str] = {"from": FILTERS["from"], "to": FILTERS["to"]}
+SEARCHES: dict[str, dict[str, str]] = {"rare (1 match)": {**_WHOLE_PERIOD, "q": RARE_WORD},
+            "absent (0 matches)": {**_WHOLE_PERIOD, "q": "quixotic"},
+            "common (every entry)": {**_WHOLE_PERIOD, "q": "bench"}}
+
+
+@dataclass
+class SearchFigures:
+    entries: int
+    samples: int
+    first_page_ms: dict[str, float]  # by search (SEARCHES)
+    items: dict[str, int]
+    plans: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -85,8 +100,26 @@ def _explain(database_url: str, customer: Customer, page_size: int, page_cursor:
     with psycopg.connect(database_url, autocommit=True) as conn:
         cursor = psycopg.ClientCursor(conn)  # parameters inlined: the plan for these very values
         if filters:  # planned as the app plans a filtered page (shared/history.py)
-            conn.execute("BEGIN READ ONLY; " + INDEX_ORDER_PLANS)
+            conn.execute("BEGIN READ ONLY; " + (SORTS_OFF if "q" in filters else INDEX_ORDER_PLANS))
         rows = cursor.execute("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + sql, params).fetchall()
         if filters:
             conn.execute("ROLLBACK")
     return "\n".join(row[0] for row in rows)
+
+
+def run_searches(base_url: str, database_url: str, customer: Customer, entries: int, page_size: int,
+                 samples: int) -> SearchFigures:
+    """The first page of each search in SEARCHES, interleaved, and its plan."""
+    headers = {"Authorization": f"Bearer {customer.token}"}
+    times: dict[str, list[float]] = {name: [] for name in SEARCHES}
+    items: dict[str, int] = {}
+    with httpx.Client(base_url=base_url, timeout=30) as client:
+        for _ in range(samples):
+            for name, search in SEARCHES.items():
+                elapsed, page = _timed_get(client, "/api/transactions",
+                                           {"account": customer.account, "limit": str(page_size), **search}, headers)
+                times[name].append(elapsed)
+                items[name] = len(page["items"])
+    return SearchFigures(entries, samples, {name: statistics.median(t) * 1000 for name, t in times.items()}, items,
+                         {name: _explain(database_url, customer, page_size, None, search)
+                          for name, search in SEARCHES.items()})

@@ -13,7 +13,7 @@ from typing import Any
 
 from bench.coldstart import ColdStartFigures
 from bench.concurrency import DURING_ANONYMOUS, DURING_LOGINS, IDLE, ConcurrencyFigures
-from bench.history import HistoryFigures
+from bench.history import HistoryFigures, SearchFigures
 from bench.login import LoginFigures
 from bench.memory import MemoryFigures
 from bench.transfers import POST_TRANSFER_ALONE, Cell
@@ -48,6 +48,7 @@ class Report:
     history: list[HistoryFigures] = field(default_factory=list)
     history_filtered: list[HistoryFigures] = field(default_factory=list)  # the same, every filter at once
     history_fill_seconds: dict[int, float] = field(default_factory=dict)
+    history_searches: list[SearchFigures] = field(default_factory=list)  # q: rare, absent, common
     cold_start: ColdStartFigures | None = None
     memory: MemoryFigures | None = None
     concurrency: ConcurrencyFigures | None = None
@@ -140,6 +141,12 @@ def targets(report: Report) -> list[tuple[str, str, str, bool | None]]:
             ratio = getattr(long_, attr) / getattr(short, attr)
             rows.append((f"{kind} {label}: {long_.entries:,} / {short.entries:,} entries", f"{ratio:.2f}",
                          f"<= {TARGET_HISTORY_RATIO}", ratio <= TARGET_HISTORY_RATIO))
+    if len(report.history_searches) == 2:
+        short_search, long_search = report.history_searches
+        for name in short_search.first_page_ms:
+            ratio = long_search.first_page_ms[name] / short_search.first_page_ms[name]
+            rows.append((f"History search `q`, {name}, first page: {long_search.entries:,} / {short_search.entries:,}"
+                         " entries", f"{ratio:.2f}", f"<= {TARGET_HISTORY_RATIO}", ratio <= TARGET_HISTORY_RATIO))
     if report.cold_start:
         cost = report.cold_start.app_cost_ms
         rows.append(("Cold start: import function_app minus import azure.functions", f"{cost:.0f} ms",
@@ -283,6 +290,8 @@ def render(report: Report) -> str:
                 out += ["", f"{h.entries:,} entries, {label}:", "", "```", plan, "```"]
     if report.history_filtered:
         out += _filtered_history(report)
+    if report.history_searches:
+        out += _history_searches(report)
 
     if report.cold_start:
         cs = report.cold_start
@@ -465,6 +474,28 @@ def _filtered_history(report: Report) -> list[str]:
                     f"{long_.first_page_ms / short.first_page_ms:.2f}, deep page "
                     f"{long_.deep_page_ms / short.deep_page_ms:.2f}."]
     out += ["", "Query plans of the filtered page:"]
+    for h in figures:
+        for label, plan in h.plans.items():
+            out += ["", f"{h.entries:,} entries, {label}:", "", "```", plan, "```"]
+    return out
+
+
+def _history_searches(report: Report) -> list[str]:
+    figures = report.history_searches
+    names = list(figures[0].first_page_ms)
+    out = ["", "### History search", "",
+           "`GET /api/transactions?account=...&limit=50&from=...&to=...&q=WORD` over the whole period, first page:",
+           "a word one entry holds, a word none holds, a word every entry holds (bench/history.py SEARCHES).",
+           "Words are found by the account's newest entries in index order when they hold a page of matches,",
+           "otherwise by the GIN index of migration 0016 (shared/repositories/history.py).", ""]
+    out += _table(["entries", *[f"{name} median ms" for name in names], "items on the page"],
+                  [[f"{h.entries:,}", *[f"{h.first_page_ms[name]:.2f}" for name in names],
+                    " / ".join(str(h.items[name]) for name in names)] for h in figures])
+    if len(figures) == 2:
+        short, long_ = figures
+        out += ["", f"Ratios {long_.entries:,} / {short.entries:,}: " + ", ".join(
+            f"{name} {long_.first_page_ms[name] / short.first_page_ms[name]:.2f}" for name in names) + "."]
+    out += ["", "Query plans of the searches:"]
     for h in figures:
         for label, plan in h.plans.items():
             out += ["", f"{h.entries:,} entries, {label}:", "", "```", plan, "```"]

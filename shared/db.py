@@ -49,7 +49,8 @@ _UNAVAILABLE = (psycopg.OperationalError, pg_errors.QueryCanceled, pg_errors.Adm
 _RECONNECT_GIVE_UP_SECONDS = 2.0
 
 # Inside a transaction: plans that walk indexes in their order (Database.index_order_reader).
-INDEX_ORDER_PLANS: LiteralString = "SET LOCAL enable_sort = off; SET LOCAL enable_bitmapscan = off"
+SORTS_OFF: LiteralString = "SET LOCAL enable_sort = off"
+INDEX_ORDER_PLANS: LiteralString = SORTS_OFF + "; SET LOCAL enable_bitmapscan = off"
 
 # A connection back in the pool this recently, with nothing for it to read, is handed out without
 # a ping; older ones are pinged (a firewall may have dropped them without a word).
@@ -242,13 +243,14 @@ class Database:
                         await conn.execute("ROLLBACK")
 
     @asynccontextmanager
-    async def index_order_reader(self) -> AsyncIterator[Reader]:
+    async def index_order_reader(self, *, bitmap_scans: bool = False) -> AsyncIterator[Reader]:
         """Reads planned to walk their indexes in order (sorts and bitmap scans off, in a read-only
         transaction): for a filtered keyset page, whose filters (text, amounts) the planner cannot
         estimate. Guessing that few entries pass, it would collect and sort every entry of the
-        period instead of walking the newest ones until the page is full."""
+        period instead of walking the newest ones until the page is full. With `bitmap_scans`, only
+        sorts are off: a GIN index (words) is read by bitmap scans only."""
         async with self._connection() as conn:
-            await conn.execute("BEGIN READ ONLY; " + INDEX_ORDER_PLANS)
+            await conn.execute("BEGIN READ ONLY; " + (SORTS_OFF if bitmap_scans else INDEX_ORDER_PLANS))
             try:
                 yield Reader(conn)
             finally:

@@ -7,7 +7,7 @@ from shared.db import Database
 from shared.domain import Entry, Page
 from shared.models import HistoryQuery
 from shared.repositories import history
-from shared.repositories.history_filters import EntryFilter
+from shared.repositories.history_filters import EntryFilter, words_of
 
 
 def entry_filter(query: HistoryQuery) -> EntryFilter:
@@ -17,15 +17,17 @@ def entry_filter(query: HistoryQuery) -> EntryFilter:
                        min_amount=query.min_amount, max_amount=query.max_amount, direction=query.direction,
                        counterparty=query.counterparty if isinstance(query.counterparty, str) else None,
                        counterparty_payee=query.counterparty if isinstance(query.counterparty, UUID) else None,
-                       text=query.q)
+                       words=words_of(query.q) if query.q else ())
 
 
 async def history_page(db: Database, owner_id: UUID, query: HistoryQuery) -> Page[Entry]:
     """Entries of the owner's accounts (or of one of them), filtered; an account that is not the
     owner's simply has no entries here."""
     matching = entry_filter(query)
-    reader = db.index_order_reader if matching != EntryFilter() else db.reader
-    async with reader() as read:
+    # Filtered pages walk in index order; with words, the words index (read by bitmap scans only)
+    # serves them when they are rare (shared/repositories/history.py).
+    reader = db.reader() if matching == EntryFilter() else db.index_order_reader(bitmap_scans=bool(matching.words))
+    async with reader as read:
         rows = await history.entries(read, owner_id, query.account, cursors.page_below(query.cursor),
                                      query.limit + 1, matching)
     page = rows[: query.limit]

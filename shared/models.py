@@ -413,6 +413,13 @@ class HistoryQuery(PageQuery):
     def _max_above_min(cls, value: int | None, info: ValidationInfo) -> int | None:
         return _not_before(value, info.data.get("min_amount"), "min_amount")
 
+    @field_validator("q")
+    @classmethod
+    def _q_has_a_word(cls, value: str | None) -> str | None:
+        if value is not None and not any(character.isalnum() for character in value):
+            raise ValueError("must contain a letter or a digit")  # words are what is searched
+        return value
+
 
 class UserSearchQuery(PageQuery):
     q: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100, pattern=_PRINTABLE),
