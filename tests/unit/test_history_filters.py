@@ -71,11 +71,11 @@ def test_days_are_dublin_days_including_the_clock_changes():
     assert (periods.day_after(date(2026, 10, 25)) - periods.day_start(date(2026, 10, 25))).total_seconds() == 25 * 3600
 
 
-def test_filters_become_bound_parameters_and_the_text_matches_literally():
-    query = HistoryQuery.model_validate({"q": "50%_off\\", "direction": "in", "to": "2026-12-31"})
+def test_filters_become_bound_parameters_and_the_words_become_prefixes_of_letters_and_digits():
+    query = HistoryQuery.model_validate({"q": "50%_Off\\ & !Café:*", "direction": "in", "to": "2026-12-31"})
     sql, params = conditions(entry_filter(query))
-    assert "50%" not in sql and "e.amount > 0" in sql
-    assert params["f_text"] == "%50\\%\\_off\\\\%"
+    assert "50" not in sql and "e.amount > 0" in sql
+    assert params["f_words"] == "50:* & off:* & café:*"  # no tsquery operator survives
     assert params["f_until"] == datetime(2027, 1, 1, tzinfo=UTC)
     assert conditions(EntryFilter()) == ("", {})
 
