@@ -464,8 +464,9 @@ def _filtered_history(report: Report) -> list[str]:
            f"The same pages with every filter at once: `GET /api/transactions?account=...&limit={first.page_size}"
            f"&{query}`. Each filter matches every bench entry, so this is the cost of the filtered walk of the",
            "(account_id, counterparty_account_id, created_at, id) index, not of rare matches: a filter that few",
-           "entries pass (a rare word in `q`, a narrow amount) reads about page size / share matching rows of",
-           "the period for a page (shared/repositories/history_filters.py).", ""]
+           "entries pass (a narrow amount) reads about page size / share matching rows of the period for a page",
+           "(shared/repositories/history_filters.py); rare words in `q` are found by their index (History search",
+           "below).", ""]
     out += _table(["entries", "first page median ms", f"page {first.follow + 1} median ms"],
                   [[f"{h.entries:,}", f"{h.first_page_ms:.2f}", f"{h.deep_page_ms:.2f}"] for h in figures])
     if len(figures) == 2:
