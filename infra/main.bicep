@@ -178,6 +178,10 @@ param budgetStartDate string = ''
 @description('Data location of the Communication Services Email resources (an ACS data location, e.g. Europe, United States); fixed once created.')
 param emailDataLocation string = 'Europe'
 
+// ---- Strong customer authentication (issue 17) ----
+@description('SCA_REQUIRED_FOR_CUSTOMERS: every customer must enrol a second factor (prod); staff always must.')
+param scaRequiredForCustomers bool
+
 // ---- App settings ----
 param jwtIssuer string = 'iebank'
 param jwtAudience string = 'iebank-api'
@@ -480,6 +484,8 @@ module functionApp 'modules/functionapp.bicep' = {
     mailEndpoint: email.outputs.endpoint
     mailSender: email.outputs.senderAddress
     publicBaseUrl: 'https://${staticWebApp.outputs.defaultHostname}'
+    scaRequiredForCustomers: scaRequiredForCustomers
+    webAuthnHost: staticWebApp.outputs.defaultHostname
   }
   dependsOn: [
     roles

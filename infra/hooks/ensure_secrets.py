@@ -8,7 +8,8 @@ an existing one is kept (rotation is an operator's decision). The pipeline's ste
 import argparse
 import secrets
 
-GENERATED = ("jwt-signing-key", "admin-password")
+# totp-encryption-key: the app settings refer to it (TOTP_ENCRYPTION_KEY, a Key Vault reference).
+GENERATED = ("jwt-signing-key", "admin-password", "totp-encryption-key")
 
 
 def main() -> int:

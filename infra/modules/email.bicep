@@ -12,15 +12,12 @@ param dataLocation string
 @description('Object id of the Function App identity, which sends the mail.')
 param appPrincipalId string
 
-// The built-in Communication and Email Service Owner role would also let the app list and
-// regenerate keys, delete the resource and manage every domain and sender. Microsoft documents
-// these three actions as what sending with an Entra identity needs (SMTP/Entra authentication
-// quickstart); ACS email has no data actions to grant instead.
-var emailSenderActions = [
-  'Microsoft.Communication/CommunicationServices/Read'
-  'Microsoft.Communication/CommunicationServices/Write'
-  'Microsoft.Communication/EmailServices/write'
-]
+// Microsoft.Communication has no data action to send mail, and Microsoft documents a custom role
+// (CommunicationServices/Read, /Write, EmailServices/write) only for SMTP authentication, not for
+// the EmailClient REST API the app uses; the documented role for Entra-authenticated sending is
+// the built-in Communication and Email Service Owner. It is assigned on this one resource only,
+// and local auth is off, so the keys it could list authenticate nothing (README, Deploy to Azure).
+var communicationAndEmailServiceOwner = '09976791-48a7-449e-bb21-39d1a415f350'
 
 resource emailService 'Microsoft.Communication/emailServices@2025-09-01' = {
   name: emailServiceName
@@ -57,33 +54,11 @@ resource communication 'Microsoft.Communication/communicationServices@2025-09-01
   }
 }
 
-// Role names are unique in the tenant and a custom role outlives its resource group, so the name
-// carries the resource group's hash as well as the resource's.
-resource emailSender 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
-  name: guid(resourceGroup().id, communicationServiceName, 'email-sender')
-  properties: {
-    roleName: 'IE Bank email sender ${communicationServiceName} ${uniqueString(resourceGroup().id)}'
-    description: 'Send email through one Communication Services resource with an Entra identity; no keys, no delete.'
-    type: 'CustomRole'
-    permissions: [
-      {
-        actions: emailSenderActions
-        notActions: []
-        dataActions: []
-        notDataActions: []
-      }
-    ]
-    assignableScopes: [
-      resourceGroup().id
-    ]
-  }
-}
-
 resource appSendsMail 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(communication.id, appPrincipalId, emailSender.name)
+  name: guid(communication.id, appPrincipalId, communicationAndEmailServiceOwner)
   scope: communication
   properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', emailSender.name)
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', communicationAndEmailServiceOwner)
     principalId: appPrincipalId
     principalType: 'ServicePrincipal'
   }

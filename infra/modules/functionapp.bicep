@@ -69,6 +69,12 @@ param mailSender string
 @description('PUBLIC_BASE_URL: https address of the SPA, from which the app builds the reset link.')
 param publicBaseUrl string
 
+@description('SCA_REQUIRED_FOR_CUSTOMERS: customers must hold a second factor too (prod), not only staff.')
+param scaRequiredForCustomers bool
+
+@description('Host name of the SPA (the Static Web App): WEBAUTHN_RP_ID, and https://<it> is WEBAUTHN_ORIGINS.')
+param webAuthnHost string
+
 // Built-in PgBouncer listens on 6432; the server itself on 5432.
 var databasePort = pgbouncerEnabled ? '6432' : '5432'
 var databaseUrl = 'postgresql://${identityName}@${databaseFqdn}:${databasePort}/${databaseName}?sslmode=require'
@@ -209,6 +215,30 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
         {
           name: 'PUBLIC_BASE_URL'
           value: publicBaseUrl
+        }
+        // Strong customer authentication (issue 17). The TOTP key is generated once into Key
+        // Vault (pipeline step, azd hook) and read through a Key Vault reference with the
+        // identity (keyVaultReferenceIdentity); the setting holds the reference, never the key.
+        {
+          name: 'TOTP_ENCRYPTION_KEY'
+          value: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/totp-encryption-key/)'
+        }
+        {
+          name: 'SCA_MODE'
+          value: 'enforced'
+        }
+        {
+          name: 'SCA_REQUIRED_FOR_CUSTOMERS'
+          value: scaRequiredForCustomers ? 'true' : 'false'
+        }
+        // Passkeys are bound to the site users see: the Static Web App's host, not the API's.
+        {
+          name: 'WEBAUTHN_RP_ID'
+          value: webAuthnHost
+        }
+        {
+          name: 'WEBAUTHN_ORIGINS'
+          value: 'https://${webAuthnHost}'
         }
       ]
     }

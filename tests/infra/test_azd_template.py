@@ -301,7 +301,7 @@ def test_postprovision_runs_in_dry_run_mode_naming_every_migration_the_app_role_
     migrations = sorted(p.name for p in (ROOT / "migrations").glob("*.sql"))
     assert all(name in done.stdout for name in migrations)
     assert "runtime database role devopps-id-be-x" in done.stdout
-    assert "would create in devopps-kv-x when missing: jwt-signing-key, admin-password" in done.stdout
+    assert "would create in devopps-kv-x when missing: jwt-signing-key, admin-password, totp-encryption-key" in done.stdout
 
 
 @pytest.mark.parametrize("missing", sorted(OUTPUTS))

@@ -206,6 +206,7 @@ ROLE_IDS = {
     "Storage Blob Data Contributor": "ba92f5b4-2d11-453d-a403-e96b0029c9fe",
     "Monitoring Metrics Publisher": "3913510d-42f4-4e42-8a64-420c390055eb",
     "Key Vault Secrets Officer": "b86a8fe4-44ce-4948-aee5-eccb2c155cd7",
+    "Communication and Email Service Owner": "09976791-48a7-449e-bb21-39d1a415f350",
 }
 
 
@@ -221,10 +222,9 @@ def role_assignments(resources, principal):
 
 
 def test_app_identity_has_least_privilege_roles_with_deterministic_names(resources, env):
-    (email_sender,) = [r for r in resources if r.type == "Microsoft.Authorization/roleDefinitions"]
     assert role_assignments(resources, f"<devopps-id-be-{env}.properties.principalId>") == [
-        # Send-only on its Communication Services resource (issue 15, tests/infra/test_infra_email.py).
-        (email_sender.properties["roleName"], f"devopps-acs-{env}"),
+        # The documented role for sending, on its Communication Services resource only (test_infra_email.py).
+        ("Communication and Email Service Owner", f"devopps-acs-{env}"),
         ("Key Vault Secrets User", f"devopps-kv-{env}"),
         ("Monitoring Metrics Publisher", f"devopps-insights-{env}"),
         # Its own containers only: no role over the account, no data owner (issue 18).

@@ -33,3 +33,13 @@ def test_the_template_makes_the_pipeline_identity_the_database_administrator_and
 def test_the_slack_webhook_goes_to_the_relay_vault_not_the_apps():
     (secrets_step,) = [s for s in JOB["steps"] if "slack-webhook-url" in s.get("run", "")]
     assert 'set_secret slack-webhook-url "$ALERT_KEY_VAULT"' in secrets_step["run"]
+
+
+def test_a_push_to_a_forks_branch_deploys_to_development_nowhere():
+    import workflow_rules as rules
+
+    ci = rules.load_workflows()["ci.yml"]
+    ours = rules.Event("push", ref="refs/heads/feature/x", extra={"event": {"repository": {"fork": False}}})
+    fork = rules.Event("push", ref="refs/heads/feature/x", extra={"event": {"repository": {"fork": True}}})
+    assert rules.environments_deployed(ci, ours) == ["development"]
+    assert rules.environments_deployed(ci, fork) == []
