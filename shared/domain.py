@@ -298,3 +298,18 @@ class ScaChallenge:
     attempts: int
     created_at: datetime
     expires_at: datetime
+
+
+@dataclass(frozen=True)
+class Passkey:
+    """A WebAuthn credential a user registered (issue 17): only its public key is kept."""
+
+    id: UUID
+    user_id: UUID
+    credential_id: bytes
+    public_key: bytes  # COSE, as the authenticator gave it
+    sign_count: int
+    transports: tuple[str, ...]
+    name: str
+    created_at: datetime
+    last_used_at: datetime | None

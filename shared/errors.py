@@ -227,3 +227,12 @@ class ApprovalNotPending(BankError):
 
 class AccountLimitReached(BankError):
     """A customer at MAX_ACCOUNTS_PER_CUSTOMER open accounts opening (or reopening) one more."""
+
+
+class PasskeyNotFound(BankError):
+    pass
+
+
+class PasskeySignInFailed(BankError):
+    """A passkey sign-in not accepted: which part was wrong (challenge, credential, signature,
+    counter) is never said."""

@@ -3,7 +3,7 @@ balance); responses describe exactly what the API sends. The OpenAPI document is
 
 import unicodedata
 from datetime import date, datetime
-from typing import Annotated, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 from uuid import UUID
 
 from pydantic import (
@@ -825,3 +825,43 @@ class StatementQuery(BaseModel):
         if start is not None and (value - start).days + 1 > STATEMENT_MAX_DAYS:
             raise ValueError(f"must make a period of at most {STATEMENT_MAX_DAYS} days (both days counted)")
         return value
+
+
+# --- Passkeys (issue 17) -------------------------------------------------------------------------
+
+PasskeyName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50), Visible]
+# A WebAuthn credential as the browser's PublicKeyCredential.toJSON() gives it (base64url fields);
+# py_webauthn parses and checks it.
+WebAuthnCredential = Annotated[dict[str, Any], Field(description="The PublicKeyCredential as JSON (toJSON())")]
+
+
+class AddPasskeyRequest(Request):
+    challenge_id: UUID
+    name: PasskeyName = Field(description="What you call it (the phone or key it lives on)")
+    credential: WebAuthnCredential
+
+
+class RenamePasskeyRequest(Request):
+    name: PasskeyName
+
+
+class PasskeySignInRequest(Request):
+    challenge_id: UUID
+    credential: WebAuthnCredential
+
+
+class PasskeyOptionsOut(BaseModel):
+    challenge_id: UUID
+    passkey_options: dict[str, Any] = Field(description="PublicKeyCredentialCreationOptions or "
+                                                        "PublicKeyCredentialRequestOptions as JSON")
+
+
+class PasskeyOut(BaseModel):
+    id: UUID
+    name: str
+    created_at: AwareDatetime
+    last_used_at: AwareDatetime | None = Field(description="When it last signed in or confirmed something")
+
+
+class PasskeyList(BaseModel):
+    items: list[PasskeyOut]

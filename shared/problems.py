@@ -66,6 +66,8 @@ PROBLEMS: dict[type[errors.BankError], ProblemKind] = {
     errors.ApprovalNotFound: ProblemKind(404, "approval-not-found", "Approval not found"),
     errors.ApprovalNotPending: ProblemKind(409, "approval-not-pending", "This deposit has been decided already"),
     errors.AccountLimitReached: ProblemKind(409, "account-limit-reached", "You have the most open accounts allowed"),
+    errors.PasskeyNotFound: ProblemKind(404, "passkey-not-found", "Passkey not found"),
+    errors.PasskeySignInFailed: ProblemKind(401, "passkey-not-accepted", "The passkey was not accepted"),
 }
 
 INTERNAL_ERROR = ProblemKind(500, "internal-error", "Something went wrong on our side")

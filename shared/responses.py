@@ -221,3 +221,23 @@ def audit_csv(records: list[AuditRecord]) -> bytes:
          r.target_type, r.target_label, r.target_id,
          json.dumps(r.changes, sort_keys=True, separators=(",", ":"), ensure_ascii=False), r.correlation_id)
         for r in records))
+
+
+# --- Passkeys (issue 17) -------------------------------------------------------------------------
+
+if TYPE_CHECKING:
+    from shared.domain import Passkey
+    from shared.models import PasskeyList, PasskeyOut
+
+
+def passkey_out(passkey: "Passkey") -> "PasskeyOut":
+    from shared.models import PasskeyOut
+
+    return PasskeyOut(id=passkey.id, name=passkey.name, created_at=passkey.created_at,
+                      last_used_at=passkey.last_used_at)
+
+
+def passkey_list(passkeys: "list[Passkey]") -> "PasskeyList":
+    from shared.models import PasskeyList
+
+    return PasskeyList(items=[passkey_out(passkey) for passkey in passkeys])

@@ -85,6 +85,15 @@ class Settings(BaseSettings):
     deposit_approval_threshold: Decimal = Field(default=Decimal("10000.00"), ge=0, le=1_000_000_000, decimal_places=2)
     max_accounts_per_customer: int = Field(default=10, ge=1, le=1000)
 
+    # Passkeys (issue 17): the relying party browsers bind credentials to (a domain, never an IP
+    # address), its name as authenticators show it, and the origins (comma-separated) a ceremony may
+    # come from. Locally the SWA emulator on localhost:4280 and Vite on localhost:5173.
+    webauthn_rp_id: str | None = None
+    webauthn_rp_name: str = "IE Bank"
+    webauthn_origins: str = "http://localhost:4280,http://localhost:5173"
+    # A factor change (adding or removing a passkey, say) needs a strong authentication this recent.
+    sca_fresh_seconds: int = Field(default=300, ge=30, le=3600)
+
     log_format: Literal["json", "text"] = "json"
     applicationinsights_connection_string: SecretStr | None = None
 
@@ -93,10 +102,19 @@ class Settings(BaseSettings):
         return int(self.deposit_approval_threshold.scaleb(2))
 
     @property
+    def relying_party_id(self) -> str:
+        return self.webauthn_rp_id or "localhost"
+
+    @property
+    def webauthn_origin_list(self) -> tuple[str, ...]:
+        return tuple(origin.strip().rstrip("/") for origin in self.webauthn_origins.split(",") if origin.strip())
+
+    @property
     def is_development(self) -> bool:
         return self.app_env in _DEVELOPMENT
 
-    @field_validator("key_vault_url", "database_url", "admin_username", "acs_email_endpoint", mode="before")
+    @field_validator("key_vault_url", "database_url", "admin_username", "acs_email_endpoint", "webauthn_rp_id",
+                     mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
@@ -113,6 +131,8 @@ class Settings(BaseSettings):
             raise ConfigurationError("DB_POOL_MIN_SIZE must not exceed DB_POOL_MAX_SIZE")
         if self.vop_close_match_score > self.vop_match_score:
             raise ConfigurationError("VOP_CLOSE_MATCH_SCORE must not exceed VOP_MATCH_SCORE")
+        if not self.webauthn_origin_list:
+            raise ConfigurationError("WEBAUTHN_ORIGINS must name at least one origin")
         if self.is_development:
             return self
         if self.app_env == "prod" and self.session_idle_seconds > 300:
@@ -132,6 +152,11 @@ class Settings(BaseSettings):
                                      + self.app_env)
         if not self.public_base_url.startswith("https://"):
             raise ConfigurationError("PUBLIC_BASE_URL must be an https:// address when APP_ENV is " + self.app_env)
+        if self.app_env == "prod":
+            if not self.webauthn_rp_id:
+                raise ConfigurationError("WEBAUTHN_RP_ID is required when APP_ENV is prod")
+            if not all(origin.startswith("https://") for origin in self.webauthn_origin_list):
+                raise ConfigurationError("WEBAUTHN_ORIGINS must be https:// origins when APP_ENV is prod")
         return self
 
     def require_signing_key(self) -> None:

@@ -16,7 +16,8 @@ from tests.helpers import PASSWORD, deposit, make_admin, sign_in, sign_up
 # Sign-out answers 204 to anyone (ending nothing is not an error); the reset routes are how a
 # person who cannot sign in gets back in.
 PUBLIC = {"health", "health/ready", "openapi.json", "auth/register", "auth/login", "auth/logout",
-          "auth/password-reset", "auth/password-reset/confirm"}
+          "auth/password-reset", "auth/password-reset/confirm",
+          "auth/passkey/options", "auth/passkey"}
 
 
 def routes() -> list[tuple[str, str]]:
@@ -105,6 +106,8 @@ BODIES = {
     "payees": lambda c: {"name": "Matrix", "account": c["a"].account},
     "payees/verify": lambda c: {"name": "Matrix", "account": c["a"].account},
     "payees/{payee_id}": lambda c: {"trusted": True},
+    "me/passkeys/{passkey_id}": lambda c: {"name": "Matrix"},
+    "me/passkeys": lambda c: {"challenge_id": str(uuid.uuid4()), "name": "Matrix", "credential": {}},
 }
 
 

@@ -33,6 +33,10 @@ EXPECTED = {
 }
 # The account page's balance chart.
 EXPECTED |= {("GET", "accounts/{number}/balance-history")}
+# Passkeys (issue 17).
+EXPECTED |= {("GET", "me/passkeys"), ("POST", "me/passkeys"), ("POST", "me/passkeys/options"),
+             ("PATCH", "me/passkeys/{passkey_id}"), ("DELETE", "me/passkeys/{passkey_id}"),
+             ("POST", "auth/passkey/options"), ("POST", "auth/passkey")}
 
 
 def http_functions() -> list:

@@ -17,6 +17,8 @@ def set_azure_mail(monkeypatch):
     monkeypatch.setenv("MAIL_TRANSPORT", "acs")
     monkeypatch.setenv("ACS_EMAIL_ENDPOINT", "https://iebank.europe.communication.azure.com")
     monkeypatch.setenv("PUBLIC_BASE_URL", "https://bank.example")
+    monkeypatch.setenv("WEBAUTHN_RP_ID", "bank.example")
+    monkeypatch.setenv("WEBAUTHN_ORIGINS", "https://bank.example")
 
 
 @pytest.mark.parametrize("missing, named", [
@@ -79,3 +81,27 @@ def test_a_short_signing_key_is_refused(monkeypatch):
     monkeypatch.setenv("JWT_SIGNING_KEY", "short")
     with pytest.raises(ConfigurationError, match="32"):
         load_settings()
+
+
+def test_prod_needs_a_passkey_relying_party_and_https_origins(monkeypatch):
+    """Passkeys are bound to a domain: localhost (the local default) is no bank's, nor is http."""
+    monkeypatch.setenv("APP_ENV", "prod")
+    monkeypatch.setenv("DATABASE_URL", "postgresql://app@db.example:5432/iebank?sslmode=require")
+    set_azure_mail(monkeypatch)
+    monkeypatch.delenv("WEBAUTHN_RP_ID")
+    with pytest.raises(ConfigurationError, match="WEBAUTHN_RP_ID"):
+        Settings()
+    monkeypatch.setenv("WEBAUTHN_RP_ID", "bank.example")
+    monkeypatch.setenv("WEBAUTHN_ORIGINS", "https://bank.example,http://bank.example")
+    with pytest.raises(ConfigurationError, match="WEBAUTHN_ORIGINS"):
+        Settings()
+    monkeypatch.setenv("WEBAUTHN_ORIGINS", "https://bank.example/")
+    assert Settings().webauthn_origin_list == ("https://bank.example",)
+
+
+def test_locally_passkeys_use_localhost_and_the_emulators_origin(monkeypatch):
+    monkeypatch.setenv("APP_ENV", "local")
+    monkeypatch.delenv("WEBAUTHN_RP_ID", raising=False)
+    settings = Settings()
+    assert settings.relying_party_id == "localhost"
+    assert "http://localhost:4280" in settings.webauthn_origin_list

@@ -151,3 +151,16 @@ export const balanceHistoryApi = {
   get: (number: string, limit = 100) =>
     api.get<BalanceHistory>(`/accounts/${enc(number)}/balance-history`, { query: { limit } }),
 }
+
+// Passkeys (issue 17): `credential` is the PublicKeyCredential as JSON (src/lib/webauthn.ts).
+export const passkeysApi = {
+  list: () => api.get<{ items: import('./types').Passkey[] }>('/me/passkeys'),
+  registrationOptions: () => api.post<import('./types').PasskeyOptions>('/me/passkeys/options'),
+  add: (challengeId: string, name: string, credential: unknown) =>
+    api.post<import('./types').Passkey>('/me/passkeys', { challenge_id: challengeId, name, credential }),
+  rename: (id: string, name: string) => api.patch<import('./types').Passkey>(`/me/passkeys/${enc(id)}`, { name }),
+  remove: (id: string) => api.delete(`/me/passkeys/${enc(id)}`),
+  signInOptions: () => api.post<import('./types').PasskeyOptions>('/auth/passkey/options', undefined, { anonymous: true }),
+  signIn: (challengeId: string, credential: unknown) =>
+    api.post<LoginResponse>('/auth/passkey', { challenge_id: challengeId, credential }, { anonymous: true }),
+}

@@ -5,6 +5,12 @@
 
 /** Checks on each request body field (JSON Schema keywords), by schema name. */
 export const requestFields = {
+  AddPasskeyRequest: {
+    name: {
+      minLength: 1,
+      maxLength: 50
+    }
+  },
   ChangePasswordRequest: {
     current_password: {
       minLength: 1,
@@ -88,6 +94,7 @@ export const requestFields = {
       pattern: "^[^\\x00-\\x1f\\x7f]*$"
     }
   },
+  PasskeySignInRequest: {},
   PasswordResetConfirmRequest: {
     new_password: {
       minLength: 1,
@@ -157,6 +164,12 @@ export const requestFields = {
       minLength: 1,
       maxLength: 200,
       pattern: "^[^\\x00-\\x1f\\x7f]*$"
+    }
+  },
+  RenamePasskeyRequest: {
+    name: {
+      minLength: 1,
+      maxLength: 50
     }
   },
   StandingOrderRequest: {
@@ -323,12 +336,15 @@ export const schemaEnums = {
     "method-not-allowed",
     "not-found",
     "own-account-deposit",
+    "passkey-not-accepted",
+    "passkey-not-found",
     "password-change-required",
     "payee-exists",
     "payee-not-found",
     "payload-too-large",
     "recipient-not-found",
     "reset-link-invalid",
+    "sca-required",
     "self-modification",
     "service-unavailable",
     "sign-in-disabled",

@@ -57,3 +57,7 @@ export function isDepositApproval(result: Transfer | DepositApproval): result is
 }
 export type BalanceHistory = Schemas['BalanceHistoryOut']
 export type BalancePoint = Schemas['BalancePointOut']
+
+// Passkeys (issue 17).
+export type Passkey = Schemas['PasskeyOut']
+export type PasskeyOptions = Schemas['PasskeyOptionsOut']

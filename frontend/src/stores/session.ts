@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
-import { authApi } from '@/api/endpoints'
+import { authApi, passkeysApi } from '@/api/endpoints'
 import type { CurrentSession, User } from '@/api/types'
 
 // The session itself is the API's HttpOnly cookie: nothing here can read or leak it. This tab
@@ -74,6 +74,14 @@ export const useSessionStore = defineStore('session', () => {
     return response.user
   }
 
+  /** Sign-in with a passkey alone (src/components/PasskeySignInButton.vue): the same answer as a password's. */
+  async function signInWithPasskey(challengeId: string, credential: unknown): Promise<User> {
+    const startedAt = Date.now()
+    const response = await passkeysApi.signIn(challengeId, credential)
+    apply(response, startedAt)
+    return response.user
+  }
+
   /** "Stay signed in": any authenticated call is activity; this one also reads the session's state. */
   async function stayAlive(): Promise<void> {
     const startedAt = Date.now()
@@ -127,6 +135,7 @@ export const useSessionStore = defineStore('session', () => {
     isAdmin,
     restore,
     signIn,
+    signInWithPasskey,
     stayAlive,
     touched,
     signOut,
