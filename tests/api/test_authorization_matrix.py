@@ -105,6 +105,8 @@ BODIES = {
     "payees": lambda c: {"name": "Matrix", "account": c["a"].account},
     "payees/verify": lambda c: {"name": "Matrix", "account": c["a"].account},
     "payees/{payee_id}": lambda c: {"trusted": True},
+    "me/totp/confirm": lambda c: {"code": "123456"},
+    "auth/step-up/confirm": lambda c: {"challenge_id": str(uuid.uuid4()), "method": "totp", "code": "123456"},
 }
 
 
