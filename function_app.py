@@ -5,6 +5,7 @@ import azure.functions as func
 from functions import (
     accounts,
     docs,
+    factors,
     health,
     history,
     login,
@@ -28,6 +29,6 @@ app = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)
 
 for module in (health, docs, register, login, sessions, passwords, accounts, transfers, history,
                manage_users, manage_accounts, manage_deposits, manage_audit, maintenance,
-               manage_approvals, payees, standing_orders, statements, passkeys):
+               manage_approvals, payees, standing_orders, statements, passkeys, factors):
     app.register_blueprint(module.bp)
 docs.describe(app)

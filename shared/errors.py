@@ -236,3 +236,27 @@ class PasskeyNotFound(BankError):
 class PasskeySignInFailed(BankError):
     """A passkey sign-in not accepted: which part was wrong (challenge, credential, signature,
     counter) is never said."""
+class FactorBlocked(BankError):
+    """Too many wrong second-factor answers in a row: the user's factors are blocked for a while."""
+
+    def __init__(self, retry_after_seconds: int) -> None:
+        minutes = max(1, -(-retry_after_seconds // 60))
+        super().__init__(f"Too many wrong attempts: your second factor is blocked for {minutes} minutes. "
+                         "Try again later, or call us if it was not you.")
+        self.retry_after_seconds = retry_after_seconds
+
+
+class FactorEnrolmentRequired(BankError):
+    """A user who must hold a second factor has none yet: only enrolling it answers."""
+
+
+class FactorExists(Conflict):
+    pass
+
+
+class LastSecondFactor(Conflict):
+    """A staff member removing their last second factor: staff must keep one."""
+
+
+class NoSecondFactor(Conflict):
+    """Recovery codes asked for by a user with no second factor they would stand in for."""

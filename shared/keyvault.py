@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 # Key Vault secret name -> settings field it fills.
 SECRET_NAMES = {
     "jwt-signing-key": "jwt_signing_key",
+    "totp-encryption-key": "totp_encryption_key",
     "jwt-previous-signing-key": "jwt_previous_signing_key",
     "admin-password": "admin_password",
 }

@@ -865,3 +865,40 @@ class PasskeyOut(BaseModel):
 
 class PasskeyList(BaseModel):
     items: list[PasskeyOut]
+# Second factors (issue 17): the authenticator app, recovery codes, the step-up.
+class TotpEnrolmentOut(BaseModel):
+    otpauth_uri: str = Field(description="Shown this once: the secret, for the app (or typed in)")
+    qr_svg: str = Field(description="The otpauth URI as a QR code (SVG); render it as an image, never as markup")
+
+
+class TotpConfirmRequest(Request):
+    code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=6, max_length=8)]
+
+
+class RecoveryCodesOut(BaseModel):
+    recovery_codes: list[str] = Field(description="Shown this once; each works once")
+
+
+class FactorsOut(BaseModel):
+    totp: bool
+    recovery_codes_left: int
+    passkeys: int
+    methods: list[str]
+    second_factor_required: bool
+
+
+class FactorChallengeOut(BaseModel):
+    challenge_id: UUID
+    methods: list[str]
+    passkey_options: dict[str, object] | None = None
+
+
+class FactorAnswerRequest(Request):
+    challenge_id: UUID
+    method: Literal["totp", "recovery_code", "passkey"]
+    code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=6, max_length=32)] | None = None
+    credential: dict[str, object] | None = None
+
+    @property
+    def proof(self) -> object:
+        return self.credential if self.method == "passkey" else self.code

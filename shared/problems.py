@@ -68,6 +68,12 @@ PROBLEMS: dict[type[errors.BankError], ProblemKind] = {
     errors.AccountLimitReached: ProblemKind(409, "account-limit-reached", "You have the most open accounts allowed"),
     errors.PasskeyNotFound: ProblemKind(404, "passkey-not-found", "Passkey not found"),
     errors.PasskeySignInFailed: ProblemKind(401, "passkey-not-accepted", "The passkey was not accepted"),
+    errors.SecondFactorRejected: ProblemKind(401, "second-factor-rejected", "That did not work"),
+    errors.FactorBlocked: ProblemKind(429, "factor-blocked", "Your second factor is blocked for a while"),
+    errors.FactorEnrolmentRequired: ProblemKind(403, "factor-enrolment-required", "Set up a second factor first"),
+    errors.FactorExists: ProblemKind(409, "factor-exists", "You have set this up already"),
+    errors.LastSecondFactor: ProblemKind(409, "last-second-factor", "Staff must keep a second factor"),
+    errors.NoSecondFactor: ProblemKind(409, "no-second-factor", "Set up a second factor first"),
 }
 
 INTERNAL_ERROR = ProblemKind(500, "internal-error", "Something went wrong on our side")

@@ -7,7 +7,8 @@ here touches the network: the pool opens on the first unit of work, in the worke
 """
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from shared.db import Database
 from shared.mail import AcsMailer, Mailer, NoMailer, SmtpMailer
@@ -17,6 +18,10 @@ from shared.settings import Settings, load_settings
 from shared.sign_in_delay import SignInDelays
 from shared.tokens import TokenService
 from shared.users import LoginPolicy
+
+if TYPE_CHECKING:
+    from shared.factor_methods import FactorMethod
+    from shared.factors import FactorContext
 
 
 @dataclass
@@ -29,6 +34,17 @@ class Runtime:
     session_policy: SessionPolicy
     mailer: Mailer
     sign_in_delays: SignInDelays
+    # The second factors a user may hold (shared/factor_methods.py), in the order they are offered.
+    factor_methods: "tuple[FactorMethod, ...]" = field(default=())
+
+    @property
+    def factors(self) -> "FactorContext":
+        from shared.factors import FactorContext
+        from shared.second_factors import FailurePolicy
+        from shared.settings import totp_key
+
+        return FactorContext(self.factor_methods, totp_key(self.settings), self.settings.sca_fresh_seconds,
+                             FailurePolicy(self.settings.factor_max_failures, self.settings.factor_block_seconds))
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "Runtime":
@@ -45,6 +61,13 @@ class Runtime:
 
             password_provider = entra_database_password
         previous = settings.jwt_previous_signing_key
+        from shared.passkeys import PasskeyFactor
+        from shared.settings import totp_key
+        from shared.totp import RecoveryCodeFactor, TOTPFactor
+
+        factor_methods = (PasskeyFactor(settings.relying_party_id, settings.webauthn_rp_name,
+                                        settings.webauthn_origin_list),
+                          TOTPFactor(totp_key(settings)), RecoveryCodeFactor())
         return cls(
             settings=settings,
             db=Database(settings, password_provider),
@@ -57,6 +80,7 @@ class Runtime:
             session_policy=SessionPolicy(settings.session_idle_seconds, settings.session_max_seconds),
             mailer=_mailer(settings),
             sign_in_delays=SignInDelays(),
+            factor_methods=factor_methods,
         )
 
 
@@ -71,7 +95,11 @@ def _mailer(settings: Settings) -> Mailer:
 def check_settings() -> None:
     """Reads and validates the settings as the first request will, connecting to nothing; raises
     ConfigurationError naming the variable. The local host calls it before it listens."""
-    load_settings().require_signing_key()
+    settings = load_settings()
+    settings.require_signing_key()
+    from shared.settings import totp_key
+
+    totp_key(settings)
 
 
 _runtime: Runtime | None = None

@@ -91,8 +91,14 @@ class Settings(BaseSettings):
     webauthn_rp_id: str | None = None
     webauthn_rp_name: str = "IE Bank"
     webauthn_origins: str = "http://localhost:4280,http://localhost:5173"
-    # A factor change (adding or removing a passkey, say) needs a strong authentication this recent.
+    # Strong customer authentication (issue 17). The TOTP secrets are encrypted at rest under this
+    # key (AES-GCM); outside prod a fixed development key stands in, so the ops commands and the
+    # app agree on it. A factor change needs a strong authentication at most this many seconds old;
+    # this many wrong second-factor answers in a row block the user's factors for the block time.
+    totp_encryption_key: SecretStr | None = None
     sca_fresh_seconds: int = Field(default=300, ge=30, le=3600)
+    factor_max_failures: int = Field(default=5, ge=1, le=5)
+    factor_block_seconds: int = Field(default=900, ge=60, le=86_400)
 
     log_format: Literal["json", "text"] = "json"
     applicationinsights_connection_string: SecretStr | None = None
@@ -120,7 +126,7 @@ class Settings(BaseSettings):
         return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("jwt_signing_key", "jwt_previous_signing_key", "admin_password",
-                     "applicationinsights_connection_string", mode="before")
+                     "applicationinsights_connection_string", "totp_encryption_key", mode="before")
     @classmethod
     def _blank_secret_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
@@ -133,6 +139,8 @@ class Settings(BaseSettings):
             raise ConfigurationError("VOP_CLOSE_MATCH_SCORE must not exceed VOP_MATCH_SCORE")
         if not self.webauthn_origin_list:
             raise ConfigurationError("WEBAUTHN_ORIGINS must name at least one origin")
+        if self.totp_encryption_key is not None and len(self.totp_encryption_key.get_secret_value()) < 32:
+            raise ConfigurationError("TOTP_ENCRYPTION_KEY must be at least 32 characters")
         if self.is_development:
             return self
         if self.app_env == "prod" and self.session_idle_seconds > 300:
@@ -171,6 +179,20 @@ class Settings(BaseSettings):
                 "when APP_ENV is " + self.app_env
             )
         self.jwt_signing_key = SecretStr(secrets.token_urlsafe(48))
+
+
+_DEVELOPMENT_TOTP_KEY = "iebank-development-totp-key-never-for-production"  # used outside prod only
+
+
+def totp_key(settings: Settings) -> bytes:
+    """The 256-bit AES key the TOTP secrets are encrypted under."""
+    import hashlib
+
+    given = settings.totp_encryption_key
+    if given is None and settings.app_env == "prod":
+        raise ConfigurationError("TOTP_ENCRYPTION_KEY (or the Key Vault secret totp-encryption-key) is required "
+                                 "when APP_ENV is prod")
+    return hashlib.sha256((given.get_secret_value() if given else _DEVELOPMENT_TOTP_KEY).encode()).digest()
 
 
 def _sslmode(database_url: str) -> str | None:

@@ -108,6 +108,8 @@ BODIES = {
     "payees/{payee_id}": lambda c: {"trusted": True},
     "me/passkeys/{passkey_id}": lambda c: {"name": "Matrix"},
     "me/passkeys": lambda c: {"challenge_id": str(uuid.uuid4()), "name": "Matrix", "credential": {}},
+    "me/totp/confirm": lambda c: {"code": "123456"},
+    "auth/step-up/confirm": lambda c: {"challenge_id": str(uuid.uuid4()), "method": "totp", "code": "123456"},
 }
 
 

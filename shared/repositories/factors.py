@@ -1,0 +1,99 @@
+"""Second factors (migration 0017): a user's authenticator-app secret (encrypted by the caller,
+never read in clear here), their recovery codes (digests only) and their consecutive failures."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+from shared.db import Reader, UnitOfWork
+
+
+@dataclass(frozen=True)
+class TotpRow:
+    secret: bytes  # AES-GCM nonce + ciphertext
+    confirmed_at: datetime | None
+    last_time_step: int | None
+
+
+@dataclass(frozen=True)
+class FailureState:
+    failures: int
+    blocked_seconds: int  # 0 when not blocked
+
+
+async def totp_of(db: Reader, user_id: UUID, *, lock: bool = False) -> TotpRow | None:
+    query = ("SELECT secret, confirmed_at, last_time_step FROM totp_factors WHERE user_id = %s FOR UPDATE" if lock
+             else "SELECT secret, confirmed_at, last_time_step FROM totp_factors WHERE user_id = %s")
+    row = await db.fetch_one(query, (user_id,))
+    return TotpRow(bytes(row["secret"]), row["confirmed_at"], row["last_time_step"]) if row is not None else None
+
+
+async def put_pending_totp(uow: UnitOfWork, user_id: UUID, secret: bytes) -> None:
+    """A new enrolment, replacing one not confirmed yet; does nothing over a confirmed factor."""
+    await uow.execute(
+        "INSERT INTO totp_factors (user_id, secret) VALUES (%s, %s) ON CONFLICT (user_id) DO UPDATE"
+        " SET secret = EXCLUDED.secret, created_at = now(), last_time_step = NULL"
+        " WHERE totp_factors.confirmed_at IS NULL", (user_id, secret))
+
+
+async def accept_time_step(uow: UnitOfWork, user_id: UUID, time_step: int, *, confirm: bool) -> bool:
+    """Records an accepted code's time step; False when that step (or a later one) was used already."""
+    return await uow.execute(
+        "UPDATE totp_factors SET last_time_step = %s,"
+        " confirmed_at = CASE WHEN %s THEN coalesce(confirmed_at, now()) ELSE confirmed_at END"
+        " WHERE user_id = %s AND (last_time_step IS NULL OR last_time_step < %s)",
+        (time_step, confirm, user_id, time_step)) == 1
+
+
+async def delete_totp(uow: UnitOfWork, user_id: UUID) -> bool:
+    return await uow.execute("DELETE FROM totp_factors WHERE user_id = %s AND confirmed_at IS NOT NULL",
+                             (user_id,)) == 1
+
+
+async def replace_recovery_codes(uow: UnitOfWork, user_id: UUID, digests: list[bytes]) -> None:
+    await uow.execute("DELETE FROM recovery_codes WHERE user_id = %s", (user_id,))
+    for digest in digests:
+        await uow.execute("INSERT INTO recovery_codes (user_id, code_hash) VALUES (%s, %s)", (user_id, digest))
+
+
+async def delete_recovery_codes(uow: UnitOfWork, user_id: UUID) -> None:
+    await uow.execute("DELETE FROM recovery_codes WHERE user_id = %s", (user_id,))
+
+
+async def recovery_codes_left(db: Reader, user_id: UUID) -> int:
+    row = await db.fetch_one("SELECT count(*) AS n FROM recovery_codes WHERE user_id = %s AND used_at IS NULL",
+                             (user_id,))
+    return int(row["n"]) if row is not None else 0
+
+
+async def use_recovery_code(uow: UnitOfWork, user_id: UUID, digest: bytes) -> bool:
+    return await uow.execute("UPDATE recovery_codes SET used_at = now() WHERE user_id = %s AND code_hash = %s"
+                             " AND used_at IS NULL", (user_id, digest)) == 1
+
+
+async def blocked_seconds(uow: UnitOfWork, user_id: UUID) -> int:
+    """Seconds the user's factors stay blocked (0 when they are not), the row locked meanwhile."""
+    row = await uow.fetch_one(
+        "SELECT greatest(0, ceil(extract(epoch FROM blocked_until - now())))::int AS seconds"
+        " FROM factor_failures WHERE user_id = %s FOR UPDATE", (user_id,))
+    return int(row["seconds"] or 0) if row is not None else 0
+
+
+async def count_failure(uow: UnitOfWork, user_id: UUID, max_failures: int, block_seconds: int) -> FailureState:
+    """One more consecutive failure; at max_failures the factors are blocked for block_seconds and
+    the count starts again."""
+    row = await uow.fetch_one(
+        "INSERT INTO factor_failures AS f (user_id, failures) VALUES (%(user)s, 1)"
+        " ON CONFLICT (user_id) DO UPDATE SET failures = CASE WHEN f.blocked_until > now() THEN f.failures"
+        " ELSE f.failures + 1 END RETURNING failures", {"user": user_id})
+    assert row is not None
+    failures = int(row["failures"])
+    if failures < max_failures:
+        return FailureState(failures, 0)
+    await uow.execute("UPDATE factor_failures SET failures = 0, blocked_until = now() + %s * interval '1 second'"
+                      " WHERE user_id = %s", (block_seconds, user_id))
+    return FailureState(failures, block_seconds)
+
+
+async def reset_failures(uow: UnitOfWork, user_id: UUID) -> None:
+    await uow.execute("DELETE FROM factor_failures WHERE user_id = %s", (user_id,))

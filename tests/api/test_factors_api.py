@@ -1,0 +1,111 @@
+"""Second factors over HTTP (issue 17): the authenticator app's enrolment and codes accepted once,
+recovery codes, the step-up a factor change needs, and the block after five wrong answers."""
+
+import base64
+import time
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pyotp
+
+from tests.helpers import PASSWORD, Customer, sign_in, sign_up
+
+
+def problem_type(response: httpx.Response) -> str:
+    assert response.headers["content-type"].startswith("application/problem+json"), response.text
+    return str(response.json()["type"]).rsplit("/", 1)[-1]
+
+
+def enrol(api: httpx.Client, customer: Customer) -> tuple[pyotp.TOTP, list[str]]:
+    started = api.post("/api/me/totp", headers=customer.headers)
+    assert started.status_code == 201, started.text
+    body = started.json()
+    assert body["qr_svg"].lstrip().startswith("<svg")
+    secret = parse_qs(urlsplit(body["otpauth_uri"]).query)["secret"][0]
+    totp = pyotp.TOTP(secret)
+    confirmed = api.post("/api/me/totp/confirm", json={"code": totp.now()}, headers=customer.headers)
+    assert confirmed.status_code == 200, confirmed.text
+    return totp, confirmed.json()["recovery_codes"]
+
+
+def step_up(api: httpx.Client, headers: dict[str, str], method: str, code: str) -> httpx.Response:
+    challenge = api.post("/api/auth/step-up", headers=headers)
+    assert challenge.status_code == 200, challenge.text
+    assert "totp" in challenge.json()["methods"]
+    return api.post("/api/auth/step-up/confirm", headers=headers,
+                    json={"challenge_id": challenge.json()["challenge_id"], "method": method, "code": code})
+
+
+def next_code(totp: pyotp.TOTP) -> str:
+    return totp.at(time.time() + 30)
+
+
+def test_enrolment_gives_ten_single_use_recovery_codes_and_the_factor_list_shows_it(api):
+    customer = sign_up(api)
+    assert api.get("/api/me/factors", headers=customer.headers).json()["totp"] is False
+    _, codes = enrol(api, customer)
+    assert len(codes) == 10 and len(set(codes)) == 10
+    listed = api.get("/api/me/factors", headers=customer.headers).json()
+    assert listed["totp"] is True and listed["recovery_codes_left"] == 10
+    assert set(listed["methods"]) == {"totp", "recovery_code"}
+    assert step_up(api, customer.headers, "recovery_code", codes[0]).status_code == 204
+    again = step_up(api, customer.headers, "recovery_code", codes[0])
+    assert again.status_code == 401 and problem_type(again) == "second-factor-rejected"
+    assert api.get("/api/me/factors", headers=customer.headers).json()["recovery_codes_left"] == 9
+
+
+def test_a_replayed_totp_code_is_refused(api):
+    customer = sign_up(api)
+    totp, _ = enrol(api, customer)
+    used = totp.now()  # the code the confirmation accepted (same 30 s step, or the one before)
+    replayed = step_up(api, customer.headers, "totp", used)
+    if replayed.status_code == 204:  # the step turned over between the two: that was a new code
+        replayed = step_up(api, customer.headers, "totp", totp.now())
+    assert replayed.status_code == 401 and problem_type(replayed) == "second-factor-rejected"
+    # The message says nothing of which element was wrong (Art. 4(3)).
+    assert "code" not in replayed.json()["detail"].lower()
+    assert step_up(api, customer.headers, "totp", next_code(totp)).status_code == 204
+
+
+def test_the_fifth_wrong_answer_blocks_the_factor_and_the_sixth_is_refused_even_when_right(api):
+    customer = sign_up(api)
+    totp, _ = enrol(api, customer)
+    wrong = "000000" if totp.now() != "000000" else "111111"
+    for left in (4, 3, 2, 1):
+        refused = step_up(api, customer.headers, "totp", wrong)
+        assert refused.status_code == 401, refused.text
+        assert f"{left} attempt" in refused.json()["detail"]
+    fifth = step_up(api, customer.headers, "totp", wrong)
+    assert fifth.status_code == 429 and problem_type(fifth) == "factor-blocked"
+    sixth = step_up(api, customer.headers, "totp", next_code(totp))
+    assert sixth.status_code == 429 and problem_type(sixth) == "factor-blocked"
+    assert 800 < int(sixth.headers["retry-after"]) <= 900
+
+
+def test_a_factor_change_without_a_fresh_strong_authentication_is_refused_then_allowed_after_a_step_up(api):
+    customer = sign_up(api)
+    totp, _ = enrol(api, customer)
+    # A new session that proved only the password.
+    headers = {"Authorization": f"Bearer {sign_in(api, customer.username, PASSWORD)}"}
+    for method, path in (("POST", "/api/me/recovery-codes"), ("DELETE", "/api/me/totp")):
+        refused = api.request(method, path, headers=headers)
+        assert refused.status_code == 403 and problem_type(refused) == "sca-required", refused.text
+    assert step_up(api, headers, "totp", next_code(totp)).status_code == 204
+    regenerated = api.post("/api/me/recovery-codes", headers=headers)
+    assert regenerated.status_code == 200 and len(regenerated.json()["recovery_codes"]) == 10
+    # The change signed the other session (the one that enrolled) out.
+    assert api.get("/api/me", headers=customer.headers).status_code == 401
+    assert api.delete("/api/me/totp", headers=headers).status_code == 204
+    listed = api.get("/api/me/factors", headers=headers).json()
+    assert listed["totp"] is False and listed["recovery_codes_left"] == 0
+
+
+def test_the_secret_is_stored_encrypted_and_bound_to_its_user(api, database_url):
+    import psycopg
+
+    customer = sign_up(api)
+    totp, _ = enrol(api, customer)
+    with psycopg.connect(database_url) as conn:
+        row = conn.execute("SELECT secret FROM totp_factors WHERE user_id = %s", (customer.user_id,)).fetchone()
+    assert row is not None and totp.secret.encode() not in bytes(row[0])
+    assert base64.b32decode(totp.secret) not in bytes(row[0])
