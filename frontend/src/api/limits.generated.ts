@@ -67,6 +67,19 @@ export const requestFields = {
       pattern: "^[^\\x00-\\x1f\\x7f]*$"
     }
   },
+  FactorAnswerRequest: {
+    code: {
+      minLength: 6,
+      maxLength: 32
+    },
+    method: {
+      enum: [
+        "totp",
+        "recovery_code",
+        "passkey"
+      ]
+    }
+  },
   LoginRequest: {
     password: {
       minLength: 1,
@@ -204,6 +217,12 @@ export const requestFields = {
       pattern: "^IE[0-9]{2}IEBK[0-9]{14}$"
     }
   },
+  TotpConfirmRequest: {
+    code: {
+      minLength: 6,
+      maxLength: 8
+    }
+  },
   TransferRequest: {
     amount: {
       pattern: "^[0-9]+(\\.[0-9]{1,2})?$",
@@ -324,6 +343,9 @@ export const schemaEnums = {
     "csrf-header-missing",
     "currency-mismatch",
     "email-taken",
+    "factor-blocked",
+    "factor-enrolment-required",
+    "factor-exists",
     "forbidden",
     "idempotency-key-in-progress",
     "idempotency-key-required",
@@ -332,8 +354,10 @@ export const schemaEnums = {
     "internal-error",
     "invalid-credentials",
     "last-admin",
+    "last-second-factor",
     "malformed-json",
     "method-not-allowed",
+    "no-second-factor",
     "not-found",
     "own-account-deposit",
     "passkey-not-accepted",
@@ -345,6 +369,7 @@ export const schemaEnums = {
     "recipient-not-found",
     "reset-link-invalid",
     "sca-required",
+    "second-factor-rejected",
     "self-modification",
     "service-unavailable",
     "sign-in-disabled",
