@@ -37,6 +37,9 @@ EXPECTED |= {("GET", "accounts/{number}/balance-history")}
 EXPECTED |= {("GET", "me/passkeys"), ("POST", "me/passkeys"), ("POST", "me/passkeys/options"),
              ("PATCH", "me/passkeys/{passkey_id}"), ("DELETE", "me/passkeys/{passkey_id}"),
              ("POST", "auth/passkey/options"), ("POST", "auth/passkey")}
+# Authenticator-app codes, recovery codes and the step-up (issue 17).
+EXPECTED |= {("POST", "me/totp"), ("POST", "me/totp/confirm"), ("DELETE", "me/totp"), ("POST", "me/recovery-codes"),
+             ("GET", "me/factors"), ("POST", "auth/step-up"), ("POST", "auth/step-up/confirm")}
 
 
 def http_functions() -> list:
