@@ -9,10 +9,11 @@ from tests.conftest import ROOT
 
 def _start(**env: str) -> subprocess.CompletedProcess[str]:
     clean = {key: value for key, value in os.environ.items()
-             if not key.startswith(("JWT_", "DATABASE_", "APP_ENV", "KEY_VAULT"))}
+             if not key.startswith(("JWT_", "DATABASE_", "APP_ENV", "KEY_VAULT", "WEBAUTHN_", "TOTP_"))}
     # Everything else prod needs, so that the setting under test is what stops the host.
     env = {"MAIL_TRANSPORT": "acs", "ACS_EMAIL_ENDPOINT": "https://iebank.europe.communication.azure.com",
-           "PUBLIC_BASE_URL": "https://bank.example", **env}
+           "PUBLIC_BASE_URL": "https://bank.example", "WEBAUTHN_RP_ID": "bank.example",
+           "WEBAUTHN_ORIGINS": "https://bank.example", "TOTP_ENCRYPTION_KEY": "k" * 44, **env}
     return subprocess.run([sys.executable, "-m", "devhost", "--port", "0", "--no-embedded", "--no-timers"],
                           cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, timeout=60, check=False)
 
