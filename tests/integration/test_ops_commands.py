@@ -63,7 +63,8 @@ def test_seed_demo_is_refused_in_prod(postgres_server):
     tls_url = url + ("&" if "?" in url else "?") + "sslmode=require"
     refused = ops("seed-demo", database_url=tls_url, APP_ENV="prod", JWT_SIGNING_KEY="x" * 40, MAIL_TRANSPORT="acs",
                   ACS_EMAIL_ENDPOINT="https://iebank.europe.communication.azure.com",
-                  PUBLIC_BASE_URL="https://bank.example")
+                  PUBLIC_BASE_URL="https://bank.example", WEBAUTHN_RP_ID="bank.example",
+                  WEBAUTHN_ORIGINS="https://bank.example", TOTP_ENCRYPTION_KEY="k" * 44)
     assert refused.returncode == 2 and "demo data is never seeded" in refused.stderr
 
 
