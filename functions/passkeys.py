@@ -45,7 +45,8 @@ async def passkey_registration_options(call: Call[None, None]) -> PasskeyOptions
     assert call.session is not None
     rt = call.runtime
     challenge_id, options = await passkeys.registration_options(
-        rt.db, passkeys.relying_party(rt.settings), call.principal, call.session, rt.settings.sca_fresh_seconds)
+        rt.db, passkeys.relying_party(rt.settings), rt.factor_methods, call.principal, call.session,
+        rt.settings.sca_fresh_seconds)
     return PasskeyOptionsOut(challenge_id=challenge_id, passkey_options=options)
 
 
@@ -56,8 +57,8 @@ async def add_passkey(call: Call[AddPasskeyRequest, None]) -> PasskeyOut:
     from shared import passkeys, responses
     assert call.session is not None
     rt = call.runtime
-    passkey = await passkeys.add(rt.db, passkeys.relying_party(rt.settings), call.principal, call.session, call.body,
-                                 rt.settings.sca_fresh_seconds, call.correlation_id)
+    passkey = await passkeys.add(rt.db, passkeys.relying_party(rt.settings), rt.factor_methods, call.principal,
+                                 call.session, call.body, rt.settings.sca_fresh_seconds, call.correlation_id)
     return responses.passkey_out(passkey)
 
 

@@ -9,12 +9,13 @@ consumption is committed before the refusal is raised).
 """
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from shared import audit, sessions, strong_auth, telemetry
+from shared import audit, second_factors, sessions, strong_auth, telemetry
 from shared.auth import Principal
 from shared.db import Database, Reader, UnitOfWork
 from shared.domain import Passkey, Session, SignIn
@@ -27,6 +28,7 @@ from shared.errors import (
     UserNotFound,
     ValidationFailed,
 )
+from shared.factor_methods import FactorMethod
 from shared.models import AddPasskeyRequest, PasskeySignInRequest
 from shared.repositories import challenges, passkeys, users
 from shared.repositories import sessions as sessions_repo
@@ -126,13 +128,16 @@ class PasskeyFactor:
 
 # ---- registration and management -----------------------------------------------------------------
 
-async def _require_fresh(db: Reader, caller: Principal, session: Session, fresh_seconds: int) -> None:
-    strong_auth.require_fresh(session, has_factor=await passkeys.held_by(db, caller.id), now=datetime.now(UTC),
-                              fresh_seconds=fresh_seconds)
+async def _require_fresh(db: Reader, methods: Sequence[FactorMethod], caller: Principal, session: Session,
+                         fresh_seconds: int) -> None:
+    """A holder of any second factor (an authenticator app too, not only a passkey) proves one
+    again; a user without one needs a recent sign-in."""
+    held = await second_factors.held(db, methods, caller.id)
+    strong_auth.require_fresh(session, has_factor=bool(held), now=datetime.now(UTC), fresh_seconds=fresh_seconds)
 
 
-async def registration_options(db: Database, rp: RelyingParty, caller: Principal, session: Session,
-                               fresh_seconds: int) -> tuple[UUID, dict[str, Any]]:
+async def registration_options(db: Database, rp: RelyingParty, methods: Sequence[FactorMethod], caller: Principal,
+                               session: Session, fresh_seconds: int) -> tuple[UUID, dict[str, Any]]:
     """A registration challenge (single use, CHALLENGE_TTL_SECONDS) and the creation options for it:
     user verification required, a resident (discoverable) key preferred, the caller's passkeys
     excluded so one authenticator is not registered twice. Needs a fresh SCA, as the add does."""
@@ -145,7 +150,7 @@ async def registration_options(db: Database, rp: RelyingParty, caller: Principal
     )
 
     async with db.reader() as read:
-        await _require_fresh(read, caller, session, fresh_seconds)
+        await _require_fresh(read, methods, caller, session, fresh_seconds)
         user = await users.by_id(read, caller.id)
         held = await passkeys.of_user(read, caller.id)
     if user is None:
@@ -184,14 +189,14 @@ def _transports(credential: dict[str, Any]) -> list[str]:
 _CHALLENGE_GONE = ("challenge_id", "has expired or was used: ask for new options")
 
 
-async def add(db: Database, rp: RelyingParty, caller: Principal, session: Session, command: AddPasskeyRequest,
-              fresh_seconds: int, correlation_id: str) -> Passkey:
+async def add(db: Database, rp: RelyingParty, methods: Sequence[FactorMethod], caller: Principal, session: Session,
+              command: AddPasskeyRequest, fresh_seconds: int, correlation_id: str) -> Passkey:
     """Registers the passkey the credential attests, answering the caller's registration challenge
     (used up whatever the outcome). Needs a fresh SCA; signs the caller out everywhere else and is
     audited (`passkey.add`, with its name: never key material)."""
     refusal: ValidationFailed | None = None
     async with db.unit_of_work() as uow:
-        await _require_fresh(uow, caller, session, fresh_seconds)
+        await _require_fresh(uow, methods, caller, session, fresh_seconds)
         challenge = await challenges.lock_open(uow, command.challenge_id, "passkey_registration")
         if challenge is None or challenge.user_id != caller.id:
             raise ValidationFailed([_CHALLENGE_GONE], "Ask for new passkey options and try again.")

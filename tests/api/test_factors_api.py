@@ -109,3 +109,16 @@ def test_the_secret_is_stored_encrypted_and_bound_to_its_user(api, database_url)
         row = conn.execute("SELECT secret FROM totp_factors WHERE user_id = %s", (customer.user_id,)).fetchone()
     assert row is not None and totp.secret.encode() not in bytes(row[0])
     assert base64.b32decode(totp.secret) not in bytes(row[0])
+
+
+def test_adding_a_passkey_needs_a_recent_proof_of_the_authenticator_app_not_only_a_recent_sign_in(api, sql):
+    """The freshness rule counts every second factor the user holds: with only an authenticator
+    app, a passkey is added after a step-up, not on the strength of a recent password."""
+    customer = sign_up(api)
+    totp, _ = enrol(api, customer)
+    sql.execute("UPDATE sessions SET strongly_authenticated_at = now() - interval '1 hour'"
+                " WHERE user_id = (SELECT id FROM users WHERE username = %s)", (customer.username,))
+    stale = api.post("/api/me/passkeys/options", headers=customer.headers)
+    assert stale.status_code == 403 and problem_type(stale) == "sca-required"
+    assert step_up(api, customer.headers, "totp", next_code(totp)).status_code == 204
+    assert api.post("/api/me/passkeys/options", headers=customer.headers).status_code == 200
