@@ -99,6 +99,11 @@ class Settings(BaseSettings):
     sca_fresh_seconds: int = Field(default=300, ge=30, le=3600)
     factor_max_failures: int = Field(default=5, ge=1, le=5)
     factor_block_seconds: int = Field(default=900, ge=60, le=86_400)
+    # `off` lifts every second-factor requirement (sign-in step, enrolment gate, payments), for
+    # local load tests only: prod accepts `enforced` alone. With SCA_REQUIRED_FOR_CUSTOMERS a
+    # customer without a second factor is sent to enrol before anything else (staff always are).
+    sca_mode: Literal["enforced", "off"] = "enforced"
+    sca_required_for_customers: bool = False
 
     log_format: Literal["json", "text"] = "json"
     applicationinsights_connection_string: SecretStr | None = None
@@ -114,6 +119,10 @@ class Settings(BaseSettings):
     @property
     def webauthn_origin_list(self) -> tuple[str, ...]:
         return tuple(origin.strip().rstrip("/") for origin in self.webauthn_origins.split(",") if origin.strip())
+
+    @property
+    def sca_enforced(self) -> bool:
+        return self.sca_mode == "enforced"
 
     @property
     def is_development(self) -> bool:
@@ -161,6 +170,8 @@ class Settings(BaseSettings):
         if not self.public_base_url.startswith("https://"):
             raise ConfigurationError("PUBLIC_BASE_URL must be an https:// address when APP_ENV is " + self.app_env)
         if self.app_env == "prod":
+            if self.sca_mode != "enforced":
+                raise ConfigurationError("SCA_MODE must be enforced when APP_ENV is prod")
             if not self.webauthn_rp_id:
                 raise ConfigurationError("WEBAUTHN_RP_ID is required when APP_ENV is prod")
             if not all(origin.startswith("https://") for origin in self.webauthn_origin_list):

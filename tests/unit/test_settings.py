@@ -105,3 +105,20 @@ def test_locally_passkeys_use_localhost_and_the_emulators_origin(monkeypatch):
     settings = Settings()
     assert settings.relying_party_id == "localhost"
     assert "http://localhost:4280" in settings.webauthn_origin_list
+
+
+def test_sca_mode_off_is_refused_in_prod_and_allowed_locally(monkeypatch):
+    """`off` is for local load tests: a production app that could be started without a second
+    factor is one setting away from PSD2's sign-in and payment rules."""
+    monkeypatch.setenv("APP_ENV", "local")
+    monkeypatch.setenv("SCA_MODE", "off")
+    assert Settings().sca_enforced is False
+    monkeypatch.setenv("APP_ENV", "prod")
+    monkeypatch.setenv("DATABASE_URL", "postgresql://app@db.example:5432/iebank?sslmode=require")
+    monkeypatch.setenv("WEBAUTHN_RP_ID", "bank.example")
+    monkeypatch.setenv("WEBAUTHN_ORIGINS", "https://bank.example")
+    set_azure_mail(monkeypatch)
+    with pytest.raises(ConfigurationError, match="SCA_MODE"):
+        Settings()
+    monkeypatch.setenv("SCA_MODE", "enforced")
+    assert Settings().sca_enforced is True
