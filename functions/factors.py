@@ -21,7 +21,7 @@ bp = func.Blueprint()
 
 @bp.route(route="me/totp", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
 @endpoint(summary="Start setting up an authenticator app: its secret (shown once) and QR code", access="user",
-          status=201, errors=(401, 403, 409))
+          status=201, errors=(401, 403, 409), during_enrolment=True)
 async def enrol_totp(call: Call[None, None]) -> TotpEnrolmentOut:
     from shared import factors
     from shared.models import TotpEnrolmentOut
@@ -31,7 +31,7 @@ async def enrol_totp(call: Call[None, None]) -> TotpEnrolmentOut:
 
 @bp.route(route="me/totp/confirm", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
 @endpoint(summary="Finish setting up the authenticator app with a code of it: ten recovery codes, shown once",
-          access="user", errors=(400, 401, 403, 413, 415, 422))
+          access="user", errors=(400, 401, 403, 413, 415, 422), during_enrolment=True)
 async def confirm_totp(call: Call[TotpConfirmRequest, None]) -> RecoveryCodesOut:
     from shared import factors
     from shared.models import RecoveryCodesOut
@@ -65,7 +65,7 @@ async def regenerate_recovery_codes(call: Call[None, None]) -> RecoveryCodesOut:
 
 @bp.route(route="me/factors", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
 @endpoint(summary="Your second factors: authenticator app, recovery codes left, passkeys", access="user",
-          errors=(401, 403))
+          errors=(401, 403), during_enrolment=True)
 async def list_factors(call: Call[None, None]) -> FactorsOut:
     from shared import factors
     from shared.models import FactorsOut
@@ -76,7 +76,7 @@ async def list_factors(call: Call[None, None]) -> FactorsOut:
 
 @bp.route(route="auth/step-up", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
 @endpoint(summary="Confirm it is you again before a sensitive change: a challenge for your second factor",
-          access="user", errors=(401, 403, 409))
+          access="user", errors=(401, 403, 409), during_enrolment=True)
 async def start_step_up(call: Call[None, None]) -> FactorChallengeOut:
     from shared import factors
     from shared.models import FactorChallengeOut
@@ -87,7 +87,7 @@ async def start_step_up(call: Call[None, None]) -> FactorChallengeOut:
 
 @bp.route(route="auth/step-up/confirm", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
 @endpoint(summary="Answer the step-up: this session counts as strongly authenticated from now", access="user",
-          status=204, errors=(400, 401, 403, 413, 415, 422, 429))
+          status=204, errors=(400, 401, 403, 413, 415, 422, 429), during_enrolment=True)
 async def confirm_step_up(call: Call[FactorAnswerRequest, None]) -> Reply[None]:
     from shared import factors
     await factors.confirm_step_up(call.runtime.db, call.runtime.factors, call.principal, call.body.challenge_id,

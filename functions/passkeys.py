@@ -30,7 +30,8 @@ def _passkey_id(call: Call[Any, None]) -> UUID:
 
 
 @bp.route(route="me/passkeys", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
-@endpoint(summary="Your passkeys: name, when added, when last used", access="user", errors=(401, 403))
+@endpoint(summary="Your passkeys: name, when added, when last used", access="user", errors=(401, 403),
+          during_enrolment=True)
 async def list_passkeys(call: Call[None, None]) -> PasskeyList:
     from shared import passkeys, responses
     return responses.passkey_list(await passkeys.list_passkeys(call.runtime.db, call.principal.id))
@@ -38,7 +39,7 @@ async def list_passkeys(call: Call[None, None]) -> PasskeyList:
 
 @bp.route(route="me/passkeys/options", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
 @endpoint(summary="Options to create a passkey (navigator.credentials.create); needs a fresh SCA",
-          access="user", errors=(401, 403))
+          access="user", errors=(401, 403), during_enrolment=True)
 async def passkey_registration_options(call: Call[None, None]) -> PasskeyOptionsOut:
     from shared import passkeys
     from shared.models import PasskeyOptionsOut
@@ -52,7 +53,7 @@ async def passkey_registration_options(call: Call[None, None]) -> PasskeyOptions
 
 @bp.route(route="me/passkeys", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
 @endpoint(summary="Register a passkey (the answer to its options); needs a fresh SCA, signs you out elsewhere",
-          access="user", status=201, errors=(400, 401, 403, 413, 415, 422))
+          access="user", status=201, errors=(400, 401, 403, 413, 415, 422), during_enrolment=True)
 async def add_passkey(call: Call[AddPasskeyRequest, None]) -> PasskeyOut:
     from shared import passkeys, responses
     assert call.session is not None
@@ -104,4 +105,5 @@ async def passkey_sign_in(call: Call[PasskeySignInRequest, None]) -> Reply[Login
     sign_in = await passkeys.sign_in(rt.db, passkeys.relying_party(rt.settings), rt.tokens, rt.login_policy,
                                      rt.session_policy, call.body, call.client_address,
                                      call.request.headers.get("user-agent"))
-    return Reply(200, responses.login_out(sign_in), {"Set-Cookie": set_cookie_header(sign_in.cookie_secret)})
+    return Reply(200, responses.login_out(sign_in, rt.enrolment_pending(sign_in.user, sign_in.session)),
+                 {"Set-Cookie": set_cookie_header(sign_in.cookie_secret)})

@@ -104,8 +104,17 @@ def credentials(headers: Mapping[str, str], tokens: "TokenService") -> Credentia
     return Credentials(session_id, secret_digest(secret))
 
 
+@dataclass(frozen=True)
+class EnrolmentGate:
+    """Who must hold a second factor before a route answers (shared/strong_auth.py)."""
+
+    enforced: bool
+    customers_required: bool
+
+
 async def authenticate(db: "Database", creds: Credentials, require_admin: bool,
-                       allowed_during_password_change: bool = False) -> "tuple[Principal, Session]":
+                       allowed_during_password_change: bool = False,
+                       gate: EnrolmentGate | None = None) -> "tuple[Principal, Session]":
     """The live session's active user. Role, active flag and revocation are read from the
     database on every route (the transfer's own statement does it there), so a signed-out,
     deactivated or demoted user loses access at once, whatever their cookie or token says."""
@@ -118,6 +127,10 @@ async def authenticate(db: "Database", creds: Credentials, require_admin: bool,
     user, session = found
     if session.password_change_required and not allowed_during_password_change:
         raise PasswordChangeRequired("Choose a new password first: you signed in with a temporary one.")
+    if gate is not None:
+        from shared.strong_auth import refuse_until_enrolled
+
+        refuse_until_enrolled(user, session, enforced=gate.enforced, customers_required=gate.customers_required)
     principal = Principal(id=user.id, username=user.username, role=user.role, session_id=session.id)
     if require_admin and not principal.is_admin:
         raise Forbidden("This needs a bank staff account.")

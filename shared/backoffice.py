@@ -185,8 +185,9 @@ async def update_account(db: Database, staff: Principal, number: str, command: U
 async def ensure_admin(db: Database, passwords: PasswordHasher, username: str, password: str,
                        email: str | None = None) -> str:
     """Creates the admin, or makes the existing user an active admin with this password (an
-    operator's command, audited as the system). Returns "created", "updated" or "unchanged": a
-    second run with the same input changes nothing."""
+    operator's command, audited as the system), who must set up a second factor before the back
+    office answers. Returns "created", "updated" or "unchanged": a second run with the same input
+    changes nothing."""
     async with db.unit_of_work() as uow:
         found = await users.lock_by_username(uow, username)
     if found is None:
@@ -194,19 +195,21 @@ async def ensure_admin(db: Database, passwords: PasswordHasher, username: str, p
         async with db.unit_of_work() as uow:
             user = await users.insert(uow, username, password_hash, "Bank administrator",
                                       email or f"{username.lower()}@iebank.example", "IE", "admin")
+            await users.require_second_factor(uow, user.id)
             await audit.record(uow, None, "admin.create", "user", str(user.id), {"username": username},
                                "ops-create-admin")
             await uow.commit()
         return "created"
     user, current_hash = found
     password_ok = await passwords.verify(password, current_hash)
-    if user.role == "admin" and user.active and password_ok:
+    if user.role == "admin" and user.active and password_ok and user.second_factor_required:
         return "unchanged"
     new_hash = current_hash if password_ok else await passwords.hash(password)
     async with db.unit_of_work() as uow:
         await users.update(uow, user.id, {"full_name": user.full_name, "email": user.email, "country": user.country,
                                           "role": "admin", "active": True})
         await users.set_password_hash(uow, user.id, new_hash)
+        await users.require_second_factor(uow, user.id)
         await audit.record(uow, None, "admin.update", "user", str(user.id),
                            {"role": {"before": user.role, "after": "admin"},
                             "active": {"before": user.active, "after": True}, "password_changed": not password_ok},

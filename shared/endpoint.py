@@ -81,6 +81,9 @@ class Operation:
     other_success: tuple[tuple[int, str], ...] = ()
     # The content types of a handler answering a FileReply (a download), for the OpenAPI document.
     files: tuple[str, ...] = ()
+    # Answers a user who must set up a second factor and has not yet (shared/strong_auth.py): the
+    # enrolment routes themselves, the session's own state, the password change, sign-out.
+    during_enrolment: bool = False
 
     @property
     def other_responses(self) -> "dict[int, type[BaseModel]]":
@@ -214,7 +217,7 @@ _ANONYMOUS = Principal(id=None, username="", role="anonymous")  # type: ignore[a
 def endpoint(*, summary: str, access: Access, status: int = 200, errors: tuple[int, ...] = (),
              idempotency_key: bool = False, caller_checked_by_handler: bool = False,
              during_password_change: bool = False, other_success: tuple[tuple[int, str], ...] = (),
-             files: tuple[str, ...] = (),
+             files: tuple[str, ...] = (), during_enrolment: bool = False,
              ) -> Callable[[Callable[..., Awaitable[Any]]], Callable[[func.HttpRequest], Awaitable[func.HttpResponse]]]:
     if caller_checked_by_handler and access != "user":
         raise ValueError("only a customer route may leave the caller check to its handler: staff routes need the role")
@@ -222,7 +225,8 @@ def endpoint(*, summary: str, access: Access, status: int = 200, errors: tuple[i
     def decorate(handler: Callable[..., Awaitable[Any]]
                  ) -> Callable[[func.HttpRequest], Awaitable[func.HttpResponse]]:
         operation = Operation(summary, access, status, errors, idempotency_key, caller_checked_by_handler,
-                              during_password_change, handler, other_success, files)
+                              during_password_change, handler, other_success, files,
+                              during_enrolment or during_password_change)
 
         # The Functions worker binds the trigger by parameter name, so the signature must be
         # exactly (req): no functools.wraps, whose __wrapped__ would show the handler's (call).
@@ -261,11 +265,14 @@ async def _serve(operation: Operation, handler: Callable[..., Awaitable[Any]],
         key = _idempotency_key(req) if operation.idempotency_key else ""
         runtime = get_runtime()
         principal, session = _ANONYMOUS, None
-        if creds is not None and not operation.caller_checked_by_handler:
-            from shared.auth import authenticate
+        if creds is not None and (not operation.caller_checked_by_handler or _may_need_enrolment(runtime, creds)):
+            from shared.auth import EnrolmentGate, authenticate
 
+            settings = runtime.settings
+            gate = None if operation.during_enrolment else EnrolmentGate(settings.sca_enforced,
+                                                                         settings.sca_required_for_customers)
             principal, session = await authenticate(runtime.db, creds, operation.access == "admin",
-                                                    operation.during_password_change)
+                                                    operation.during_password_change, gate)
         elif creds is not None and creds.user_id is not None:
             principal = Principal(creds.user_id, "", creds.role, creds.session_id)
         if creds is not None:
@@ -287,6 +294,14 @@ async def _serve(operation: Operation, handler: Callable[..., Awaitable[Any]],
     observability.log_request(log, req, response.status_code, started, correlation_id, user_id,
                               function=handler.__name__)
     return response
+
+
+def _may_need_enrolment(runtime: Any, creds: Any) -> bool:
+    """Whether a route that checks its caller in its own statement (a transfer) must still read the
+    session at the edge: only when this caller may be one the enrolment gate stops. With customers
+    not required to enrol, a customer's transfer keeps its single round trip."""
+    settings = runtime.settings
+    return bool(settings.sca_enforced and (settings.sca_required_for_customers or creds.role == "admin"))
 
 
 def _parse_body(req: func.HttpRequest, model: "type[BaseModel]") -> "BaseModel":

@@ -154,7 +154,8 @@ async def confirm_step_up(db: Database, ctx: FactorContext, caller: Principal, c
                           proof: Any) -> None:
     """The caller's session is strongly authenticated from now (factor changes may follow)."""
     async with db.unit_of_work() as uow:
-        challenge = await second_factors.complete(uow, ctx.methods, ctx.policy, challenge_id, "step_up", method, proof)
+        challenge = await second_factors.complete(uow, ctx.methods, ctx.policy, challenge_id, "step_up", method, proof,
+                                                  for_user=caller.id)
         if challenge.user_id != caller.id or (challenge.binding or {}).get("session_id") != str(caller.session_id):
             raise SecondFactorRejected("This step has expired or was completed already. Start again.")
         assert caller.session_id is not None

@@ -13,6 +13,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    RootModel,
     StrictBool,
     StringConstraints,
     ValidationInfo,
@@ -528,18 +529,37 @@ class SessionOut(BaseModel):
 class LoginOut(BaseModel):
     """The session cookie comes with it (Set-Cookie); the token is for clients that are not browsers."""
 
+    status: Literal["signed_in"] = "signed_in"
     access_token: str
     token_type: Literal["Bearer"] = "Bearer"  # noqa: S105 - the scheme name, not a secret
     expires_in: int
     user: UserOut
     session: SessionOut
     password_change_required: bool
+    factor_enrolment_required: bool = Field(
+        description="A second factor must be set up (Security page) before any other route answers")
+
+
+class FactorRequiredOut(BaseModel):
+    """The password was right and the user holds a second factor: no session yet. Answer the
+    challenge with POST /api/auth/login/factor."""
+
+    status: Literal["factor_required"] = "factor_required"
+    challenge_id: UUID
+    methods: list[Literal["passkey", "totp", "recovery_code"]]
+    passkey_options: dict[str, object] | None = Field(
+        default=None, description="PublicKeyCredentialRequestOptions as JSON, when a passkey may answer")
+
+
+class LoginAnswer(RootModel[Annotated[LoginOut | FactorRequiredOut, Field(discriminator="status")]]):
+    """A session (status signed_in), or the second step it waits for (status factor_required)."""
 
 
 class CurrentSessionOut(BaseModel):
     user: UserOut
     session: SessionOut
     password_change_required: bool
+    factor_enrolment_required: bool
 
 
 class AccessTokenOut(BaseModel):

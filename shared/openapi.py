@@ -105,8 +105,8 @@ def build_document(functions: Iterable[Any]) -> dict[str, Any]:
         statuses = set(op.errors) | {500}
         if op.access != "public":
             statuses |= {401, 503}
-        if op.access == "admin":
-            statuses.add(403)
+        if op.access == "admin" or (op.access != "public" and not op.during_enrolment):
+            statuses.add(403)  # not staff; or a second factor to set up first (factor-enrolment-required)
         if op.body is not None or op.query is not None:
             statuses.add(422)
         if op.body is not None:

@@ -31,6 +31,7 @@ from shared.errors import (
 from shared.factor_methods import FactorMethod
 from shared.models import AddPasskeyRequest, PasskeySignInRequest
 from shared.repositories import challenges, passkeys, users
+from shared.repositories import passwords as passwords_repo
 from shared.repositories import sessions as sessions_repo
 from shared.sessions import SessionPolicy
 from shared.tokens import TokenService
@@ -213,6 +214,9 @@ async def add(db: Database, rp: RelyingParty, methods: Sequence[FactorMethod], c
             except DuplicateKey:
                 raise ValidationFailed([("credential", "is registered already")],
                                        "This passkey is registered already.") from None
+            # A passkey made with user verification is possession + inherence: this session is
+            # strongly authenticated now (a first factor opens the enrolment gate at once).
+            await sessions_repo.mark_strongly_authenticated(uow, session.id)
             revoked = await sessions_repo.revoke_all(uow, caller.id, "revoked_all", keep=caller.session_id)
             await audit.record(uow, caller, "passkey.add", "passkey", str(passkey.id),
                                {"name": passkey.name, "sessions_revoked": revoked}, correlation_id)
@@ -299,7 +303,10 @@ async def sign_in(db: Database, rp: RelyingParty, tokens: TokenService, policy: 
                                      "to restore it.")
         else:
             await passkeys.record_use(uow, passkey.id, sign_count)
-            signed = await sessions.start(uow, tokens, session_policy, user, "full", user_agent,
+            # A temporary password the bank set is still to be replaced, whichever way one signs in.
+            temporary = await passwords_repo.temporary_password_valid(uow, user.id)
+            signed = await sessions.start(uow, tokens, session_policy, user,
+                                          "full" if temporary is None else "password_change", user_agent,
                                           strongly_authenticated=True)
         await uow.commit()
     telemetry.record_login(succeeded=refusal is None)

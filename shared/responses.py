@@ -38,6 +38,7 @@ from shared.models import (
     EntryPage,
     ExecutionList,
     ExecutionOut,
+    FactorRequiredOut,
     LoginOut,
     ManagedUserDetail,
     ManagedUserSummary,
@@ -57,6 +58,7 @@ from shared.money import format_minor
 if TYPE_CHECKING:
     from shared.domain import Payee, PayeeVerification
     from shared.models import PayeeList, PayeeOut, PayeeVerificationOut
+    from shared.second_factors import Started
 
 
 def user_out(user: User) -> UserOut:
@@ -81,15 +83,22 @@ def session_out(session: Session) -> SessionOut:
                       idle_seconds=max(0, int((session.idle_expires_at - session.last_used_at).total_seconds())))
 
 
-def login_out(sign_in: SignIn) -> LoginOut:
+def login_out(sign_in: SignIn, enrolment_pending: bool) -> LoginOut:
     return LoginOut(access_token=sign_in.access_token, expires_in=sign_in.expires_in, user=user_out(sign_in.user),
                     session=session_out(sign_in.session),
-                    password_change_required=sign_in.session.password_change_required)
+                    password_change_required=sign_in.session.password_change_required,
+                    factor_enrolment_required=enrolment_pending)
 
 
-def current_session_out(current: CurrentSession) -> CurrentSessionOut:
+def factor_required_out(started: "Started") -> FactorRequiredOut:
+    return FactorRequiredOut(challenge_id=started.challenge.id, methods=started.methods,
+                             passkey_options=started.options.get("passkey"))
+
+
+def current_session_out(current: CurrentSession, enrolment_pending: bool) -> CurrentSessionOut:
     return CurrentSessionOut(user=user_out(current.user), session=session_out(current.session),
-                             password_change_required=current.session.password_change_required)
+                             password_change_required=current.session.password_change_required,
+                             factor_enrolment_required=enrolment_pending)
 
 
 def session_list(sessions: list[Session], current_id: UUID | None) -> SessionList:

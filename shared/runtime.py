@@ -20,6 +20,7 @@ from shared.tokens import TokenService
 from shared.users import LoginPolicy
 
 if TYPE_CHECKING:
+    from shared.domain import Session, User
     from shared.factor_methods import FactorMethod
     from shared.factors import FactorContext
 
@@ -45,6 +46,17 @@ class Runtime:
 
         return FactorContext(self.factor_methods, totp_key(self.settings), self.settings.sca_fresh_seconds,
                              FailurePolicy(self.settings.factor_max_failures, self.settings.factor_block_seconds))
+
+    @property
+    def sign_in_factors(self) -> "FactorContext | None":
+        """The second factors a sign-in asks for; none when SCA_MODE is off."""
+        return self.factors if self.settings.sca_enforced else None
+
+    def enrolment_pending(self, user: "User", session: "Session") -> bool:
+        from shared.strong_auth import enrolment_pending
+
+        return enrolment_pending(user, session, enforced=self.settings.sca_enforced,
+                                 customers_required=self.settings.sca_required_for_customers)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "Runtime":

@@ -54,12 +54,14 @@ async def start(uow: UnitOfWork, methods: Sequence[FactorMethod], user_id: UUID,
 
 
 async def complete(uow: UnitOfWork, methods: Sequence[FactorMethod], policy: FailurePolicy, challenge_id: UUID,
-                   purpose: str, method_name: str, proof: Any) -> ScaChallenge:
+                   purpose: str, method_name: str, proof: Any, for_user: UUID | None = None) -> ScaChallenge:
     """The answered challenge, marked used in the caller's unit of work (which commits it with what
     the answer allows). A wrong answer is counted and committed here, then raises
-    SecondFactorRejected (401) or, at the limit, FactorBlocked (429)."""
+    SecondFactorRejected (401) or, at the limit, FactorBlocked (429). With `for_user` (a signed-in
+    caller's step), another user's challenge is no challenge at all: nothing is counted against
+    its holder."""
     challenge = await challenges.lock_open(uow, challenge_id, purpose)
-    if challenge is None or challenge.user_id is None:
+    if challenge is None or challenge.user_id is None or (for_user is not None and challenge.user_id != for_user):
         raise SecondFactorRejected("This step has expired or was completed already. Start again.")
     user_id = challenge.user_id
     blocked = await factors.blocked_seconds(uow, user_id)

@@ -2,9 +2,10 @@
 
 import contextlib
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 from uuid import UUID
 
-from shared import audit, mail, sessions, telemetry
+from shared import audit, mail, second_factors, sessions, telemetry
 from shared.auth import Principal
 from shared.db import Database, UnitOfWork
 from shared.domain import Account, Registration, SignIn, User
@@ -21,7 +22,7 @@ from shared.errors import (
     UsernameTaken,
     UserNotFound,
 )
-from shared.models import LoginRequest, RegisterRequest, UpdateProfileRequest
+from shared.models import FactorAnswerRequest, LoginRequest, RegisterRequest, UpdateProfileRequest
 from shared.passwords import PasswordHasher
 from shared.repositories import accounts, throttle, users
 from shared.repositories import audit as audit_repo
@@ -29,6 +30,9 @@ from shared.repositories import passwords as passwords_repo
 from shared.sessions import SessionPolicy
 from shared.sign_in_delay import SignInDelays
 from shared.tokens import TokenService
+
+if TYPE_CHECKING:
+    from shared.factors import FactorContext
 
 # Registration promises "a euro current account".
 FIRST_ACCOUNT_NAME = "Current account"
@@ -134,7 +138,8 @@ async def _warn_holder(db: Database, mailer: mail.Mailer, user: User, attempts: 
 
 async def login(db: Database, passwords: PasswordHasher, tokens: TokenService, mailer: mail.Mailer,
                 delays: SignInDelays, policy: LoginPolicy, session_policy: SessionPolicy, command: LoginRequest,
-                client_address: str, user_agent: str | None, correlation_id: str) -> SignIn:
+                client_address: str, user_agent: str | None, correlation_id: str,
+                factors: "FactorContext | None" = None) -> "SignIn | second_factors.Started":
     """A token for the right username and password. An unknown user and a wrong password get the
     same answer after the same bcrypt work; a deactivated user with the right password is told
     their sign-in is disabled (403). Three counts, in one statement with the user's lookup:
@@ -144,7 +149,8 @@ async def login(db: Database, passwords: PasswordHasher, tokens: TokenService, m
     waits a growing back-off, and the first time the holder is warned. Failed sign-ins are
     audited, and so is the lock-out when one uses up the pair's last allowed attempt. Success
     starts a session (one that may only change the password after a staff reset) and rehashes
-    a password stored at another bcrypt cost."""
+    a password stored at another bcrypt cost. With `factors` (SCA enforced), a user who holds a
+    second factor gets its challenge instead of a session (second_factors.Started)."""
     key = command.username.lower()
     passwords.refuse_when_busy()  # 503 at once, before anything is counted or read
     async with db.unit_of_work() as uow:
@@ -186,19 +192,48 @@ async def login(db: Database, passwords: PasswordHasher, tokens: TokenService, m
     if temporary is False:
         telemetry.record_login(succeeded=False)
         raise TemporaryPasswordExpired("Your temporary password has expired. Ask the bank for a new one.")
-    telemetry.record_login(succeeded=True)
     rehashed = None
     if passwords.needs_rehash(counts.password_hash):
         with contextlib.suppress(PasswordWorkBusy):  # busy: the next sign-in will do it
             rehashed = await passwords.hash(command.password)
     async with db.unit_of_work() as uow:
         await users.forget_attempts(uow, key, client_address)
+    purpose = "password_change" if temporary else "full"
     async with db.unit_of_work() as uow:
-        sign_in = await sessions.start(uow, tokens, session_policy, user,
-                                       "password_change" if temporary else "full", user_agent)
         if rehashed is not None:
             await users.replace_password_hash(uow, user.id, counts.password_hash, rehashed)
+        if factors is not None and await second_factors.held(uow, factors.methods, user.id):
+            # The password was right; the session waits for the second factor (POST /api/auth/login/factor).
+            started = await second_factors.start(uow, factors.methods, user.id, "sign_in", {"purpose": purpose})
+            await uow.commit()
+            return started
+        sign_in = await sessions.start(uow, tokens, session_policy, user, purpose, user_agent)
         await uow.commit()
+    telemetry.record_login(succeeded=True)
+    return sign_in
+
+
+async def login_factor(db: Database, factors: "FactorContext", tokens: TokenService, policy: LoginPolicy,
+                       session_policy: SessionPolicy, command: FactorAnswerRequest, client_address: str,
+                       user_agent: str | None) -> SignIn:
+    """The sign-in's second step: the second factor that answers the challenge the right password
+    opened starts a strongly authenticated session. Counted against the client address like the
+    first step; wrong answers count per user (shared/second_factors.py: blocked after the limit),
+    but only for a challenge the password opened, so a stranger guessing ids counts for nobody."""
+    await spend_address_attempt(db, policy, client_address)
+    async with db.unit_of_work() as uow:
+        challenge = await second_factors.complete(uow, factors.methods, factors.policy, command.challenge_id,
+                                                  "sign_in", command.method, command.proof)
+        assert challenge.user_id is not None
+        user = await users.by_id(uow, challenge.user_id)
+        if user is None or not user.active:  # deactivated between the two steps
+            raise SignInDisabled("Your sign-in has been disabled by the bank. Contact us (see the page footer) "
+                                 "to restore it.")
+        purpose = (challenge.binding or {}).get("purpose", "full")
+        sign_in = await sessions.start(uow, tokens, session_policy, user, purpose, user_agent,
+                                       strongly_authenticated=True)
+        await uow.commit()
+    telemetry.record_login(succeeded=True)
     return sign_in
 
 

@@ -54,18 +54,63 @@ def sign_up(api: httpx.Client, username: str | None = None) -> Customer:
     return Customer(body["username"], token, created.json()["user"]["id"], created.json()["account"]["number"])
 
 
-def sign_in(api: httpx.Client, username: str, password: str) -> str:
+# The passkey each admin made by make_admin holds, by lower-cased username: staff must hold a
+# second factor, and sign_in answers the factor step with it as a browser would.
+_AUTHENTICATORS: dict[str, Any] = {}
+
+
+def authenticator_for(username: str) -> Any:
+    return _AUTHENTICATORS[username.lower()]
+
+
+def login(api: httpx.Client, username: str, password: str) -> httpx.Response:
+    """POST /api/auth/login, and the factor step after it when the user holds a passkey made here."""
     response = api.post("/api/auth/login", json={"username": username, "password": password})
+    authenticator = _AUTHENTICATORS.get(username.lower())
+    if response.status_code != 200 or response.json().get("status") != "factor_required" or authenticator is None:
+        return response
+    started = response.json()
+    return api.post("/api/auth/login/factor", json={
+        "challenge_id": started["challenge_id"], "method": "passkey",
+        "credential": authenticator.assert_(started["passkey_options"])})
+
+
+def sign_in(api: httpx.Client, username: str, password: str) -> str:
+    response = login(api, username, password)
     assert response.status_code == 200, response.text
+    assert response.json()["status"] == "signed_in", response.text
     return str(response.json()["access_token"])
 
 
-def make_admin(database_url: str, username: str | None = None) -> tuple[str, str]:
+def make_admin(database_url: str, username: str | None = None, *, with_factor: bool = True) -> tuple[str, str]:
+    """An active admin (ops create-admin), holding a passkey unless told not to: an admin without a
+    second factor is sent to enrol before any /api/manage/ route answers."""
     from ops.admin import ensure_admin
 
     username = username or unique("staff")
     ensure_admin(database_url, username, PASSWORD, bcrypt_rounds=4)
+    if with_factor and username.lower() not in _AUTHENTICATORS:
+        give_passkey(database_url, username)
     return username, PASSWORD
+
+
+def give_passkey(database_url: str, username: str) -> Any:
+    """A passkey for the user, as registering one through /api/me/passkeys would store it, held by
+    a software authenticator (tests/webauthn_authenticator.py) on the local relying party, which
+    sign_in then answers the factor step with."""
+    import psycopg
+
+    from tests.webauthn_authenticator import SoftAuthenticator
+
+    authenticator = SoftAuthenticator()
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        row = conn.execute("SELECT id FROM users WHERE lower(username) = lower(%s)", (username,)).fetchone()
+        assert row is not None
+        authenticator.user_handle = row[0].bytes
+        conn.execute("INSERT INTO passkeys (user_id, credential_id, public_key, name) VALUES (%s, %s, %s, 'tests')",
+                     (row[0], authenticator.credential_id, authenticator.cose_public_key()))
+    _AUTHENTICATORS[username.lower()] = authenticator
+    return authenticator
 
 
 def deposit(database_url: str, account: str, amount: str) -> None:
@@ -106,3 +151,18 @@ def signed_in(run, runtime, user_id: uuid.UUID, role: str = "user"):
         return Credentials(signed.session.id, None, user_id, role)
 
     return run(start())
+
+
+def enrol_totp(api: httpx.Client, headers: dict[str, str]) -> tuple[Any, list[str]]:
+    """Sets up an authenticator app as the Security page does; its pyotp.TOTP and the recovery codes."""
+    from urllib.parse import parse_qs, urlsplit
+
+    import pyotp
+
+    started = api.post("/api/me/totp", headers=headers)
+    assert started.status_code == 201, started.text
+    assert started.json()["qr_svg"].lstrip().startswith("<svg")
+    totp = pyotp.TOTP(parse_qs(urlsplit(started.json()["otpauth_uri"]).query)["secret"][0])
+    confirmed = api.post("/api/me/totp/confirm", json={"code": totp.now()}, headers=headers)
+    assert confirmed.status_code == 200, confirmed.text
+    return totp, confirmed.json()["recovery_codes"]

@@ -56,6 +56,10 @@ async def insert(uow: UnitOfWork, username: str, password_hash: str, full_name: 
     return _user(row)
 
 
+async def require_second_factor(uow: UnitOfWork, user_id: UUID) -> None:
+    await uow.execute("UPDATE users SET second_factor_required = true WHERE id = %s", (user_id,))
+
+
 async def lock(uow: UnitOfWork, user_id: UUID) -> User | None:
     row = await uow.fetch_one("SELECT " + _COLUMNS + " FROM users WHERE id = %s FOR UPDATE", (user_id,))
     return _user(row) if row is not None else None

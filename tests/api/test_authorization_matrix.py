@@ -17,7 +17,7 @@ from tests.helpers import PASSWORD, deposit, make_admin, sign_in, sign_up
 # person who cannot sign in gets back in.
 PUBLIC = {"health", "health/ready", "openapi.json", "auth/register", "auth/login", "auth/logout",
           "auth/password-reset", "auth/password-reset/confirm",
-          "auth/passkey/options", "auth/passkey"}
+          "auth/passkey/options", "auth/passkey", "auth/login/factor"}
 
 
 def routes() -> list[tuple[str, str]]:

@@ -3,12 +3,11 @@ recovery codes, the step-up a factor change needs, and the block after five wron
 
 import base64
 import time
-from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pyotp
 
-from tests.helpers import PASSWORD, Customer, sign_in, sign_up
+from tests.helpers import PASSWORD, Customer, enrol_totp, sign_up
 
 
 def problem_type(response: httpx.Response) -> str:
@@ -17,15 +16,7 @@ def problem_type(response: httpx.Response) -> str:
 
 
 def enrol(api: httpx.Client, customer: Customer) -> tuple[pyotp.TOTP, list[str]]:
-    started = api.post("/api/me/totp", headers=customer.headers)
-    assert started.status_code == 201, started.text
-    body = started.json()
-    assert body["qr_svg"].lstrip().startswith("<svg")
-    secret = parse_qs(urlsplit(body["otpauth_uri"]).query)["secret"][0]
-    totp = pyotp.TOTP(secret)
-    confirmed = api.post("/api/me/totp/confirm", json={"code": totp.now()}, headers=customer.headers)
-    assert confirmed.status_code == 200, confirmed.text
-    return totp, confirmed.json()["recovery_codes"]
+    return enrol_totp(api, customer.headers)
 
 
 def step_up(api: httpx.Client, headers: dict[str, str], method: str, code: str) -> httpx.Response:
@@ -82,11 +73,17 @@ def test_the_fifth_wrong_answer_blocks_the_factor_and_the_sixth_is_refused_even_
     assert 800 < int(sixth.headers["retry-after"]) <= 900
 
 
-def test_a_factor_change_without_a_fresh_strong_authentication_is_refused_then_allowed_after_a_step_up(api):
+def test_a_factor_change_without_a_fresh_strong_authentication_is_refused_then_allowed_after_a_step_up(api, sql):
     customer = sign_up(api)
-    totp, _ = enrol(api, customer)
-    # A new session that proved only the password.
-    headers = {"Authorization": f"Bearer {sign_in(api, customer.username, PASSWORD)}"}
+    totp, recovery_codes = enrol(api, customer)
+    # A second session, strongly authenticated at sign-in but longer ago than SCA_FRESH_SECONDS.
+    started = api.post("/api/auth/login", json={"username": customer.username, "password": PASSWORD}).json()
+    signed = api.post("/api/auth/login/factor", json={"challenge_id": started["challenge_id"],
+                                                      "method": "recovery_code", "code": recovery_codes[0]})
+    assert signed.status_code == 200, signed.text
+    sql.execute("UPDATE sessions SET strongly_authenticated_at = now() - interval '1 hour' WHERE id = %s",
+                (signed.json()["session"]["id"],))
+    headers = {"Authorization": f"Bearer {signed.json()['access_token']}"}
     for method, path in (("POST", "/api/me/recovery-codes"), ("DELETE", "/api/me/totp")):
         refused = api.request(method, path, headers=headers)
         assert refused.status_code == 403 and problem_type(refused) == "sca-required", refused.text

@@ -8,7 +8,7 @@ from shared.openapi import build_document, registered_functions
 
 EXPECTED = {
     ("GET", "health"), ("GET", "health/ready"), ("GET", "openapi.json"),
-    ("POST", "auth/register"), ("POST", "auth/login"), ("GET", "auth/session"), ("POST", "auth/token"),
+    ("POST", "auth/register"), ("POST", "auth/login"), ("POST", "auth/login/factor"), ("GET", "auth/session"), ("POST", "auth/token"),
     ("POST", "auth/logout"), ("POST", "auth/password-reset"), ("POST", "auth/password-reset/confirm"),
     ("GET", "me"), ("PATCH", "me"), ("POST", "me/password"),
     ("GET", "me/sessions"), ("DELETE", "me/sessions/{session_id}"), ("POST", "me/sessions/revoke-all"),
