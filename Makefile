@@ -32,7 +32,7 @@ $(NPM_STAMP): frontend/package-lock.json
 
 frontend-deps: $(NPM_STAMP)  ## install the frontend's npm packages from the lock file
 
-run: venv frontend-deps  ## the whole app at http://127.0.0.1:4280 (embedded PostgreSQL, demo data)
+run: venv frontend-deps  ## the whole app at http://localhost:4280 (embedded PostgreSQL, demo data)
 	bash scripts/run-app.sh
 
 api: venv  ## the API alone on $PORT (default 7071): DATABASE_URL when set, else embedded PostgreSQL

@@ -54,7 +54,7 @@ credentials=$(sed -n '/demo users (local data only):/,/Ctrl+C/{/Ctrl+C/!p}' "$lo
 {
   echo
   echo "================================================================"
-  echo " IE Bank is up: $APP_URL"
+  echo " IE Bank is up: http://localhost:4280 (passkeys need the name, not 127.0.0.1)"
   echo "   API: $API_URL/api   logs: $logs/api.log, $logs/swa.log"
   echo "   email the app sent (password-reset links): $API_URL/_dev/mail"
   if [ -n "$credentials" ]; then

@@ -47,6 +47,7 @@ from shared.problems import INTERNAL_ERROR, PROBLEM_CONTENT_TYPE, problem_body, 
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
+    from shared.auth import Credentials
     from shared.domain import Session
     from shared.runtime import Runtime
 
@@ -296,7 +297,7 @@ async def _serve(operation: Operation, handler: Callable[..., Awaitable[Any]],
     return response
 
 
-def _may_need_enrolment(runtime: Any, creds: Any) -> bool:
+def _may_need_enrolment(runtime: "Runtime", creds: "Credentials") -> bool:
     """Whether a route that checks its caller in its own statement (a transfer) must still read the
     session at the edge: only when this caller may be one the enrolment gate stops. With customers
     not required to enrol, a customer's transfer keeps its single round trip."""
