@@ -83,7 +83,7 @@ REFUSED = [
     "TRUNCATE users CASCADE",
     "CREATE TABLE stolen (id int)",
     "CREATE FUNCTION post_transfer_free() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$",
-    "DROP FUNCTION post_transfer(uuid, text, text, bigint, text, text, text, bytea, boolean, uuid, bytea)",
+    "DROP FUNCTION post_transfer(uuid, text, text, bigint, text, text, text, bytea, boolean, uuid, bytea, jsonb)",
     "ALTER TABLE accounts DROP CONSTRAINT accounts_customer_balance_not_negative",
     "UPDATE accounts SET owner_id = NULL",
     "UPDATE accounts SET currency = 'USD'",
