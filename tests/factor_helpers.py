@@ -23,3 +23,16 @@ def holding_totp(run, runtime, user: Principal) -> pyotp.TOTP:
 
     run(enrol())
     return pyotp.TOTP(secret)
+
+
+def strongly_authenticated(database_url: str, username: str) -> None:
+    """Marks the user's live sessions strongly authenticated, as a sign-in with a second factor or
+    a step-up does (sessions.mark_strongly_authenticated), for tests whose staff record deposits
+    (which need it) without going through a factor. Harmless once make_admin/sign_in sign staff
+    in with a passkey."""
+    import psycopg
+
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("UPDATE sessions SET strongly_authenticated_at = now()"
+                     " WHERE user_id = (SELECT id FROM users WHERE username = %s) AND revoked_at IS NULL",
+                     (username,))

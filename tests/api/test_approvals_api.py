@@ -8,12 +8,15 @@ import httpx
 import pytest
 
 from tests.api.test_customer_api import problem
+from tests.factor_helpers import strongly_authenticated
 from tests.helpers import PASSWORD, make_admin, register_body, sign_in, sign_up
 
 
 def admin_headers(api, database_url) -> dict[str, str]:
     username, password = make_admin(database_url)
-    return {"Authorization": f"Bearer {sign_in(api, username, password)}"}
+    headers = {"Authorization": f"Bearer {sign_in(api, username, password)}"}
+    strongly_authenticated(database_url, username)  # deposits need it (issue 17)
+    return headers
 
 
 @pytest.fixture
@@ -132,12 +135,14 @@ def test_customers_get_403_on_every_approvals_route(api, maker):
     problem(take_deposit(api, customer.headers, customer.account, "1.00"), 403, "forbidden")
 
 
-def test_an_admin_created_through_the_api_cannot_deposit_into_or_decide_for_their_own_account(api, maker, sql):
+def test_an_admin_created_through_the_api_cannot_deposit_into_or_decide_for_their_own_account(api, maker, sql,
+                                                                                             database_url):
     body = {k: v for k, v in register_body().items() if k != "password_confirmation"}
     created = api.post("/api/manage/users", json={**body, "role": "admin"}, headers=maker)
     assert created.status_code == 201, created.text
     own_account = created.json()["accounts"][0]["number"]
     second = {"Authorization": f"Bearer {sign_in(api, body['username'], PASSWORD)}"}
+    strongly_authenticated(database_url, body["username"])
     for amount in ("1.00", "1000000000.00"):
         problem(take_deposit(api, second, own_account, amount), 403, "own-account-deposit")
     pending = take_deposit(api, maker, own_account, "70000.00").json()

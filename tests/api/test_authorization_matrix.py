@@ -11,6 +11,7 @@ import function_app
 from shared.openapi import registered_functions
 from shared.tokens import key_id
 from tests.conftest import TEST_SIGNING_KEY
+from tests.factor_helpers import strongly_authenticated
 from tests.helpers import PASSWORD, deposit, make_admin, sign_in, sign_up
 
 # Sign-out answers 204 to anyone (ending nothing is not an error); the reset routes are how a
@@ -58,11 +59,13 @@ def cast(local_host, database_url):
         deposit(database_url, b.account, "10.00")
         username, password = make_admin(database_url)
         admin_token = sign_in(api, username, password)
+        strongly_authenticated(database_url, username)  # deposits need it (issue 17)
         admin_headers = {"Authorization": f"Bearer {admin_token}"}
         api.patch(f"/api/manage/users/{gone.user_id}", json={"active": False}, headers=admin_headers)
         # The approval routes need a pending deposit taken by another admin than the one deciding it.
         maker_name, _ = make_admin(database_url)
         maker = {"Authorization": f"Bearer {sign_in(api, maker_name, password)}"}
+        strongly_authenticated(database_url, maker_name)
 
         def pending_approval() -> str:
             taken = api.post(f"/api/manage/accounts/{b.account}/deposits", json={"amount": "20000.00"},

@@ -6,13 +6,16 @@ import psycopg
 import pytest
 
 from tests.api.test_customer_api import problem
+from tests.factor_helpers import strongly_authenticated
 from tests.helpers import PASSWORD, deposit, make_admin, register_body, sign_in, sign_up, unique
 
 
 @pytest.fixture
 def staff(api, database_url) -> dict[str, str]:
     username, password = make_admin(database_url)
-    return {"Authorization": f"Bearer {sign_in(api, username, password)}"}
+    headers = {"Authorization": f"Bearer {sign_in(api, username, password)}"}
+    strongly_authenticated(database_url, username)  # deposits need it (issue 17)
+    return headers
 
 
 def create_user(api, staff, **overrides) -> dict:

@@ -4,6 +4,7 @@ the retry a client sends after losing the answer gets the same status and proble
 import uuid
 
 from tests.api.test_customer_api import problem
+from tests.factor_helpers import strongly_authenticated
 from tests.helpers import deposit, make_admin, sign_in, sign_up
 
 
@@ -29,7 +30,9 @@ def test_a_refused_transfer_retried_with_its_key_gets_the_same_problem_even_afte
 
 def test_a_deposit_refused_for_a_frozen_account_stays_refused_under_its_key_after_unfreezing(api, database_url):
     customer = sign_up(api)
-    staff = {"Authorization": f"Bearer {sign_in(api, *make_admin(database_url))}"}
+    username, password = make_admin(database_url)
+    staff = {"Authorization": f"Bearer {sign_in(api, username, password)}"}
+    strongly_authenticated(database_url, username)  # deposits need it (issue 17)
     account = f"/api/manage/accounts/{customer.account}"
     assert api.patch(account, json={"status": "frozen"}, headers=staff).status_code == 200
     keyed = {**staff, "Idempotency-Key": str(uuid.uuid4())}

@@ -12,7 +12,7 @@ import psycopg
 from tests.api.test_customer_api import problem
 from tests.api.test_factors_api import enrol, next_code
 from tests.api.test_passkeys_api import customer_with_passkey
-from tests.helpers import Customer, deposit, sign_up
+from tests.helpers import Customer, deposit, make_admin, sign_in, sign_up
 from tests.webauthn_authenticator import SoftAuthenticator
 
 
@@ -195,3 +195,39 @@ def test_a_customer_without_a_second_factor_is_not_asked(api, database_url):
     deposit(database_url, alice.account, "500.00")
     assert pay(api, alice, "400.00", to=bob.account).status_code == 201
     assert balances(api, (alice, alice.account), (bob, bob.account)) == ["100.00", "400.00"]
+
+
+def strongly_authenticate(database_url: str, username: str) -> None:
+    """What a sign-in with a second factor or a step-up records on the staff member's sessions."""
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("UPDATE sessions SET strongly_authenticated_at = now()"
+                     " WHERE user_id = (SELECT id FROM users WHERE username = %s)", (username,))
+
+
+def test_a_staff_deposit_needs_a_strongly_authenticated_session(api, database_url):
+    customer = sign_up(api)
+    username, password = make_admin(database_url)
+    staff = {"Authorization": f"Bearer {sign_in(api, username, password)}"}
+    url = f"/api/manage/accounts/{customer.account}/deposits"
+    problem(api.post(url, json={"amount": "25.00"}, headers=staff), 403, "sca-required")
+    assert balances(api, (customer, customer.account)) == ["0.00"]
+    strongly_authenticate(database_url, username)
+    assert api.post(url, json={"amount": "25.00"}, headers=staff).status_code == 201
+    assert balances(api, (customer, customer.account)) == ["25.00"]
+
+
+def test_approving_a_deposit_needs_a_strongly_authenticated_session(api, database_url):
+    customer = sign_up(api)
+    maker_name, password = make_admin(database_url)
+    checker_name, _ = make_admin(database_url)
+    maker = {"Authorization": f"Bearer {sign_in(api, maker_name, password)}"}
+    checker = {"Authorization": f"Bearer {sign_in(api, checker_name, password)}"}
+    strongly_authenticate(database_url, maker_name)
+    taken = api.post(f"/api/manage/accounts/{customer.account}/deposits", json={"amount": "20000.00"}, headers=maker)
+    assert taken.status_code == 202, taken.text
+    approve = f"/api/manage/approvals/{taken.json()['id']}/approve"
+    problem(api.post(approve, headers=checker), 403, "sca-required")
+    assert balances(api, (customer, customer.account)) == ["0.00"]
+    strongly_authenticate(database_url, checker_name)
+    assert api.post(approve, headers=checker).status_code == 200
+    assert balances(api, (customer, customer.account)) == ["20000.00"]

@@ -18,6 +18,7 @@ import pytest
 
 from ops.runtime_role import grant_runtime_role
 from tests.conftest import ROOT, LocalHost, _fresh_database
+from tests.factor_helpers import strongly_authenticated
 from tests.helpers import PASSWORD, deposit, make_admin, send_idempotency_key, sign_in, sign_up
 
 
@@ -156,6 +157,7 @@ def test_the_whole_api_works_as_the_runtime_role(owner_url, runtime_url, tmp_pat
         with httpx.Client(base_url=host.base_url, timeout=30, event_hooks={"request": [send_idempotency_key]}) as api:
             alice, bob = sign_up(api), sign_up(api)
             staff = {"Authorization": f"Bearer {sign_in(api, admin, PASSWORD)}"}
+            strongly_authenticated(owner_url, admin)  # deposits need it (issue 17)
             deposited = api.post(f"/api/manage/accounts/{alice.account}/deposits", headers=staff,
                                  json={"amount": "20.00"})
             assert deposited.status_code == 201, deposited.text
@@ -170,7 +172,9 @@ def test_the_whole_api_works_as_the_runtime_role(owner_url, runtime_url, tmp_pat
             assert renamed.status_code == 200, renamed.text
             assert api.get("/api/manage/audit", headers=staff).status_code == 200
             # Dual control (migrations/0012): filed, listed, approved by a second admin, as the runtime role.
-            checker = {"Authorization": f"Bearer {sign_in(api, make_admin(owner_url)[0], PASSWORD)}"}
+            checker_name = make_admin(owner_url)[0]
+            checker = {"Authorization": f"Bearer {sign_in(api, checker_name, PASSWORD)}"}
+            strongly_authenticated(owner_url, checker_name)
             filed = api.post(f"/api/manage/accounts/{bob.account}/deposits", headers=staff, json={"amount": "20000.00"})
             assert filed.status_code == 202, filed.text
             assert api.get("/api/manage/approvals", headers=checker).status_code == 200

@@ -321,7 +321,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Record a cash deposit into a customer account (above the approval threshold: 202, waiting for a second admin) */
+        /** Record a cash deposit into a customer account (above the approval threshold: 202, waiting for a second admin); needs a strongly authenticated session */
         post: operations["manage_deposit"];
         delete?: never;
         options?: never;
@@ -372,7 +372,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Approve a pending deposit: posts it, once (another admin than the one who took it) */
+        /** Approve a pending deposit: posts it, once (another admin than the one who took it; a strongly authenticated session) */
         post: operations["manage_approve_deposit"];
         delete?: never;
         options?: never;
