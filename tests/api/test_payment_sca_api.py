@@ -231,3 +231,23 @@ def test_approving_a_deposit_needs_a_strongly_authenticated_session(api, databas
     strongly_authenticate(database_url, checker_name)
     assert api.post(approve, headers=checker).status_code == 200
     assert balances(api, (customer, customer.account)) == ["20000.00"]
+
+
+def test_with_sca_off_a_factor_holder_pays_and_staff_deposit_without_a_second_factor(database_url, tmp_path):
+    import httpx
+
+    from tests.conftest import LocalHost
+
+    host = LocalHost(database_url, tmp_path / "host.log", SCA_MODE="off").start()
+    try:
+        with httpx.Client(base_url=host.base_url, timeout=30) as api:
+            alice, _, bob = funded_pair(api, database_url)
+            assert pay(api, alice, "500.00", to=bob.account).status_code == 201
+            username, password = make_admin(database_url)
+            staff = {"Authorization": f"Bearer {sign_in(api, username, password)}",
+                     "Idempotency-Key": str(uuid.uuid4())}
+            deposited = api.post(f"/api/manage/accounts/{bob.account}/deposits", json={"amount": "5.00"}, headers=staff)
+            assert deposited.status_code == 201, deposited.text
+            assert balances(api, (alice, alice.account), (bob, bob.account)) == ["500.00", "505.00"]
+    finally:
+        host.stop()
