@@ -26,6 +26,13 @@ def sca(runtime) -> PaymentAuthentication:
     return PaymentAuthentication(POLICY, runtime.factors.methods, runtime.factors.policy)
 
 
+def payer_holding_totp(run, runtime, opening: str):
+    """A customer with money and an authenticator app, and another customer's account to pay."""
+    alice, source = new_customer(run, runtime, opening)
+    _, target = new_customer(run, runtime)
+    return alice, source, target, holding_totp(run, runtime, alice)
+
+
 def pay(run, runtime, sca, payer: Principal, source: str, amount: str, *, to: str | None = None,
         payee_id=None, key: str | None = None, credentials=None):
     request = TransferRequest(from_account=source, to_account=to, payee_id=payee_id, amount=amount)
@@ -40,9 +47,7 @@ def confirm(run, runtime, sca, payer: Principal, pending: PendingPayment, code: 
 
 
 def test_a_payment_to_another_customer_waits_for_the_second_factor_and_posts_once_confirmed(run, runtime, sql, sca):
-    alice, source = new_customer(run, runtime, "500.00")
-    _, target = new_customer(run, runtime)
-    totp = holding_totp(run, runtime, alice)
+    alice, source, target, totp = payer_holding_totp(run, runtime, "500.00")
     key = str(uuid.uuid4())
     pending = pay(run, runtime, sca, alice, source, "50.00", to=target, key=key)
     assert isinstance(pending, PendingPayment)
@@ -68,10 +73,8 @@ def test_a_payment_to_another_customer_waits_for_the_second_factor_and_posts_onc
 
 
 def test_a_wrong_code_or_another_customers_challenge_moves_nothing(run, runtime, sql, sca):
-    alice, source = new_customer(run, runtime, "500.00")
+    alice, source, target, _ = payer_holding_totp(run, runtime, "500.00")
     mallory, _ = new_customer(run, runtime)
-    _, target = new_customer(run, runtime)
-    holding_totp(run, runtime, alice)
     mallory_totp = holding_totp(run, runtime, mallory)
     pending = pay(run, runtime, sca, alice, source, "50.00", to=target)
     with pytest.raises(SecondFactorRejected):
@@ -84,9 +87,7 @@ def test_a_wrong_code_or_another_customers_challenge_moves_nothing(run, runtime,
 def test_own_accounts_and_trusted_payees_are_exempt_and_an_untrusted_payee_is_not(run, runtime, sql, sca):
     from shared import accounts, payees
     from shared.models import OpenAccountRequest
-    alice, source = new_customer(run, runtime, "500.00")
-    _, target = new_customer(run, runtime)
-    holding_totp(run, runtime, alice)
+    alice, source, target, _ = payer_holding_totp(run, runtime, "500.00")
     savings = run(accounts.open_account(runtime.db, alice.id, OpenAccountRequest(name="Savings", currency="EUR"),
                                         max_open=10)).number
     assert isinstance(pay(run, runtime, sca, alice, source, "200.00", to=savings), Transfer)
@@ -99,9 +100,7 @@ def test_own_accounts_and_trusted_payees_are_exempt_and_an_untrusted_payee_is_no
 
 def test_low_value_payments_are_exempt_until_the_amount_count_or_total_since_the_last_sca_is_exceeded(
         run, runtime, sql, sca):
-    alice, source = new_customer(run, runtime, "1000.00")
-    _, target = new_customer(run, runtime)
-    totp = holding_totp(run, runtime, alice)
+    alice, source, target, totp = payer_holding_totp(run, runtime, "1000.00")
     assert isinstance(pay(run, runtime, sca, alice, source, "30.01", to=target), PendingPayment)  # the 31st euro
     for _ in range(5):
         assert isinstance(pay(run, runtime, sca, alice, source, "1.00", to=target), Transfer)
@@ -114,9 +113,7 @@ def test_low_value_payments_are_exempt_until_the_amount_count_or_total_since_the
 
 
 def test_concurrent_low_value_payments_never_spend_more_than_the_allowance(run, runtime, sql, sca):
-    alice, source = new_customer(run, runtime, "1000.00")
-    _, target = new_customer(run, runtime)
-    holding_totp(run, runtime, alice)
+    alice, source, target, _ = payer_holding_totp(run, runtime, "1000.00")
     credentials = signed_in(run, runtime, alice.id)
 
     async def burst():
