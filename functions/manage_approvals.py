@@ -21,10 +21,14 @@ async def manage_list_approvals(call: Call[None, ApprovalQuery]) -> DepositAppro
 
 
 @bp.route(route="manage/approvals/{approval_id}/approve", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
-@endpoint(summary="Approve a pending deposit: posts it, once (another admin than the one who took it)",
+@endpoint(summary="Approve a pending deposit: posts it, once (another admin than the one who took it; a "
+                  "strongly authenticated session)",
           access="admin", errors=(403, 404, 409))
 async def manage_approve_deposit(call: Call[None, None]) -> DepositApprovalOut:
     from shared import approvals, responses
+    from shared.payment_authentication import require_strong_session
+
+    require_strong_session(call.runtime.settings, call.session)
     approval_id = approvals.parse_approval_id(str(call.request.route_params.get("approval_id", "")))
     return responses.deposit_approval_out(
         await approvals.approve(call.runtime.db, call.principal, approval_id, call.correlation_id))

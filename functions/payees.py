@@ -31,6 +31,9 @@ async def list_payees(call: Call[None, None]) -> PayeeList:
           status=201, errors=(400, 401, 403, 409, 413, 415, 422))
 async def add_payee(call: Call[PayeeRequest, None]) -> PayeeOut:
     from shared import payees, responses
+    if call.body.trusted:
+        from shared.payment_authentication import require_fresh_sca_to_trust
+        await require_fresh_sca_to_trust(call.runtime, call.session, call.principal.id)
     return responses.payee_out(await payees.add_payee(call.runtime.db, call.principal.id, call.body))
 
 
@@ -52,6 +55,9 @@ async def verify_payee(call: Call[VerifyPayeeRequest, None]) -> PayeeVerificatio
           errors=(400, 401, 403, 404, 413, 415, 422))
 async def update_payee(call: Call[UpdatePayeeRequest, None]) -> PayeeOut:
     from shared import payees, responses
+    if call.body.trusted:
+        from shared.payment_authentication import require_fresh_sca_to_trust
+        await require_fresh_sca_to_trust(call.runtime, call.session, call.principal.id)
     payee = await payees.update_payee(call.runtime.db, call.principal.id, call.payee_id("payee_id"), call.body)
     return responses.payee_out(payee)
 

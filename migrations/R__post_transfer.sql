@@ -19,6 +19,7 @@
 
 DROP FUNCTION IF EXISTS post_transfer(uuid, text, text, bigint, text, text, text, bytea, boolean);
 DROP FUNCTION IF EXISTS post_transfer(uuid, text, text, bigint, text, text, text, bytea, boolean, uuid, bytea);
+DROP FUNCTION IF EXISTS post_transfer(uuid, text, text, bigint, text, text, text, bytea, boolean, uuid, bytea, jsonb);
 
 CREATE FUNCTION post_transfer(
     p_initiator       uuid,
@@ -34,7 +35,13 @@ CREATE FUNCTION post_transfer(
     -- the request came with the cookie (an access token's signature already proves the id). NULL
     -- for callers without one: staff deposits name p_initiator, whose active flag is checked.
     p_session         uuid DEFAULT NULL,
-    p_session_secret  bytea DEFAULT NULL
+    p_session_secret  bytea DEFAULT NULL,
+    -- Strong customer authentication (0019_payment_authentication.sql): NULL for postings it does
+    -- not apply to (deposits, standing orders, SCA_MODE=off); {"mode": "proven"} for a payment
+    -- confirmed with a second factor; {"mode": "check", "own_accounts": bool, "trusted_payees":
+    -- bool, "low_value_max", "low_value_total": minor units, "low_value_payments": a count} for a
+    -- customer's transfer, which the exemptions it names may let through without one.
+    p_sca             jsonb DEFAULT NULL
 ) RETURNS TABLE (
     outcome      posting_outcome,
     id           uuid,
@@ -59,6 +66,7 @@ DECLARE
     v_id          uuid;
     v_now         timestamptz := now();
     v_session     sessions%ROWTYPE;
+    v_exempt      boolean;
 BEGIN
     -- Each rule below either returns a transfer or names its refusal and leaves this block; the
     -- one refusal row is built after it. (A plain block: no EXCEPTION clause, no subtransaction.)
@@ -182,6 +190,36 @@ BEGIN
         IF v_from.kind = 'customer' AND v_from.balance < p_amount THEN
             v_refusal := 'insufficient_funds';
             EXIT rules;
+        END IF;
+
+        -- SCA last, so a payment that would be refused anyway is refused without a challenge. A
+        -- customer without a second factor is not asked (the enrolment gate sends those who must
+        -- hold one to enrol first). Exemptions: between the customer's own accounts (RTS Art. 15),
+        -- to an account the customer saved as a trusted payee (Art. 13), and low-value payments
+        -- while the spend since the last SCA allows (Art. 16), counted per currency in minor units
+        -- under the spend row's lock (taken after the accounts', as every posting takes them).
+        IF p_sca ->> 'mode' = 'check' AND holds_second_factor(p_initiator)
+           AND NOT (coalesce((p_sca ->> 'own_accounts')::boolean, false) AND v_to.owner_id = p_initiator)
+           AND NOT (coalesce((p_sca ->> 'trusted_payees')::boolean, false)
+                    AND EXISTS (SELECT 1 FROM payees p
+                                 WHERE p.owner_id = p_initiator AND p.account = v_to.number AND p.trusted)) THEN
+            IF p_amount <= (p_sca ->> 'low_value_max')::bigint
+               AND p_amount <= (p_sca ->> 'low_value_total')::bigint
+               AND (p_sca ->> 'low_value_payments')::integer >= 1 THEN
+                INSERT INTO sca_low_value_spend AS s (user_id, currency, total, payments)
+                     VALUES (p_initiator, v_from.currency, p_amount, 1)
+                ON CONFLICT (user_id, currency) DO UPDATE
+                        SET total = s.total + excluded.total, payments = s.payments + 1
+                      WHERE s.total + excluded.total <= (p_sca ->> 'low_value_total')::bigint
+                        AND s.payments + 1 <= (p_sca ->> 'low_value_payments')::integer
+                  RETURNING true INTO v_exempt;
+            END IF;
+            IF v_exempt IS NOT TRUE THEN
+                v_refusal := 'authentication_required';
+                EXIT rules;
+            END IF;
+        ELSIF p_sca ->> 'mode' = 'proven' THEN
+            DELETE FROM sca_low_value_spend s WHERE s.user_id = p_initiator;
         END IF;
 
         UPDATE accounts a SET balance = a.balance - p_amount WHERE a.id = v_from.id;

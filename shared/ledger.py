@@ -13,7 +13,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from shared import audit, telemetry
@@ -33,6 +33,7 @@ from shared.errors import (
     PasswordChangeRequired,
     PayeeNotFound,
     RecipientNotFound,
+    StrongAuthenticationRequired,
     ValidationFailed,
 )
 from shared.models import DepositRequest, TransferRequest
@@ -40,6 +41,9 @@ from shared.money import format_minor
 from shared.outcomes import PostingOutcome as Outcome
 from shared.repositories import payees
 from shared.repositories.ledger import Party, Posted, Posting, parties, post, post_and_commit
+
+if TYPE_CHECKING:
+    from shared.payment_authentication import PaymentAuthentication, PendingPayment
 
 # Each refusal of post_transfer, and the failure it means (tests/unit/test_ledger_refusals.py
 # checks that every outcome but posted and replayed has one).
@@ -59,6 +63,9 @@ REFUSALS: dict[Outcome, Callable[[], BankError]] = {
         "The account does not hold enough money for this transfer."),
     Outcome.IDEMPOTENCY_REUSED: lambda: IdempotencyKeyReused(
         "This Idempotency-Key was already used with a different request. Use a new key."),
+    # Only where SCA is not asked for through a challenge (it never is without p_sca).
+    Outcome.AUTHENTICATION_REQUIRED: lambda: StrongAuthenticationRequired(
+        "Confirm this payment with your second factor."),
     Outcome.IDEMPOTENCY_IN_PROGRESS: lambda: IdempotencyKeyInProgress(
         "A request with this Idempotency-Key is still being processed. Retry shortly."),
 }
@@ -75,6 +82,11 @@ def _transfer_or_refusal(posted: Posted, kind: str) -> Transfer:
     if posted.outcome is Outcome.POSTED:
         telemetry.record_transfer_completed(kind, posted.transfer.currency, posted.transfer.amount)
     return posted.transfer
+
+
+def transfer_result(posted: Posted) -> Transfer:
+    """A customer transfer's posting as its answer: the transfer, or its refusal raised."""
+    return _transfer_or_refusal(posted, "transfer")
 
 
 def _transfer_fields(command: TransferRequest) -> dict[str, Any]:
@@ -98,27 +110,38 @@ def _payee_not_found() -> PayeeNotFound:
     return PayeeNotFound("You have no payee with that id.")
 
 
-async def transfer(db: Database, caller: Credentials, command: TransferRequest, idempotency_key: str) -> Transfer:
+async def transfer(db: Database, caller: Credentials, command: TransferRequest, idempotency_key: str,
+                   sca: "PaymentAuthentication | None" = None) -> "Transfer | PendingPayment":
     """Moves money from one of the caller's accounts to any active account in the same currency.
     The posting checks the caller's session (live, its user active) itself, so nothing else is
     read first: one statement, one round trip. To a payee, the payee's account is read in the
-    same transaction as the posting, and its last_paid_at set when the transfer posts."""
+    same transaction as the posting, and its last_paid_at set when the transfer posts. With
+    `sca` (the API's customer transfers), a payment no exemption covers moves nothing and waits
+    for a second factor: a PendingPayment (shared/payment_authentication.py)."""
     posting = Posting(
         initiator=caller.user_id, from_account=command.from_account, to_account=command.to_account or "",
         amount=command.amount, description=command.description, kind="transfer",
         idempotency_key=idempotency_key, request_hash=_request_hash("transfer", _transfer_fields(command)),
-        require_owner=True, session_id=caller.session_id, session_secret_hash=caller.secret_hash)
+        require_owner=True, session_id=caller.session_id, session_secret_hash=caller.secret_hash,
+        sca=sca.policy.check() if sca is not None else None)
+    payee = None
     async with db.unit_of_work() as uow:
         if command.payee_id is None:
-            return _transfer_or_refusal(await post_and_commit(uow, posting), "transfer")
-        account = await payees.account_for_session(uow, command.payee_id, caller.session_id, caller.secret_hash)
-        if account is None:
-            raise _payee_not_found()
-        posted = await post(uow, replace(posting, to_account=account))
-        if posted.outcome is Outcome.POSTED:
-            await payees.mark_paid(uow, command.payee_id)
-        await uow.commit()
-    return _payee_refusal(posted, "transfer")
+            posted = await post_and_commit(uow, posting)
+        else:
+            payee = await payees.for_session(uow, command.payee_id, caller.session_id, caller.secret_hash)
+            if payee is None:
+                raise _payee_not_found()
+            posting = replace(posting, to_account=payee.account)
+            posted = await post(uow, posting)
+            if posted.outcome is Outcome.POSTED:
+                await payees.mark_paid(uow, command.payee_id)
+            await uow.commit()
+    if posted.outcome is Outcome.AUTHENTICATION_REQUIRED and sca is not None:
+        from shared import payment_authentication
+        return await payment_authentication.ask(db, sca, caller, posting, command.payee_id,
+                                                payee.name if payee is not None else None)
+    return _transfer_or_refusal(posted, "transfer") if payee is None else _payee_refusal(posted, "transfer")
 
 
 def _preview_refusal(caller_id: UUID, source: Party | None, recipient: Party | None, amount: int) -> Outcome | None:

@@ -922,3 +922,26 @@ class FactorAnswerRequest(Request):
     @property
     def proof(self) -> object:
         return self.credential if self.method == "passkey" else self.code
+
+
+# --- Payment SCA (issue 17): a transfer waiting for its second factor ------------------------------
+
+class PaymentPayeeOut(BaseModel):
+    account: str
+    name: str | None = Field(description="The saved payee's name; null for an account number typed in")
+
+
+class PendingPaymentOut(BaseModel):
+    """A transfer waiting for a second factor (202 from POST /api/transfers): nothing has moved.
+    Confirm it with POST /api/transfers/confirm; what it is bound to is shown to the customer."""
+
+    status: Literal["authentication_required"] = "authentication_required"
+    challenge_id: UUID
+    amount: MoneyString
+    currency: Currency
+    from_account: str
+    payee: PaymentPayeeOut
+    methods: list[str]
+    passkey_options: dict[str, Any] | None = Field(
+        default=None, description="PublicKeyCredentialRequestOptions as JSON, over the payment's own challenge")
+    expires_at: AwareDatetime

@@ -24,6 +24,8 @@ class PostingOutcome(StrEnum):
     RECIPIENT_CLOSED = "recipient_closed"
     CURRENCY_MISMATCH = "currency_mismatch"
     INSUFFICIENT_FUNDS = "insufficient_funds"
+    # Not a refusal: the payment waits for a second factor (shared/payment_authentication.py).
+    AUTHENTICATION_REQUIRED = "authentication_required"
     IDEMPOTENCY_REUSED = "idempotency_reused"
     IDEMPOTENCY_IN_PROGRESS = "idempotency_in_progress"
 

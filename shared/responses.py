@@ -250,3 +250,20 @@ def passkey_list(passkeys: "list[Passkey]") -> "PasskeyList":
     from shared.models import PasskeyList
 
     return PasskeyList(items=[passkey_out(passkey) for passkey in passkeys])
+
+
+# --- Payment SCA (issue 17) ----------------------------------------------------------------------
+
+if TYPE_CHECKING:
+    from shared.models import PendingPaymentOut
+    from shared.payment_authentication import PendingPayment
+
+
+def pending_payment_out(pending: "PendingPayment") -> "PendingPaymentOut":
+    from shared.models import PaymentPayeeOut, PendingPaymentOut
+
+    return PendingPaymentOut(challenge_id=pending.challenge_id, amount=format_minor(pending.amount),
+                             currency=pending.currency, from_account=pending.from_account,
+                             payee=PaymentPayeeOut(account=pending.payee_account, name=pending.payee_name),
+                             methods=list(pending.methods), passkey_options=pending.passkey_options,
+                             expires_at=pending.expires_at)

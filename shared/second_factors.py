@@ -40,17 +40,24 @@ async def held(db: Reader, methods: Sequence[FactorMethod], user_id: UUID) -> li
     return [method for method in methods if await method.available(db, user_id)]
 
 
+async def offered(db: Reader, methods: Sequence[FactorMethod], user_id: UUID,
+                  value: bytes) -> tuple[list[str], dict[str, dict[str, Any]]]:
+    """The methods the user can answer a challenge of `value` with, and what each needs for it."""
+    mine = await held(db, methods, user_id)
+    options = {}
+    for method in mine:
+        wanted = await method.request_options(db, user_id, value)
+        if wanted is not None:
+            options[method.name] = wanted
+    return [method.name for method in mine], options
+
+
 async def start(uow: UnitOfWork, methods: Sequence[FactorMethod], user_id: UUID, purpose: str,
                 binding: dict[str, Any] | None = None) -> Started:
     value = secrets.token_bytes(32)
     challenge = await challenges.insert(uow, user_id, purpose, value, binding, CHALLENGE_TTL_SECONDS)
-    mine = await held(uow, methods, user_id)
-    options = {}
-    for method in mine:
-        wanted = await method.request_options(uow, user_id, value)
-        if wanted is not None:
-            options[method.name] = wanted
-    return Started(challenge, [method.name for method in mine], options)
+    names, options = await offered(uow, methods, user_id, value)
+    return Started(challenge, names, options)
 
 
 async def complete(uow: UnitOfWork, methods: Sequence[FactorMethod], policy: FailurePolicy, challenge_id: UUID,

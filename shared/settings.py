@@ -104,6 +104,17 @@ class Settings(BaseSettings):
     # customer without a second factor is sent to enrol before anything else (staff always are).
     sca_mode: Literal["enforced", "off"] = "enforced"
     sca_required_for_customers: bool = False
+    # Strong customer authentication of payments (issue 17, RTS 2018/389): the exemptions, each a
+    # setting. Between one's own accounts (Art. 15); to payees marked trusted (Art. 13); low-value
+    # payments of at most sca_low_value_max while the spend since the last SCA stays within
+    # sca_low_value_total and sca_low_value_payments (Art. 16), in each currency's own minor units.
+    sca_exempt_own_accounts: bool = True
+    sca_exempt_trusted_payees: bool = True
+    sca_low_value_max: Decimal = Field(default=Decimal("30.00"), ge=0, le=1_000_000, decimal_places=2)
+    sca_low_value_total: Decimal = Field(default=Decimal("100.00"), ge=0, le=1_000_000, decimal_places=2)
+    sca_low_value_payments: int = Field(default=5, ge=0, le=1000)
+    # How long a payment waits for its confirmation.
+    sca_payment_challenge_seconds: int = Field(default=300, ge=30, le=3600)
 
     log_format: Literal["json", "text"] = "json"
     applicationinsights_connection_string: SecretStr | None = None

@@ -56,3 +56,12 @@ async def mark_used(uow: UnitOfWork, challenge_id: UUID) -> None:
 
 async def delete_expired(uow: UnitOfWork) -> int:
     return await uow.execute("DELETE FROM sca_challenges WHERE expires_at < now() - interval '1 day'")
+
+
+async def pending_payment(uow: UnitOfWork, user_id: UUID, idempotency_key: str) -> ScaChallenge | None:
+    """The open payment challenge issued for the user's request under that key, if any."""
+    row = await uow.fetch_one(
+        "SELECT " + _COLUMNS + " FROM sca_challenges WHERE user_id = %s AND purpose = 'payment'"
+        " AND binding ->> 'idempotency_key' = %s AND used_at IS NULL AND expires_at > now()"
+        " ORDER BY created_at DESC LIMIT 1", (user_id, idempotency_key))
+    return _challenge(row) if row is not None else None

@@ -4,13 +4,15 @@ and the read of both accounts that a transfer preview checks."""
 from dataclasses import dataclass
 from uuid import UUID
 
+from psycopg.types.json import Jsonb
+
 from shared.db import Reader, Row, UnitOfWork
 from shared.domain import Transfer
 from shared.outcomes import PostingOutcome
 
 _POST = """SELECT * FROM post_transfer(%(initiator)s, %(from_account)s, %(to_account)s, %(amount)s,
                                      %(description)s, %(kind)s, %(key)s, %(request_hash)s, %(require_owner)s,
-                                     %(session)s, %(session_secret)s)"""
+                                     %(session)s, %(session_secret)s, %(sca)s)"""
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,9 @@ class Posting:
     require_owner: bool  # the initiator must own from_account
     session_id: UUID | None = None  # checked live (not revoked, not idle) by the posting itself
     session_secret_hash: bytes | None = None  # the cookie's proof; None for a signed token's session
+    # Strong customer authentication's part (R__post_transfer.sql p_sca): None where it does not
+    # apply, else shared/payment_authentication.py's check or proof.
+    sca: dict[str, object] | None = None
 
 
 @dataclass(frozen=True)
@@ -39,7 +44,8 @@ def _params(posting: Posting) -> dict[str, object]:
             "amount": posting.amount, "description": posting.description, "kind": posting.kind,
             "key": posting.idempotency_key, "request_hash": posting.request_hash,
             "require_owner": posting.require_owner, "session": posting.session_id,
-            "session_secret": posting.session_secret_hash}
+            "session_secret": posting.session_secret_hash,
+            "sca": Jsonb(posting.sca) if posting.sca is not None else None}
 
 
 def _posted(row: Row | None) -> Posted:
@@ -81,3 +87,19 @@ async def parties(db: Reader, from_account: str, to_account: str) -> dict[str, P
         " FROM accounts a LEFT JOIN users u ON u.id = a.owner_id WHERE a.number IN (%s, %s)",
         (from_account, to_account))
     return {row["number"]: Party(**row) for row in rows}
+
+
+async def lock_payer(uow: UnitOfWork, session_id: UUID | None, secret_hash: bytes | None, user_id: UUID | None,
+                     from_account: str, idempotency_key: str) -> tuple[UUID, str] | None:
+    """The paying user and the source account's currency, for a payment waiting for its second
+    factor; the request's Idempotency-Key locked as post_transfer locks it (so two retries at once
+    issue one challenge). None when the session or the account is not the caller's."""
+    row = await uow.fetch_one(
+        "SELECT u.id AS user_id, a.currency,"
+        "       pg_advisory_xact_lock(hashtextextended(u.id::text || '/' || %(key)s, 0)) IS NULL AS locked"
+        "  FROM users u JOIN accounts a ON a.owner_id = u.id AND a.number = %(from)s"
+        " WHERE u.id = coalesce(%(user)s, (SELECT s.user_id FROM sessions s WHERE s.id = %(session)s"
+        "        AND (%(secret)s::bytea IS NULL OR s.secret_hash = %(secret)s::bytea)))",
+        {"key": idempotency_key, "from": from_account, "user": user_id, "session": session_id,
+         "secret": secret_hash})
+    return (row["user_id"], str(row["currency"])) if row is not None else None

@@ -54,17 +54,23 @@ async def delete(uow: UnitOfWork, owner_id: UUID, payee_id: UUID) -> bool:
     return await uow.execute("DELETE FROM payees WHERE id = %s AND owner_id = %s", (payee_id, owner_id)) == 1
 
 
-async def account_for_session(uow: UnitOfWork, payee_id: UUID, session_id: UUID,
-                              secret_hash: bytes | None) -> str | None:
-    """The account of a payee of the session's user (a cookie names only its session), in the
-    transfer's unit of work; None when the user has no such payee. The session's liveness is the
-    posting's to check, in the same transaction."""
+@dataclass(frozen=True)
+class PaidPayee:
+    account: str
+    name: str
+
+
+async def for_session(uow: UnitOfWork, payee_id: UUID, session_id: UUID,
+                      secret_hash: bytes | None) -> PaidPayee | None:
+    """A payee of the session's user (a cookie names only its session), in the transfer's unit of
+    work; None when the user has no such payee. The session's liveness is the posting's to
+    check, in the same transaction."""
     row = await uow.fetch_one(
-        "SELECT p.account FROM payees p JOIN sessions s ON s.user_id = p.owner_id"
+        "SELECT p.account, p.name FROM payees p JOIN sessions s ON s.user_id = p.owner_id"
         " WHERE p.id = %(payee)s AND s.id = %(session)s"
         " AND (%(secret)s::bytea IS NULL OR s.secret_hash = %(secret)s::bytea)",
         {"payee": payee_id, "session": session_id, "secret": secret_hash})
-    return None if row is None else str(row["account"])
+    return None if row is None else PaidPayee(**row)
 
 
 async def lock_for_order(uow: UnitOfWork, owner_id: UUID, payee_id: UUID) -> str | None:

@@ -13,7 +13,8 @@ from tests.helpers import PASSWORD, give_passkey, make_admin, register_body, sig
 
 def admin_headers(api, database_url) -> dict[str, str]:
     username, password = make_admin(database_url)
-    return {"Authorization": f"Bearer {sign_in(api, username, password)}"}
+    headers = {"Authorization": f"Bearer {sign_in(api, username, password)}"}
+    return headers
 
 
 @pytest.fixture

@@ -110,6 +110,7 @@ BODIES = {
     "me/passkeys": lambda c: {"challenge_id": str(uuid.uuid4()), "name": "Matrix", "credential": {}},
     "me/totp/confirm": lambda c: {"code": "123456"},
     "auth/step-up/confirm": lambda c: {"challenge_id": str(uuid.uuid4()), "method": "totp", "code": "123456"},
+    "transfers/confirm": lambda c: {"challenge_id": str(uuid.uuid4()), "method": "totp", "code": "123456"},
 }
 
 

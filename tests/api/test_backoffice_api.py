@@ -12,7 +12,8 @@ from tests.helpers import PASSWORD, deposit, make_admin, register_body, sign_in,
 @pytest.fixture
 def staff(api, database_url) -> dict[str, str]:
     username, password = make_admin(database_url)
-    return {"Authorization": f"Bearer {sign_in(api, username, password)}"}
+    headers = {"Authorization": f"Bearer {sign_in(api, username, password)}"}
+    return headers
 
 
 def create_user(api, staff, **overrides) -> dict:

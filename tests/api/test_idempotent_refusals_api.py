@@ -29,7 +29,8 @@ def test_a_refused_transfer_retried_with_its_key_gets_the_same_problem_even_afte
 
 def test_a_deposit_refused_for_a_frozen_account_stays_refused_under_its_key_after_unfreezing(api, database_url):
     customer = sign_up(api)
-    staff = {"Authorization": f"Bearer {sign_in(api, *make_admin(database_url))}"}
+    username, password = make_admin(database_url)
+    staff = {"Authorization": f"Bearer {sign_in(api, username, password)}"}
     account = f"/api/manage/accounts/{customer.account}"
     assert api.patch(account, json={"status": "frozen"}, headers=staff).status_code == 200
     keyed = {**staff, "Idempotency-Key": str(uuid.uuid4())}

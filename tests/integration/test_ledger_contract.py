@@ -15,7 +15,7 @@ RESULT_COLUMNS = [("outcome", "posting_outcome"), ("id", "uuid"), ("from_account
 PARAMETERS = [("p_initiator", "uuid"), ("p_from", "text"), ("p_to", "text"), ("p_amount", "bigint"),
               ("p_description", "text"), ("p_kind", "text"), ("p_idempotency_key", "text"),
               ("p_request_hash", "bytea"), ("p_require_owner", "boolean"), ("p_session", "uuid"),
-              ("p_session_secret", "bytea")]
+              ("p_session_secret", "bytea"), ("p_sca", "jsonb")]
 
 
 @pytest.fixture(scope="module")

@@ -83,7 +83,7 @@ REFUSED = [
     "TRUNCATE users CASCADE",
     "CREATE TABLE stolen (id int)",
     "CREATE FUNCTION post_transfer_free() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$",
-    "DROP FUNCTION post_transfer(uuid, text, text, bigint, text, text, text, bytea, boolean, uuid, bytea)",
+    "DROP FUNCTION post_transfer(uuid, text, text, bigint, text, text, text, bytea, boolean, uuid, bytea, jsonb)",
     "ALTER TABLE accounts DROP CONSTRAINT accounts_customer_balance_not_negative",
     "UPDATE accounts SET owner_id = NULL",
     "UPDATE accounts SET currency = 'USD'",
@@ -170,7 +170,8 @@ def test_the_whole_api_works_as_the_runtime_role(owner_url, runtime_url, tmp_pat
             assert renamed.status_code == 200, renamed.text
             assert api.get("/api/manage/audit", headers=staff).status_code == 200
             # Dual control (migrations/0012): filed, listed, approved by a second admin, as the runtime role.
-            checker = {"Authorization": f"Bearer {sign_in(api, make_admin(owner_url)[0], PASSWORD)}"}
+            checker_name = make_admin(owner_url)[0]
+            checker = {"Authorization": f"Bearer {sign_in(api, checker_name, PASSWORD)}"}
             filed = api.post(f"/api/manage/accounts/{bob.account}/deposits", headers=staff, json={"amount": "20000.00"})
             assert filed.status_code == 202, filed.text
             assert api.get("/api/manage/approvals", headers=checker).status_code == 200

@@ -40,6 +40,8 @@ EXPECTED |= {("GET", "me/passkeys"), ("POST", "me/passkeys"), ("POST", "me/passk
 # Authenticator-app codes, recovery codes and the step-up (issue 17).
 EXPECTED |= {("POST", "me/totp"), ("POST", "me/totp/confirm"), ("DELETE", "me/totp"), ("POST", "me/recovery-codes"),
              ("GET", "me/factors"), ("POST", "auth/step-up"), ("POST", "auth/step-up/confirm")}
+# A payment's confirmation with a second factor (issue 17).
+EXPECTED |= {("POST", "transfers/confirm")}
 
 
 def http_functions() -> list:

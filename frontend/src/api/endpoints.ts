@@ -69,8 +69,13 @@ export const accountsApi = {
 }
 
 export const transfersApi = {
+  /** A transfer (201), or one waiting for the payer's second factor (202, nothing moved: `confirm` it). */
   create: (body: TransferRequest, idempotencyKey: string) =>
-    api.post<Transfer>('/transfers', body, { idempotencyKey }),
+    api.post<Transfer | import('./types').PendingPayment>('/transfers', body, { idempotencyKey }),
+  /** Answers a waiting payment's challenge (issue 17). Sent `anonymous`: a wrong code is a 401 that
+   * says so, not an ended session. */
+  confirm: (answer: import('./types').PaymentAnswer) =>
+    api.post<Transfer>('/transfers/confirm', answer, { anonymous: true }),
   /** What the transfer would answer now (its refusal included), moving nothing: no key needed. */
   preview: (body: TransferRequest) => api.post<TransferPreview>('/transfers/preview', body),
 }

@@ -338,7 +338,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Record a cash deposit into a customer account (above the approval threshold: 202, waiting for a second admin) */
+        /** Record a cash deposit into a customer account (above the approval threshold: 202, waiting for a second admin); needs a strongly authenticated session */
         post: operations["manage_deposit"];
         delete?: never;
         options?: never;
@@ -389,7 +389,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Approve a pending deposit: posts it, once (another admin than the one who took it) */
+        /** Approve a pending deposit: posts it, once (another admin than the one who took it; a strongly authenticated session) */
         post: operations["manage_approve_deposit"];
         delete?: never;
         options?: never;
@@ -876,8 +876,25 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Move money from one of your accounts to another account */
+        /** Move money from one of your accounts to another account (202 when it needs your second factor: nothing moves until POST /api/transfers/confirm) */
         post: operations["create_transfer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/transfers/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Confirm a payment waiting for your second factor: it posts exactly what it was bound to */
+        post: operations["confirm_transfer"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1615,6 +1632,62 @@ export interface components {
              * @enum {string}
              */
             result: "match" | "close_match" | "no_match" | "not_possible";
+        };
+        /** PaymentPayeeOut */
+        PaymentPayeeOut: {
+            /** Account */
+            account: string;
+            /**
+             * Name
+             * @description The saved payee's name; null for an account number typed in
+             */
+            name: string | null;
+        };
+        /**
+         * PendingPaymentOut
+         * @description A transfer waiting for a second factor (202 from POST /api/transfers): nothing has moved.
+         *     Confirm it with POST /api/transfers/confirm; what it is bound to is shown to the customer.
+         */
+        PendingPaymentOut: {
+            /**
+             * Amount
+             * @example 12.50
+             */
+            amount: string;
+            /**
+             * Challenge Id
+             * Format: uuid
+             */
+            challenge_id: string;
+            /**
+             * Currency
+             * @enum {string}
+             */
+            currency: "EUR" | "USD" | "GBP" | "INR";
+            /**
+             * Expires At
+             * Format: date-time
+             */
+            expires_at: string;
+            /** From Account */
+            from_account: string;
+            /** Methods */
+            methods: string[];
+            /**
+             * Passkey Options
+             * @description PublicKeyCredentialRequestOptions as JSON, over the payment's own challenge
+             * @default null
+             */
+            passkey_options?: {
+                [key: string]: unknown;
+            } | null;
+            payee: components["schemas"]["PaymentPayeeOut"];
+            /**
+             * Status
+             * @default authentication_required
+             * @constant
+             */
+            status?: "authentication_required";
         };
         /** Problem */
         Problem: {
@@ -7228,6 +7301,15 @@ export interface operations {
                     "application/json": components["schemas"]["TransferOut"];
                 };
             };
+            /** @description Success */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PendingPaymentOut"];
+                };
+            };
             /** @description Malformed JSON */
             400: {
                 headers: {
@@ -7302,6 +7384,129 @@ export interface operations {
             };
             /** @description Idempotency-Key missing */
             428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Temporarily unavailable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    confirm_transfer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FactorAnswerRequest"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TransferOut"];
+                };
+            };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in or token not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many attempts */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -61,3 +61,12 @@ export type BalancePoint = Schemas['BalancePointOut']
 // Passkeys (issue 17).
 export type Passkey = Schemas['PasskeyOut']
 export type PasskeyOptions = Schemas['PasskeyOptionsOut']
+
+// Payment SCA (issue 17): a transfer answered 202, waiting for the payer's second factor.
+export type PendingPayment = Schemas['PendingPaymentOut']
+export type PaymentAnswer = Schemas['FactorAnswerRequest']
+
+/** A transfer answered 202 (waiting for a second factor) rather than 201 (sent). */
+export function isPendingPayment(result: Transfer | PendingPayment): result is PendingPayment {
+  return 'status' in result && result.status === 'authentication_required'
+}

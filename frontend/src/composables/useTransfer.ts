@@ -1,7 +1,7 @@
 import { shallowRef } from 'vue'
 import { transfersApi } from '@/api/endpoints'
 import { isApiError } from '@/api/problems'
-import type { Transfer, TransferRequest } from '@/api/types'
+import type { PendingPayment, Transfer, TransferRequest } from '@/api/types'
 import { useAccounts } from './useAccounts'
 import { useAsync } from './useAsync'
 import { useIdempotentSubmit } from './useIdempotentSubmit'
@@ -12,7 +12,10 @@ import { useIdempotentSubmit } from './useIdempotentSubmit'
  */
 export function useTransfer() {
   const accounts = useAccounts()
-  const submission = useIdempotentSubmit<TransferRequest, Transfer>((request, key) => transfersApi.create(request, key))
+  // A 202 (PendingPayment) ends the submission too: the payment confirmation step takes over.
+  const submission = useIdempotentSubmit<TransferRequest, Transfer | PendingPayment>((request, key) =>
+    transfersApi.create(request, key),
+  )
   const check = useAsync((request: TransferRequest) => transfersApi.preview(request), { mode: 'exclusive' })
   /** Why the transfer would be refused (currency, a frozen recipient, funds…), known before the review. */
   const refusal = shallowRef<unknown>(null)
@@ -44,7 +47,7 @@ export function useTransfer() {
     { mode: 'exclusive' },
   )
 
-  async function confirm(): Promise<Transfer | null> {
+  async function confirm(): Promise<Transfer | PendingPayment | null> {
     const settled = await settle.run()
     return settled.ok ? settled.value : null
   }
