@@ -3,7 +3,6 @@ Function App reaches with its managed identity: no key, no connection string, a 
 
 from __future__ import annotations
 
-import json
 import re
 
 import bicep_model as bm
