@@ -67,6 +67,12 @@ def test_uat_and_prod_run_the_migration_template_and_never_ops_migrate_from_the_
     assert "python infra/migration/payload.py" in migrate["run"]
     assert '--run-id "${GITHUB_RUN_ID}-${GITHUB_RUN_ATTEMPT}"' in migrate["run"]
     assert "firewall" not in migrate["run"] and "public-access" not in migrate["run"]
+    # After the infrastructure it needs, before the code that needs the schema.
+    order = [s.get("name", "") for s in private]
+    infra = next(i for i, s in enumerate(private) if "--template-file \"$TEMPLATE_FILE\"" in s.get("run", "")
+                 and "az deployment group create" in s["run"])
+    code = next(i for i, s in enumerate(private) if "config-zip" in s.get("run", ""))
+    assert infra < order.index(migrate["name"]) < code
     dev = steps_that_run("false")
     assert [s for s in dev if "--template-file infra/migrate.bicep" in s.get("run", "")] == []
     assert len([s for s in dev if "python -m ops migrate" in s.get("run", "")]) == 1
