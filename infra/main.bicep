@@ -299,6 +299,29 @@ module migrationRunner 'modules/migrationrunner.bicep' = if (privateNetworking) 
   }
 }
 
+// uat and prod: the app's generated secrets are created inside the VNet by a deployment script
+// (infra/secrets.bicep, deployed by the pipeline after this template) under this identity, which
+// can list secret names and set a secret on the app's vault only (secretswriter.bicep), because
+// the vault has no public endpoint for the pipeline's runner. Not the migration identity: each
+// script holds only what it needs.
+module secretsIdentity 'modules/identity.bicep' = if (privateNetworking) {
+  name: 'secrets-identity'
+  params: {
+    name: 'devopps-id-secrets-${nameToken}'
+    location: location
+    tags: tags
+  }
+}
+
+module secretsWriter 'modules/secretswriter.bicep' = if (privateNetworking) {
+  name: 'secrets-writer'
+  params: {
+    vaultName: keyVault.outputs.name
+    scriptStorageName: privateNetworking ? migrationRunner.outputs.storageName : ''
+    secretsPrincipalId: privateNetworking ? secretsIdentity.outputs.principalId : ''
+  }
+}
+
 module postgres 'modules/postgres.bicep' = {
   name: 'postgres'
   params: {

@@ -208,6 +208,7 @@ ROLE_IDS = {
     "Monitoring Metrics Publisher": "3913510d-42f4-4e42-8a64-420c390055eb",
     "Key Vault Secrets Officer": "b86a8fe4-44ce-4948-aee5-eccb2c155cd7",
     "Communication and Email Service Owner": "09976791-48a7-449e-bb21-39d1a415f350",
+    "Storage File Data Privileged Contributor": "69566ab7-960f-475b-8e7c-b3118f30c6bd",
 }
 
 
@@ -255,6 +256,15 @@ def test_only_the_app_and_the_relay_hold_roles_unless_the_deployer_is_asked_to_w
     if env != "dev":
         # The migration identity, on its script storage account only (test_infra_migrations.py).
         expected.add(f"<devopps-id-deploy-{env}.properties.principalId>")
+        # The secrets identity: list names + set on the app vault, and the script share (issue 18).
+        expected.add(f"<devopps-id-secrets-{env}.properties.principalId>")
+        assert role_assignments(resources, f"<devopps-id-secrets-{env}.properties.principalId>") == [
+            ("IE Bank secret creator (<resourceGroup().name>)", f"devopps-kv-{env}"),
+            ("Storage File Data Privileged Contributor", f"devoppsscr{env}"),
+        ]
+        assert role_assignments(resources, f"<devopps-id-deploy-{env}.properties.principalId>") == [
+            ("Storage File Data Privileged Contributor", f"devoppsscr{env}"),
+        ]
     assert principals == expected
     writes = bm.deploy(env, deployerWritesSecrets=True, **DEPLOYER).resources()
     assert role_assignments(writes, DEPLOYER["deployerPrincipalId"]) == [
