@@ -25,7 +25,8 @@ def test_no_step_looks_up_an_address_or_opens_the_database_firewall():
 
 def test_the_template_makes_the_pipeline_identity_the_database_administrator_and_migrations_run_as_it():
     for step in JOB["steps"]:
-        if "az deployment group" in step.get("run", "") and "infra/migrate.bicep" not in step["run"]:
+        if "az deployment group" in step.get("run", "") and "infra/migrate.bicep" not in step["run"] \
+                and "infra/secrets.bicep" not in step["run"]:
             assert 'deployerPrincipalId="$DEPLOYER_ID"' in step["run"], step["name"]
             assert step["env"]["DEPLOYER_NAME"] == "${{ secrets.AZURE_PIPELINE_PRINCIPAL_NAME }}"
     (migrate,) = [s for s in JOB["steps"] if "python -m ops migrate" in s.get("run", "")]
@@ -103,3 +104,44 @@ def test_the_payload_step_writes_exactly_the_parameters_the_migration_template_d
     required = {name for name, p in declared.items() if p["default"] is None}
     assert required <= set(given) <= set(declared)
     assert given["environmentName"]["value"] == "prod" and given["runId"]["value"] == "7-1"
+
+
+# ---- uat/prod: the app's secrets are generated inside the VNet (infra/secrets.bicep) ------------
+def test_uat_and_prod_never_touch_the_app_vault_from_the_runner_and_run_the_secrets_template():
+    private = steps_that_run("true")
+    for step in private:
+        run = step.get("run", "")
+        # The runner reaches no app secret: no generator, no `az keyvault secret` on the app's vault.
+        assert "ensure_secrets.py" not in run, step["name"]
+        assert "KEY_VAULT" not in step.get("env", {}), step["name"]
+        if "az keyvault secret" in run:
+            assert step["env"] == {"ALERT_KEY_VAULT": "${{ steps.resources.outputs.alert-key-vault }}",
+                                   "SLACK_WEBHOOK_URL": "${{ secrets.SLACK_WEBHOOK_URL }}"}, step["name"]
+            assert "--vault-name \"$2\"" in run and 'set_secret slack-webhook-url "$ALERT_KEY_VAULT"' in run
+            assert "secret list" not in run and "secret show" not in run
+    (secrets,) = [s for s in private if "--template-file infra/secrets.bicep" in s.get("run", "")]
+    assert 'runId="${GITHUB_RUN_ID}-${GITHUB_RUN_ATTEMPT}"' in secrets["run"]
+    assert "firewall" not in secrets["run"] and "network-rule" not in secrets["run"]
+    assert "public-network-access" not in SCRIPTS and "network-rule add" not in SCRIPTS
+    assert "az deployment-scripts show-log" in secrets["run"] and "devopps-secrets-$env_name" in secrets["run"]
+    # Secrets before the migrations and the code that reads them.
+    names = [s.get("name", "") for s in private]
+    migrate = next(s for s in private if "--template-file infra/migrate.bicep" in s.get("run", ""))
+    code = next(s for s in private if "config-zip" in s.get("run", ""))
+    assert names.index(secrets["name"]) < names.index(migrate["name"]) < names.index(code["name"])
+
+
+def test_dev_runs_the_one_generator_from_the_runner_and_not_the_secrets_template():
+    dev = steps_that_run("false")
+    assert [s for s in dev if "--template-file infra/secrets.bicep" in s.get("run", "")] == []
+    (generator,) = [s for s in dev if "ensure_secrets.py" in s.get("run", "")]
+    assert generator["run"].strip() == 'python infra/hooks/ensure_secrets.py --vault "$KEY_VAULT" --backend cli'
+    assert generator["env"]["KEY_VAULT"] == "${{ steps.resources.outputs.key-vault }}"
+    # The Slack webhook goes to the relay's public vault in every environment.
+    assert [s["name"] for s in dev if "slack-webhook-url" in s.get("run", "")] == \
+        [s["name"] for s in steps_that_run("true") if "slack-webhook-url" in s.get("run", "")]
+
+
+def test_the_secrets_template_is_compiled_with_the_others():
+    (build,) = [s for s in JOB["steps"] if s.get("name") == "Compile Bicep"]
+    assert "az bicep build --file infra/secrets.bicep" in build["run"]
