@@ -25,4 +25,16 @@ if [ "${SECRETS_DRY_RUN:-}" = "1" ]; then
   dry_run=(--dry-run)
 fi
 # Standard library only with --backend cli: the Azure CLI image's python3, no pip.
-python3 "$work/ensure_secrets.py" --vault "$KEY_VAULT" --backend cli "${dry_run[@]}"
+# A role assignment made by main.bicep minutes ago can take a while to apply, so a failed run is
+# tried again; that is safe because the generator only ever sets a name the vault lacks.
+attempts="${SECRETS_ATTEMPTS:-5}"
+attempt=1
+until python3 "$work/ensure_secrets.py" --vault "$KEY_VAULT" --backend cli "${dry_run[@]}"; do
+  if [ "$attempt" -ge "$attempts" ]; then
+    echo "error: still failing after $attempt attempts" >&2
+    exit 1
+  fi
+  echo "attempt $attempt failed; trying again in ${SECRETS_RETRY_SECONDS:-30} s" >&2
+  attempt=$((attempt + 1))
+  sleep "${SECRETS_RETRY_SECONDS:-30}"
+done

@@ -211,3 +211,25 @@ def test_run_sh_refuses_to_start_without_its_variables(tmp_path):
     result = subprocess.run(["bash", str(RUN_SH)], cwd=tmp_path, capture_output=True, text=True, timeout=60,
                             env={"PATH": os.environ["PATH"], "GENERATOR": "x"})
     assert result.returncode == 2 and "KEY_VAULT is not set" in result.stderr
+
+
+FLAKY_GENERATOR = """import pathlib, sys
+counter = pathlib.Path(sys.argv[0]).parent.parent / "count"
+n = int(counter.read_text()) + 1 if counter.exists() else 1
+counter.write_text(str(n))
+print("run", n, sys.argv[1:])
+sys.exit(0 if n >= 3 else 1)
+"""
+
+
+def test_run_sh_tries_the_generator_again_while_a_new_role_assignment_applies_then_gives_up(tmp_path):
+    env = {"PATH": os.environ["PATH"], "GENERATOR": FLAKY_GENERATOR, "KEY_VAULT": "devopps-kv-uat",
+           "SECRETS_RETRY_SECONDS": "0", "TMPDIR": str(tmp_path / "t")}
+    (tmp_path / "t").mkdir()
+    passed = subprocess.run(["bash", str(RUN_SH)], capture_output=True, text=True, timeout=60, env=env)
+    assert passed.returncode == 0, passed.stderr
+    assert passed.stdout.splitlines()[-1] == "run 3 ['--vault', 'devopps-kv-uat', '--backend', 'cli']"
+    (tmp_path / "t" / "count").unlink()
+    failed = subprocess.run(["bash", str(RUN_SH)], capture_output=True, text=True, timeout=60,
+                            env=env | {"SECRETS_ATTEMPTS": "2"})
+    assert failed.returncode == 1 and "still failing after 2 attempts" in failed.stderr
