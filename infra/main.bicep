@@ -100,7 +100,7 @@ param postgresGeoRedundantBackup bool
 @description('Add the Azure-services firewall rule (0.0.0.0-0.0.0.0) when the server is public (dev); never with privateNetworking.')
 param allowAzureServicesToDatabase bool = true
 
-@description('The deployment identity (pipeline, or the developer under azd): object id of the PostgreSQL Entra administrator that runs the migrations. Empty: no administrator set by this template. Never the app identity.')
+@description('The deployment identity (pipeline, or the developer under azd): object id of the PostgreSQL Entra administrator that runs the migrations. Empty: no administrator set by this template. Never the app identity. Ignored for the administrator with privateNetworking: there the migration identity devopps-id-deploy-<env> is (infra/migrate.bicep).')
 param deployerPrincipalId string = ''
 
 @description('Its PostgreSQL role name: the user principal name, or the service principal display name.')
@@ -274,6 +274,54 @@ module network 'modules/network.bicep' = if (privateNetworking) {
   }
 }
 
+// uat and prod: the migrations run inside the VNet as a deployment script (infra/migrate.bicep,
+// deployed by the pipeline after this template) under this identity, the server's only Entra
+// administrator there. Its one Azure role is on the script's own storage account (migrationrunner).
+module deploymentIdentity 'modules/identity.bicep' = if (privateNetworking) {
+  name: 'deployment-identity'
+  params: {
+    name: 'devopps-id-deploy-${nameToken}'
+    location: location
+    tags: tags
+  }
+}
+
+module migrationRunner 'modules/migrationrunner.bicep' = if (privateNetworking) {
+  name: 'migration-runner'
+  params: {
+    name: 'devoppsscr${nameToken}'
+    endpointName: 'devopps-pe-file-${nameToken}'
+    location: location
+    tags: tags
+    deploymentPrincipalId: privateNetworking ? deploymentIdentity.outputs.principalId : ''
+    endpointsSubnetId: privateNetworking ? network.outputs.endpointsSubnetId : ''
+    fileZoneId: privateNetworking ? network.outputs.fileZoneId : ''
+  }
+}
+
+// uat and prod: the app's generated secrets are created inside the VNet by a deployment script
+// (infra/secrets.bicep, deployed by the pipeline after this template) under this identity, which
+// can list secret names and set a secret on the app's vault only (secretswriter.bicep), because
+// the vault has no public endpoint for the pipeline's runner. Not the migration identity: each
+// script holds only what it needs.
+module secretsIdentity 'modules/identity.bicep' = if (privateNetworking) {
+  name: 'secrets-identity'
+  params: {
+    name: 'devopps-id-secrets-${nameToken}'
+    location: location
+    tags: tags
+  }
+}
+
+module secretsWriter 'modules/secretswriter.bicep' = if (privateNetworking) {
+  name: 'secrets-writer'
+  params: {
+    vaultName: keyVault.outputs.name
+    scriptStorageName: privateNetworking ? migrationRunner.outputs.storageName : ''
+    secretsPrincipalId: privateNetworking ? secretsIdentity.outputs.principalId : ''
+  }
+}
+
 module postgres 'modules/postgres.bicep' = {
   name: 'postgres'
   params: {
@@ -289,9 +337,10 @@ module postgres 'modules/postgres.bicep' = {
     backupRetentionDays: postgresBackupRetentionDays
     geoRedundantBackup: postgresGeoRedundantBackup
     allowAzureServices: allowAzureServicesToDatabase
-    adminObjectId: deployerPrincipalId
-    adminName: deployerPrincipalName
-    adminType: deployerPrincipalType
+    administratorEnabled: privateNetworking || (!empty(deployerPrincipalId))
+    adminObjectId: privateNetworking ? deploymentIdentity.outputs.principalId : deployerPrincipalId
+    adminName: privateNetworking ? deploymentIdentity.outputs.name : deployerPrincipalName
+    adminType: privateNetworking ? 'ServicePrincipal' : deployerPrincipalType
     privateNetworking: privateNetworking
     clientIpAddress: databaseClientIpAddress
   }
@@ -572,6 +621,9 @@ output staticWebAppName string = staticWebApp.outputs.name
 
 @description('The Function App identity\'s PostgreSQL role name: the migration step sets its statement timeout.')
 output appDatabaseRole string = identity.outputs.name
+
+@description('uat and prod: PostgreSQL is private, so the pipeline runs the migrations with infra/migrate.bicep instead of from its runner.')
+output privateNetworking bool = privateNetworking
 
 @description('Key Vault of the Slack relay: the pipeline writes slack-webhook-url here.')
 output alertKeyVaultName string = alertVault.outputs.name

@@ -1,7 +1,9 @@
 // Private networking (uat and prod): the Function App joins the `apps` subnet (Flex Consumption
 // VNet integration) and reaches PostgreSQL, Key Vault and its storage through private endpoints
 // in the `endpoints` subnet, whose names resolve through private DNS zones linked to the VNet.
-// Those services then turn public network access off.
+// Those services then turn public network access off. The `scripts` subnet runs the migration
+// deployment script (infra/migrate.bicep) in Azure Container Instances, so the migrations reach the
+// private PostgreSQL from inside the VNet; its storage account is reached through the `file` zone.
 param name string
 param location string
 param tags object
@@ -13,6 +15,7 @@ var zones = [
   'privatelink.blob.${environment().suffixes.storage}'
   'privatelink.queue.${environment().suffixes.storage}'
   'privatelink.table.${environment().suffixes.storage}'
+  'privatelink.file.${environment().suffixes.storage}'
 ]
 
 resource vnet 'Microsoft.Network/virtualNetworks@2024-01-01' = {
@@ -48,6 +51,25 @@ resource vnet 'Microsoft.Network/virtualNetworks@2024-01-01' = {
           privateEndpointNetworkPolicies: 'Disabled'
         }
       }
+      {
+        // The migration deployment script's container group (infra/migrate.bicep). Outbound
+        // internet through the subnet's default outbound access, said explicitly because new
+        // subnets are private by default: ACI pulls mcr.microsoft.com/azure-cli and pip reads
+        // PyPI. No NAT gateway (about 33 USD a month per environment, for minutes of use a deploy).
+        name: 'scripts'
+        properties: {
+          addressPrefix: '10.20.3.0/27'
+          defaultOutboundAccess: true
+          delegations: [
+            {
+              name: 'container-instances'
+              properties: {
+                serviceName: 'Microsoft.ContainerInstance/containerGroups'
+              }
+            }
+          ]
+        }
+      }
     ]
   }
 }
@@ -78,3 +100,5 @@ output keyVaultZoneId string = dnsZones[1].id
 output blobZoneId string = dnsZones[2].id
 output queueZoneId string = dnsZones[3].id
 output tableZoneId string = dnsZones[4].id
+output scriptsSubnetId string = '${vnet.id}/subnets/scripts'
+output fileZoneId string = dnsZones[5].id

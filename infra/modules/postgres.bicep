@@ -33,7 +33,10 @@ param geoRedundantBackup bool
 @description('Allow connections from Azure services (the 0.0.0.0-0.0.0.0 rule). The Flex Consumption app has no fixed outbound IP without VNet integration. This is not an all-internet rule.')
 param allowAzureServices bool
 
-@description('Object id of the deployment identity that runs the migrations: the Entra administrator. Empty: none set here. The app identity is never an administrator; it connects as a member of iebank_runtime.')
+@description('Set the Entra administrator below (false: none set here, e.g. no deployer given in dev).')
+param administratorEnabled bool
+
+@description('Object id of the deployment identity that runs the migrations: the Entra administrator (uat/prod: the migration identity devopps-id-deploy-<env>). The app identity is never an administrator; it connects as a member of iebank_runtime.')
 param adminObjectId string
 
 @description('Its PostgreSQL role name (a user principal name, or the service principal or group display name).')
@@ -87,7 +90,7 @@ resource server 'Microsoft.DBforPostgreSQL/flexibleServers@2024-08-01' = {
   }
 }
 
-resource deploymentAdmin 'Microsoft.DBforPostgreSQL/flexibleServers/administrators@2024-08-01' = if (!empty(adminObjectId)) {
+resource deploymentAdmin 'Microsoft.DBforPostgreSQL/flexibleServers/administrators@2024-08-01' = if (administratorEnabled) {
   parent: server
   name: adminObjectId
   properties: {

@@ -6,7 +6,7 @@ param tags object
 param subnetId string
 param serviceId string
 
-@description('Sub-resource: postgresqlServer, vault, blob, queue or table.')
+@description('Sub-resource: postgresqlServer, vault, blob, queue, table or file.')
 param groupId string
 
 param dnsZoneId string

@@ -79,8 +79,7 @@ def test_function_app_runs_as_a_user_assigned_identity(resources, env):
 
 
 def test_storage_account_is_lowercase_without_dashes_and_refuses_shared_keys(resources, env):
-    storage = one(resources, "Microsoft.Storage/storageAccounts")
-    assert storage.name == f"devoppsst{env}"
+    storage = one(resources, "Microsoft.Storage/storageAccounts", f"devoppsst{env}")
     assert storage.name.isalnum() and storage.name.islower() and len(storage.name) <= 24
     assert storage.properties["allowSharedKeyAccess"] is False
     assert storage.properties["allowBlobPublicAccess"] is False
@@ -120,6 +119,8 @@ def test_postgres_is_passwordless_and_its_entra_administrator_is_the_deployer_ne
     assert auth["activeDirectoryAuth"] == "Enabled"
     assert auth["passwordAuth"] == "Disabled"
     assert "administratorLoginPassword" not in server.properties
+    if env != "dev":
+        return  # uat/prod: the migration identity, whoever deploys (test_infra_migrations.py)
     assert [r for r in resources if r.type.endswith("/administrators")] == []
     with_deployer = bm.deploy(env, **DEPLOYER).resources()
     admin = one(with_deployer, "Microsoft.DBforPostgreSQL/flexibleServers/administrators")
@@ -207,6 +208,7 @@ ROLE_IDS = {
     "Monitoring Metrics Publisher": "3913510d-42f4-4e42-8a64-420c390055eb",
     "Key Vault Secrets Officer": "b86a8fe4-44ce-4948-aee5-eccb2c155cd7",
     "Communication and Email Service Owner": "09976791-48a7-449e-bb21-39d1a415f350",
+    "Storage File Data Privileged Contributor": "69566ab7-960f-475b-8e7c-b3118f30c6bd",
 }
 
 
@@ -250,7 +252,20 @@ def test_only_the_app_and_the_relay_hold_roles_unless_the_deployer_is_asked_to_w
     principals = {
         str(r.properties["principalId"]) for r in resources if r.type == "Microsoft.Authorization/roleAssignments"
     }
-    assert principals == {f"<devopps-id-be-{env}.properties.principalId>", f"<devopps-logic-slack-{env}.identity.principalId>"}
+    expected = {f"<devopps-id-be-{env}.properties.principalId>", f"<devopps-logic-slack-{env}.identity.principalId>"}
+    if env != "dev":
+        # The migration identity, on its script storage account only (test_infra_migrations.py).
+        expected.add(f"<devopps-id-deploy-{env}.properties.principalId>")
+        # The secrets identity: list names + set on the app vault, and the script share (issue 18).
+        expected.add(f"<devopps-id-secrets-{env}.properties.principalId>")
+        assert role_assignments(resources, f"<devopps-id-secrets-{env}.properties.principalId>") == [
+            ("IE Bank secret creator (<resourceGroup().name>)", f"devopps-kv-{env}"),
+            ("Storage File Data Privileged Contributor", f"devoppsscr{env}"),
+        ]
+        assert role_assignments(resources, f"<devopps-id-deploy-{env}.properties.principalId>") == [
+            ("Storage File Data Privileged Contributor", f"devoppsscr{env}"),
+        ]
+    assert principals == expected
     writes = bm.deploy(env, deployerWritesSecrets=True, **DEPLOYER).resources()
     assert role_assignments(writes, DEPLOYER["deployerPrincipalId"]) == [
         ("Key Vault Secrets Officer", f"devopps-al-{env}"),

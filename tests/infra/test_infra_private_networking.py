@@ -18,9 +18,12 @@ def test_uat_and_prod_turn_public_access_off_and_reach_each_service_through_a_pr
     resources = bm.deploy(env).resources()
     (server,) = by_type(resources, "Microsoft.DBforPostgreSQL/flexibleServers")
     assert server.properties["network"]["publicNetworkAccess"] == "Disabled"
-    (storage,) = by_type(resources, "Microsoft.Storage/storageAccounts")
-    assert storage.properties["publicNetworkAccess"] == "Disabled"
-    assert storage.properties["networkAcls"] == {"bypass": "None", "defaultAction": "Deny"}
+    storage, scripts = sorted(by_type(resources, "Microsoft.Storage/storageAccounts"), key=lambda r: r.name != f"devoppsst{env}")
+    assert (storage.name, scripts.name) == (f"devoppsst{env}", f"devoppsscr{env}")
+    for account in (storage, scripts):
+        assert account.properties["publicNetworkAccess"] == "Disabled"
+        assert account.properties["networkAcls"]["defaultAction"] == "Deny"
+    assert storage.properties["networkAcls"]["bypass"] == "None"
     vaults = {r.name: r for r in by_type(resources, "Microsoft.KeyVault/vaults")}
     app_vault = vaults[f"devopps-kv-{env}"]
     assert app_vault.properties["publicNetworkAccess"] == "Disabled"
@@ -33,6 +36,7 @@ def test_uat_and_prod_turn_public_access_off_and_reach_each_service_through_a_pr
     assert endpoints == {
         (server.id, "postgresqlServer"), (app_vault.id, "vault"),
         (storage.id, "blob"), (storage.id, "queue"), (storage.id, "table"),
+        (scripts.id, "file"),  # the migration script's share (test_infra_migrations.py)
     }
     assert by_type(resources, "Microsoft.DBforPostgreSQL/flexibleServers/firewallRules") == []
 
@@ -50,9 +54,10 @@ def test_the_function_app_joins_a_subnet_delegated_to_flex_consumption_and_each_
     assert {link.parent.name for link in links} == set(zones.values())
     assert all(link.properties["virtualNetwork"]["id"] == vnet.id for link in links)
     groups = by_type(resources, "Microsoft.Network/privateEndpoints/privateDnsZoneGroups")
-    assert len(groups) == 5
+    assert len(groups) == 6
     zone_of = {"postgresqlServer": "privatelink.postgres.", "vault": "privatelink.vaultcore.",
-               "blob": "privatelink.blob.", "queue": "privatelink.queue.", "table": "privatelink.table."}
+               "blob": "privatelink.blob.", "queue": "privatelink.queue.", "table": "privatelink.table.",
+               "file": "privatelink.file."}
     for group in groups:
         (config,) = group.properties["privateDnsZoneConfigs"]
         assert zones[config["properties"]["privateDnsZoneId"]].startswith(zone_of[config["name"]])

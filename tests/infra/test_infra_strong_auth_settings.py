@@ -52,8 +52,12 @@ def test_an_azd_environment_takes_devs_choice_for_customers():
 
 def test_the_pipeline_and_the_azd_hook_generate_the_totp_key_when_missing():
     deploy = yaml.safe_load((ROOT / ".github/workflows/deploy.yml").read_text())
-    (step,) = [s for s in deploy["jobs"]["deploy"]["steps"] if s.get("name") == "Make sure the app's Key Vault secrets exist"]
-    assert "for name in jwt-signing-key admin-password totp-encryption-key; do" in step["run"]
+    # Both paths run the one generator: dev from the runner, uat/prod inside the VNet (infra/secrets.bicep).
+    steps = [s for s in deploy["jobs"]["deploy"]["steps"] if s.get("name", "").startswith("Make sure the app's Key Vault secrets exist")]
+    assert len(steps) == 2
+    assert any("python infra/hooks/ensure_secrets.py" in s["run"] for s in steps)
+    assert any("--template-file infra/secrets.bicep" in s["run"] for s in steps)
+    assert "loadTextContent('hooks/ensure_secrets.py')" in (bm.INFRA / "secrets.bicep").read_text()
     import importlib.util
 
     spec = importlib.util.spec_from_file_location("ensure_secrets", bm.INFRA / "hooks" / "ensure_secrets.py")
