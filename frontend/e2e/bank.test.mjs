@@ -5,7 +5,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
-import { ADMIN, asBrowser, button, field, frontendDir, screenshotDir, sessionCookie, startStack } from './harness.mjs'
+import { ADMIN, asBrowser, button, field, frontendDir, screenshotDir, sessionCookie, signInPage, startStack } from './harness.mjs'
 
 const require = createRequire(import.meta.url)
 const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8')
@@ -63,11 +63,7 @@ async function scan(page, name) {
 }
 
 async function signIn(page, username, password) {
-  await page.goto(`${stack.baseUrl}/sign-in`)
-  await field(page, 'Username').fill(username)
-  await field(page, 'Password').fill(password)
-  await button(page, 'Sign in').click()
-  await page.waitForURL(/\/(dashboard|staff\/users)/)
+  await signInPage(page, stack.baseUrl, username, password, /\/(dashboard|staff\/users)/)
 }
 
 /** Reads the real ledger through the API as the customer (not through the page under test). */

@@ -140,7 +140,7 @@ describe('authenticator app section', () => {
     await buttonNamed(wrapper, 'Sign in again').trigger('click')
     await flushPromises()
     expect(session.isSignedIn).toBe(false)
-    await vi.waitFor(() => expect(router.currentRoute.value.name).toBe('sign-in'))
+    await vi.waitFor(() => expect(router.currentRoute.value.name).toBe('sign-in'), { timeout: 5000 })
     expect(router.currentRoute.value.query).toMatchObject({ redirect: '/security', username: 'aoife' })
   })
 })

@@ -42,7 +42,7 @@ describe('sign-in factor step', () => {
     await enterCode(wrapper, '123 456')
     expect(server.sent('POST', '/api/auth/login/factor')[0]!.body).toEqual({ challenge_id: 'ch-1', method: 'totp', code: '123456' })
     expect(session.isSignedIn).toBe(true)
-    await vi.waitFor(() => expect(router.currentRoute.value.name).toBe('dashboard'))
+    await vi.waitFor(() => expect(router.currentRoute.value.name).toBe('dashboard'), { timeout: 5000 })
   })
 
   it('sends a recovery code as one, in capitals', async () => {
@@ -110,7 +110,7 @@ describe('sign-in factor step', () => {
       method: 'passkey',
       credential: { id: 'cred-1', type: 'public-key' },
     })
-    await vi.waitFor(() => expect(router.currentRoute.value.name).toBe('dashboard'))
+    await vi.waitFor(() => expect(router.currentRoute.value.name).toBe('dashboard'), { timeout: 5000 })
   })
 
   it('"Start again" goes back to the password form', async () => {
@@ -131,6 +131,6 @@ describe('sign-in factor step', () => {
     const { wrapper, router, session } = await mountPage(SignInPage, '/sign-in', null)
     await password(wrapper)
     expect(session.factorEnrolmentRequired).toBe(true)
-    await vi.waitFor(() => expect(router.currentRoute.value.name).toBe('security'))
+    await vi.waitFor(() => expect(router.currentRoute.value.name).toBe('security'), { timeout: 5000 })
   })
 })

@@ -31,7 +31,11 @@ export function otpauthSecret(uri: string): string {
   }
 }
 
-/** A data: URL for an SVG from our own API, shown as an <img> (never as markup: an image runs no script). */
+/**
+ * A data: URL for an SVG from our own API, shown as an <img> (never as markup: an image runs no
+ * script). As a file of its own it needs the SVG namespace, which inline SVG (the API's) leaves out.
+ */
 export function svgDataUrl(svg: string): string {
-  return `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`
+  const file = /^<svg\b[^>]*\bxmlns=/.test(svg) ? svg : svg.replace(/^<svg\b/, '<svg xmlns="http://www.w3.org/2000/svg"')
+  return `data:image/svg+xml;charset=utf-8,${encodeURIComponent(file)}`
 }
