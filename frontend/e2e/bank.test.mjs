@@ -630,8 +630,10 @@ test('a transfer under review when the session runs out is back on its review af
   const warning = page.getByRole('alertdialog', { name: 'Are you still there?' })
   await warning.waitFor()
   assert.match(await warning.textContent(), /signed out in 0:5\d/)
+  const loggedOut = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/auth/logout')
   await page.clock.fastForward('01:00')
   // Signed out on the server too, and sign-in says why, keeps the username and returns to the review.
+  assert.equal((await loggedOut).status(), 204)
   await page.waitForURL(/\/sign-in/)
   await page.getByText('Your session has ended').waitFor()
   assert.equal((await fetch(`${stack.apiUrl}/api/me`, { headers: asBrowser(cookie) })).status, 401)
