@@ -81,15 +81,9 @@ export type FactorMethodName = Schemas['FactorAnswerRequest']['method']
 export type FactorProof = { method: 'totp' | 'recovery_code'; code: string } | { method: 'passkey'; credential: Record<string, unknown> }
 
 /** Login's answer for someone who holds a second factor: no session yet, a challenge for the factor step. */
-export interface FactorRequired {
-  status: 'factor_required'
-  challenge_id: string
-  methods: FactorMethodName[]
-  passkey_options: Record<string, unknown> | null
-}
-
+export type FactorRequired = Schemas['FactorRequiredOut']
 /** A finished sign-in (password alone, or password and factor); `factor_enrolment_required` sends to the Security page. */
-export type SignedIn = LoginResponse & { status?: 'signed_in'; factor_enrolment_required?: boolean }
+export type SignedIn = LoginResponse
 
 export function isFactorRequired(answer: SignedIn | FactorRequired): answer is FactorRequired {
   return answer.status === 'factor_required'

@@ -47,7 +47,7 @@ export const useSessionStore = defineStore('session', () => {
   function apply(current: CurrentSession, startedAt: number) {
     user.value = current.user
     passwordChangeRequired.value = current.password_change_required
-    factorEnrolmentRequired.value = (current as { factor_enrolment_required?: boolean }).factor_enrolment_required ?? false
+    factorEnrolmentRequired.value = current.factor_enrolment_required
     // Counted on this tab's clock from when the request left (never later than the server's
     // deadline); the absolute end likewise, as a length from the server's own times.
     idleMs.value = current.session.idle_seconds * 1000
