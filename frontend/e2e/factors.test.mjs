@@ -4,7 +4,7 @@
 // protocol) and signs in with it alone. Served on localhost: a WebAuthn relying party id.
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
-import { asBrowser, button, field, sessionCookie, signInPage, startStack } from './harness.mjs'
+import { asBrowser, button, field, nextTotp, rememberTotp, sessionCookie, signInPage, startStack } from './harness.mjs'
 
 const TIMEOUT = { timeout: 240_000 }
 const run = Date.now().toString(36).slice(-5)
@@ -62,6 +62,49 @@ async function signOut(page) {
   assert.equal((await loggedOut).status(), 204)
   assert.equal(await sessionCookie(page), null)
 }
+
+test('a customer sets up the authenticator app, then signs in with password and a code from it', TIMEOUT, async () => {
+  const person = await register()
+  const page = await newPage()
+  await signInPage(page, stack.baseUrl, person.username, person.password, /\/dashboard/)
+  await page.getByTestId('factor-prompt').getByRole('link', { name: 'Set up a second factor' }).click()
+  await page.waitForURL(/\/security/)
+
+  await button(page, 'Set up an authenticator app').click()
+  const qr = page.getByTestId('totp-qr')
+  await qr.waitFor()
+  assert.match(await qr.getAttribute('src'), /^data:image\/svg\+xml/)
+  await page.waitForFunction(() => { const img = document.querySelector('[data-testid="totp-qr"]'); return img?.complete && img.naturalWidth > 0 }, undefined, { timeout: 5000 })
+  const secret = (await page.getByTestId('totp-secret').textContent()).replace(/\s+/g, '')
+  assert.match(secret, /^[A-Z2-7]{16,}$/)
+  await field(page, 'Code from the app').fill(await nextTotp(secret))
+  await button(page, 'Confirm the app').click()
+  const codes = page.getByTestId('recovery-codes').getByRole('listitem')
+  await codes.first().waitFor()
+  assert.equal(await codes.count(), 10)
+  await page.getByTestId('totp-status').waitFor()
+  const held = await apiAs(page, '/me/factors')
+  assert.equal(held.totp, true)
+  assert.equal(held.recovery_codes_left, 10)
+  await button(page, 'I have saved them').click()
+
+  await signOut(page)
+  rememberTotp(person.username, secret)
+  await page.goto(`${stack.baseUrl}/sign-in`)
+  await field(page, 'Username').fill(person.username)
+  await field(page, 'Password').fill(person.password)
+  await button(page, 'Sign in').click()
+  // The password alone starts no session: the factor step asks for the code.
+  const code = page.getByLabel(/^Code from your authenticator app, or a recovery code/)
+  await code.waitFor()
+  assert.equal(await sessionCookie(page), null)
+  await code.fill(await nextTotp(secret))
+  await button(page, 'Sign in').click()
+  await page.waitForURL(/\/dashboard/)
+  await page.getByRole('heading', { level: 1, name: /^Hello,/ }).waitFor()
+  assert.equal((await apiAs(page, '/auth/session')).user.username, person.username)
+  assert.deepEqual(pageErrors, [])
+})
 
 test('a customer registers a passkey in the virtual authenticator and signs in with it alone', TIMEOUT, async () => {
   const person = await register()
