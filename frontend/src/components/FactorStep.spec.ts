@@ -113,6 +113,14 @@ describe('sign-in factor step', () => {
     await vi.waitFor(() => expect(router.currentRoute.value.name).toBe('dashboard'), { timeout: 5000 })
   })
 
+  it('says so when the only factor is a passkey and the browser cannot use one', async () => {
+    fakeApi({ 'POST /api/auth/login': () => factorRequired(['passkey'], { challenge: 'abc' }) })
+    const { wrapper } = await mountPage(SignInPage, '/sign-in', null)
+    await password(wrapper)
+    expect(wrapper.find('input').exists()).toBe(false)
+    expect(wrapper.text()).toContain('this browser cannot use passkeys')
+  })
+
   it('"Start again" goes back to the password form', async () => {
     fakeApi({ 'POST /api/auth/login': () => factorRequired(['totp']) })
     const { wrapper } = await mountPage(SignInPage, '/sign-in', null)
