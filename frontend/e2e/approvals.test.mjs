@@ -5,7 +5,7 @@
 // customer meets it.
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
-import { ADMIN, apiSignIn, button, field, signInPage, startStack } from './harness.mjs'
+import { ADMIN, apiSignIn, button, enrolTotp, field, signInPage, startStack } from './harness.mjs'
 
 const TIMEOUT = { timeout: 180_000 }
 const run = Date.now().toString(36).slice(-5)
@@ -96,6 +96,8 @@ test('admin A deposits above the threshold and it waits; admin B approves it and
     body: { username: b.username, password: b.password, full_name: 'Second Admin', email: `b.${run}@example.com`, country: 'IE', role: 'admin' },
   })
   assert.equal(created.status, 201, JSON.stringify(created.body))
+  // Staff must hold a second factor before the back office opens: B sets up an authenticator app.
+  await enrolTotp(stack.apiUrl, b.username, b.password)
   const pageB = await newPage()
   await signIn(pageB, b.username, b.password)
   await pageB.goto(`${stack.baseUrl}/staff/approvals`)
