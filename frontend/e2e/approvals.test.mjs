@@ -5,7 +5,7 @@
 // customer meets it.
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
-import { ADMIN, button, field, startStack } from './harness.mjs'
+import { ADMIN, apiSignIn, button, enrolTotp, field, signInPage, startStack } from './harness.mjs'
 
 const TIMEOUT = { timeout: 180_000 }
 const run = Date.now().toString(36).slice(-5)
@@ -38,9 +38,7 @@ async function call(method, path, { token, body, key } = {}) {
 }
 
 async function token(username, password) {
-  const signed = await call('POST', '/auth/login', { body: { username, password } })
-  assert.equal(signed.status, 200, JSON.stringify(signed.body))
-  return signed.body.access_token
+  return (await apiSignIn(stack.apiUrl, username, password)).access_token
 }
 
 async function register() {
@@ -63,11 +61,7 @@ async function register() {
 }
 
 async function signIn(page, username, password) {
-  await page.goto(`${stack.baseUrl}/sign-in`)
-  await field(page, 'Username').fill(username)
-  await field(page, 'Password').fill(password)
-  await button(page, 'Sign in').click()
-  await page.waitForURL(/\/(dashboard|staff\/users)/)
+  await signInPage(page, stack.baseUrl, username, password, /\/(dashboard|staff\/users)/)
 }
 
 test('admin A deposits above the threshold and it waits; admin B approves it and the balance moves once', TIMEOUT, async () => {
@@ -102,6 +96,8 @@ test('admin A deposits above the threshold and it waits; admin B approves it and
     body: { username: b.username, password: b.password, full_name: 'Second Admin', email: `b.${run}@example.com`, country: 'IE', role: 'admin' },
   })
   assert.equal(created.status, 201, JSON.stringify(created.body))
+  // Staff must hold a second factor before the back office opens: B sets up an authenticator app.
+  await enrolTotp(stack.apiUrl, b.username, b.password)
   const pageB = await newPage()
   await signIn(pageB, b.username, b.password)
   await pageB.goto(`${stack.baseUrl}/staff/approvals`)

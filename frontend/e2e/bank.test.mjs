@@ -5,7 +5,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
-import { ADMIN, asBrowser, button, field, frontendDir, screenshotDir, sessionCookie, startStack } from './harness.mjs'
+import { ADMIN, asBrowser, button, field, frontendDir, screenshotDir, sessionCookie, signInPage, startStack } from './harness.mjs'
 
 const require = createRequire(import.meta.url)
 const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8')
@@ -63,11 +63,7 @@ async function scan(page, name) {
 }
 
 async function signIn(page, username, password) {
-  await page.goto(`${stack.baseUrl}/sign-in`)
-  await field(page, 'Username').fill(username)
-  await field(page, 'Password').fill(password)
-  await button(page, 'Sign in').click()
-  await page.waitForURL(/\/(dashboard|staff\/users)/)
+  await signInPage(page, stack.baseUrl, username, password, /\/(dashboard|staff\/users)/)
 }
 
 /** Reads the real ledger through the API as the customer (not through the page under test). */
@@ -634,8 +630,10 @@ test('a transfer under review when the session runs out is back on its review af
   const warning = page.getByRole('alertdialog', { name: 'Are you still there?' })
   await warning.waitFor()
   assert.match(await warning.textContent(), /signed out in 0:5\d/)
+  const loggedOut = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/auth/logout')
   await page.clock.fastForward('01:00')
   // Signed out on the server too, and sign-in says why, keeps the username and returns to the review.
+  assert.equal((await loggedOut).status(), 204)
   await page.waitForURL(/\/sign-in/)
   await page.getByText('Your session has ended').waitFor()
   assert.equal((await fetch(`${stack.apiUrl}/api/me`, { headers: asBrowser(cookie) })).status, 401)

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { after, before, test } from 'node:test'
-import { ADMIN, button, field, startStack } from './harness.mjs'
+import { ADMIN, apiSignIn, button, field, startStack } from './harness.mjs'
 
 const require = createRequire(import.meta.url)
 const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8')
@@ -23,13 +23,7 @@ const scriptsLoaded = []
 
 
 async function apiToken(username, password) {
-  const login = await fetch(`${stack.apiUrl}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ username, password }),
-  })
-  assert.equal(login.status, 200, await login.clone().text())
-  return (await login.json()).access_token
+  return (await apiSignIn(stack.apiUrl, username, password)).access_token
 }
 
 async function apiCall(token, method, path, body, extraHeaders = {}) {

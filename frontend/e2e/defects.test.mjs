@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict'
 import { readFile } from 'node:fs/promises'
 import { after, before, test } from 'node:test'
-import { ADMIN, button, field, startStack } from './harness.mjs'
+import { ADMIN, apiSignIn, button, field, signInPage, startStack } from './harness.mjs'
 
 const TIMEOUT = { timeout: 180_000 }
 const run = Date.now().toString(36).slice(-5)
@@ -28,11 +28,7 @@ test('staff export the filtered audit trail as a CSV file a spreadsheet opens sa
 
   const page = await (await stack.newContext()).newPage()
   page.setDefaultTimeout(20_000)
-  await page.goto(`${stack.baseUrl}/sign-in`)
-  await field(page, 'Username').fill(ADMIN.username)
-  await field(page, 'Password').fill(ADMIN.password)
-  await button(page, 'Sign in').click()
-  await page.waitForURL(/\/staff\/users/)
+  await signInPage(page, stack.baseUrl, ADMIN.username, ADMIN.password, /\/staff\/users/)
   await page.goto(`${stack.baseUrl}/staff/audit`)
   await page.getByTestId('audit-row').first().waitFor()
 
@@ -51,7 +47,7 @@ test('staff export the filtered audit trail as a CSV file a spreadsheet opens sa
   assert.ok(lines[1].includes('"auth.login_failed"'), lines[1])
   await page.getByText(`Downloaded ${download.suggestedFilename()}.`).waitFor()
 
-  const signedIn = await (await post('/api/auth/login', ADMIN)).json()
+  const signedIn = await apiSignIn(stack.apiUrl, ADMIN.username, ADMIN.password)
   const trail = await fetch(`${stack.apiUrl}/api/manage/audit?action=audit.export&actor=${ADMIN.username}`, {
     headers: { Authorization: `Bearer ${signedIn.access_token}` },
   })

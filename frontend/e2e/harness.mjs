@@ -2,6 +2,7 @@
 //   local Functions host (python -m devhost) with a fresh embedded PostgreSQL in a temp dir
 //   → SWA CLI emulator serving dist/ and proxying /api to it → Debian's Chromium via playwright-core.
 import { spawn } from 'node:child_process'
+import { createHmac } from 'node:crypto'
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -20,6 +21,114 @@ export const ADMIN = { username: 'e2e-staff', password: 'Staff-e2e-pass-42' }
 const escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 export const field = (page, label) => page.getByLabel(new RegExp(`^${escapeRe(label)}( \\*)?$`))
 export const button = (page, name) => page.getByRole('button', { name, exact: true })
+
+// Authenticator-app codes computed here (RFC 6238: HMAC-SHA1, 30 s steps, 6 digits), for the
+// people whose secret a test has read (the e2e admin's is set up by startStack). The API accepts
+// each step once, so the last step used per secret is remembered and the next code waits if needed.
+const totpSecrets = new Map()
+const lastStep = new Map()
+const STEP_MS = 30_000
+
+/** The base32 secret of an otpauth:// URI. */
+export const secretFromUri = (uri) => new URL(uri).searchParams.get('secret')
+
+/** Remembers a person's authenticator-app secret, so sign-in helpers can answer the factor step. */
+export const rememberTotp = (username, secret) => totpSecrets.set(username, secret)
+
+function base32(text) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'
+  let bits = ''
+  for (const char of text.replace(/=+$/, '').toUpperCase()) bits += alphabet.indexOf(char).toString(2).padStart(5, '0')
+  const bytes = []
+  for (let i = 0; i + 8 <= bits.length; i += 8) bytes.push(parseInt(bits.slice(i, i + 8), 2))
+  return Buffer.from(bytes)
+}
+
+export function totpAt(secret, step) {
+  const counter = Buffer.alloc(8)
+  counter.writeBigUInt64BE(BigInt(step))
+  const mac = createHmac('sha1', base32(secret)).update(counter).digest()
+  const offset = mac[mac.length - 1] & 0x0f
+  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0')
+}
+
+/** A code of a step not used yet: this step's, else the next one's (within the API's one-step skew), else waits. */
+export async function nextTotp(secret) {
+  for (;;) {
+    const now = Math.floor(Date.now() / STEP_MS)
+    const last = lastStep.get(secret) ?? -1
+    const step = [now, now + 1].find((candidate) => candidate > last)
+    if (step !== undefined) {
+      lastStep.set(secret, step)
+      return totpAt(secret, step)
+    }
+    await new Promise((r) => setTimeout(r, (now + 1) * STEP_MS - Date.now() + 200))
+  }
+}
+
+/**
+ * Signs in over the API with a password and, when the API asks for it, the person's app code:
+ * the signed-in body (access_token, user, ...).
+ */
+export async function apiSignIn(apiUrl, username, password) {
+  const post = async (path, body) => {
+    const response = await fetch(`${apiUrl}/api${path}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    })
+    const text = await response.text()
+    if (response.status !== 200) throw new Error(`${path} answered ${response.status}: ${text}`)
+    return JSON.parse(text)
+  }
+  const first = await post('/auth/login', { username, password })
+  if (first.status !== 'factor_required') return first
+  const secret = totpSecrets.get(username)
+  if (!secret) throw new Error(`${username} must answer a second factor and the test knows no secret of theirs`)
+  return post('/auth/login/factor', { challenge_id: first.challenge_id, method: 'totp', code: await nextTotp(secret) })
+}
+
+/**
+ * Signs in on the sign-in page; when the factor step follows, types the person's app code.
+ * Waits for `landing`.
+ */
+export async function signInPage(page, baseUrl, username, password, landing = /\/(dashboard|staff\/users|security)/) {
+  await page.goto(`${baseUrl}/sign-in`)
+  await field(page, 'Username').fill(username)
+  await field(page, 'Password').fill(password)
+  await button(page, 'Sign in').click()
+  const code = page.locator('input[autocomplete="one-time-code"]')
+  const deadline = Date.now() + 20_000
+  while (!landing.test(new URL(page.url()).pathname)) {
+    if (Date.now() > deadline) throw new Error(`sign-in of ${username} did not reach ${landing}; at ${page.url()}`)
+    if (await code.isVisible()) {
+      const secret = totpSecrets.get(username)
+      if (!secret) throw new Error(`${username} must answer a second factor and the test knows no secret of theirs`)
+      await code.fill(await nextTotp(secret))
+      await button(page, 'Sign in').click()
+      await page.waitForURL((url) => landing.test(url.pathname))
+      return
+    }
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
+
+/** Sets up an authenticator app for a person over the API (signed in with the password): its secret. */
+export async function enrolTotp(apiUrl, username, password) {
+  const { access_token: token } = await apiSignIn(apiUrl, username, password)
+  const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }
+  const started = await fetch(`${apiUrl}/api/me/totp`, { method: 'POST', headers })
+  if (started.status !== 201) throw new Error(`POST /api/me/totp answered ${started.status}: ${await started.text()}`)
+  const secret = secretFromUri((await started.json()).otpauth_uri)
+  const confirmed = await fetch(`${apiUrl}/api/me/totp/confirm`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ code: await nextTotp(secret) }),
+  })
+  if (confirmed.status !== 200) throw new Error(`POST /api/me/totp/confirm answered ${confirmed.status}: ${await confirmed.text()}`)
+  rememberTotp(username, secret)
+  return secret
+}
 
 /** The session cookie the API set in the page's browser context, or null. */
 export async function sessionCookie(page) {
@@ -158,7 +267,8 @@ export async function startStack({ env: extraEnv = {} } = {}) {
   try {
     const apiPort = await freePort()
     const swaPort = await freePort()
-    const baseUrl = `http://127.0.0.1:${swaPort}`
+    // localhost, not 127.0.0.1: WebAuthn's relying party id must be a domain (an IP address is not valid).
+    const baseUrl = `http://localhost:${swaPort}`
     const api = startProcess('devhost', python, ['-m', 'devhost', '--port', String(apiPort), '--log-format', 'text'], {
       cwd: repoDir,
       env: {
@@ -170,6 +280,8 @@ export async function startStack({ env: extraEnv = {} } = {}) {
         // Password-reset mail goes to the host's own sink (read at /_dev/mail), its links to the site.
         SMTP_PORT: String(await freePort()),
         PUBLIC_BASE_URL: baseUrl,
+        WEBAUTHN_RP_ID: 'localhost',
+        WEBAUTHN_ORIGINS: baseUrl,
         AUTH_ADDRESS_LIMIT_PER_MINUTE: '100000',
         // Never an outside database: the embedded one in the fresh temp dir.
         DATABASE_URL: undefined,
@@ -180,6 +292,9 @@ export async function startStack({ env: extraEnv = {} } = {}) {
     processes.push({ ...api, name: 'devhost' })
     const apiUrl = `http://127.0.0.1:${apiPort}`
     await waitFor(`${apiUrl}/api/health`, { timeoutMs: 180_000, process: api.child, name: 'devhost', log: api.log })
+    // Staff must hold a second factor before the back office opens: the e2e admin gets an
+    // authenticator app, and the sign-in helpers above answer its factor step.
+    await enrolTotp(apiUrl, ADMIN.username, ADMIN.password)
 
     const swa = startProcess(
       'swa',

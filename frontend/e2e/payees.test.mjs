@@ -4,7 +4,7 @@
 // on the review and still sendable. What the API then holds is read back over HTTP.
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
-import { ADMIN, button, field, startStack } from './harness.mjs'
+import { ADMIN, apiSignIn, button, field, startStack } from './harness.mjs'
 
 const TIMEOUT = { timeout: 180_000 }
 const run = Date.now().toString(36).slice(-5)
@@ -31,9 +31,7 @@ async function api(path, { token, method = 'GET', body, headers = {} } = {}) {
 }
 
 async function token(username, password) {
-  const signedIn = await api('/auth/login', { method: 'POST', body: { username, password } })
-  assert.equal(signedIn.status, 200, JSON.stringify(signedIn.body))
-  return signedIn.body.access_token
+  return (await apiSignIn(stack.apiUrl, username, password)).access_token
 }
 
 async function register(fullName) {

@@ -5,9 +5,8 @@
 // Funding: the admin signs in with a password and enrols an authenticator app first, which makes
 // its session strongly authenticated, as a staff deposit needs.
 import assert from 'node:assert/strict'
-import { createHmac } from 'node:crypto'
 import { after, before, test } from 'node:test'
-import { ADMIN, asBrowser, button, field, sessionCookie, startStack } from './harness.mjs'
+import { ADMIN, apiSignIn, asBrowser, button, field, sessionCookie, startStack, totpAt } from './harness.mjs'
 
 const TIMEOUT = { timeout: 180_000 }
 const run = Date.now().toString(36).slice(-5)
@@ -23,17 +22,7 @@ after(async () => {
 })
 
 /** The RFC 6238 code (SHA-1, 6 digits, 30 s) of a base32 secret at `at` milliseconds. */
-function totp(secret, at = Date.now()) {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'
-  let bits = ''
-  for (const char of secret.replace(/=+$/, '').toUpperCase()) bits += alphabet.indexOf(char).toString(2).padStart(5, '0')
-  const key = Buffer.from(bits.match(/.{8}/g).map((byte) => parseInt(byte, 2)))
-  const counter = Buffer.alloc(8)
-  counter.writeBigUInt64BE(BigInt(Math.floor(at / 30_000)))
-  const digest = createHmac('sha1', key).update(counter).digest()
-  const offset = digest[digest.length - 1] & 0x0f
-  return String((digest.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0')
-}
+const totp = (secret, at = Date.now()) => totpAt(secret, Math.floor(at / 30_000))
 
 async function api(path, { headers = {}, method = 'GET', body } = {}) {
   const response = await fetch(`${stack.apiUrl}/api${path}`, {
@@ -78,8 +67,8 @@ const spaced = (number) => number.replace(/(.{4})/g, '$1 ').trim()
 test('a payment above the exemptions waits on a confirmation step showing amount and payee, refuses a wrong code, and posts once with the right one', TIMEOUT, async () => {
   const payer = await register('Sorcha Payer')
   const payee = await register('Liam Payee')
-  const staff = await bearer(ADMIN.username, ADMIN.password)
-  await enrolTotp(staff)
+  // The harness gave the e2e admin an authenticator app; apiSignIn answers its factor step.
+  const staff = { Authorization: `Bearer ${(await apiSignIn(stack.apiUrl, ADMIN.username, ADMIN.password)).access_token}` }
   const funded = await api(`/manage/accounts/${payer.account}/deposits`, {
     method: 'POST', headers: { ...staff, 'Idempotency-Key': crypto.randomUUID() }, body: { amount: '200.00' },
   })

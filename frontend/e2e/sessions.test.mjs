@@ -4,7 +4,7 @@
 // a staff reset down to the forced change. Its own stack, because the idle limit is shortened.
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
-import { ADMIN, asBrowser, button, field, sessionCookie, startStack } from './harness.mjs'
+import { ADMIN, asBrowser, button, field, sessionCookie, signInPage, startStack } from './harness.mjs'
 
 // Short enough to wait for, long enough that no other step here meets the warning (half of it).
 const IDLE_SECONDS = 30
@@ -51,11 +51,7 @@ async function register() {
 }
 
 async function signIn(page, username, password, landing = /\/(dashboard|staff\/users)/) {
-  await page.goto(`${stack.baseUrl}/sign-in`)
-  await field(page, 'Username').fill(username)
-  await field(page, 'Password').fill(password)
-  await button(page, 'Sign in').click()
-  await page.waitForURL(landing)
+  await signInPage(page, stack.baseUrl, username, password, landing)
 }
 
 
@@ -75,7 +71,7 @@ test('the session is an HttpOnly, Secure, SameSite=Strict host cookie, and the p
   assert.equal(cookie.secure, true)
   assert.equal(cookie.sameSite, 'Strict')
   assert.equal(cookie.path, '/')
-  assert.equal(cookie.domain, '127.0.0.1', 'host-only: no Domain attribute')
+  assert.equal(cookie.domain, new URL(stack.baseUrl).hostname, 'host-only: no Domain attribute')
   assert.equal(await page.evaluate(() => document.cookie.includes('iebank-session')), false, 'no script can read it')
   const stored = await page.evaluate(() => JSON.stringify({ ...sessionStorage, ...localStorage }))
   assert.doesNotMatch(stored, /token|iebank-session/i)

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict'
 import { readFile } from 'node:fs/promises'
 import { after, before, test } from 'node:test'
-import { ADMIN, button, field, startStack } from './harness.mjs'
+import { ADMIN, apiSignIn, button, field, startStack } from './harness.mjs'
 
 const TIMEOUT = { timeout: 180_000 }
 const run = Date.now().toString(36).slice(-5)
@@ -23,7 +23,7 @@ async function call(method, path, body, token, extra = {}) {
   return text ? JSON.parse(text) : undefined
 }
 
-const signInApi = async (username, password) => (await call('POST', '/auth/login', { username, password })).access_token
+const signInApi = async (username, password) => (await apiSignIn(stack.apiUrl, username, password)).access_token
 
 before(async () => {
   stack = await startStack()

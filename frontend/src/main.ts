@@ -20,6 +20,10 @@ api.setAuth({
   onPasswordChangeRequired: () => {
     if (router.currentRoute.value.name !== 'security') void router.push(to('security'))
   },
+  onFactorEnrolmentRequired: () => {
+    session.setFactorEnrolmentRequired(true)
+    if (router.currentRoute.value.name !== 'security') void router.push(to('security'))
+  },
 })
 
 // Who is signed in is the API's to say (the cookie is out of this script's reach): ask once

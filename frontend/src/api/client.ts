@@ -23,6 +23,8 @@ export interface AuthHooks {
   onUnauthorized: () => void
   /** Called on 403 password-change-required: signed in with a temporary password. */
   onPasswordChangeRequired: () => void
+  /** Called on 403 factor-enrolment-required: a second factor must be set up first (issue 17). */
+  onFactorEnrolmentRequired?: () => void
 }
 
 export interface ApiClientOptions {
@@ -89,6 +91,7 @@ export function createApiClient(options: ApiClientOptions = {}) {
     if (!response.ok) {
       const error = await toApiError(response)
       if (error.slug === 'password-change-required') hooks.onPasswordChangeRequired()
+      if (error.slug === 'factor-enrolment-required') hooks.onFactorEnrolmentRequired?.()
       throw error
     }
     return response

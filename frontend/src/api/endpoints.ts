@@ -34,8 +34,9 @@ import type { BalanceHistory } from './types'
 const enc = encodeURIComponent
 
 export const authApi = {
+  /** Signed in, or (for someone who holds a second factor) the challenge of sign-in's second step. */
   login: (username: string, password: string) =>
-    api.post<LoginResponse>('/auth/login', { username, password }, { anonymous: true }),
+    api.post<import('./types').SignedIn | import('./types').FactorRequired>('/auth/login', { username, password }, { anonymous: true }),
   register: (body: RegisterRequest) => api.post<RegisterResponse>('/auth/register', body, { anonymous: true }),
   /** The session behind this browser's cookie; a 401 means nobody is signed in (not an ended session). */
   session: () => api.get<CurrentSession>('/auth/session', { anonymous: true }),
@@ -168,4 +169,20 @@ export const passkeysApi = {
   signInOptions: () => api.post<import('./types').PasskeyOptions>('/auth/passkey/options', undefined, { anonymous: true }),
   signIn: (challengeId: string, credential: unknown) =>
     api.post<LoginResponse>('/auth/passkey', { challenge_id: challengeId, credential }, { anonymous: true }),
+}
+
+// Second factors (issue 17). A change answers 403 sca-required without a fresh strong sign-in
+// (src/composables/useStepUp.ts steps up and retries).
+export const factorsApi = {
+  list: () => api.get<import('./types').Factors>('/me/factors'),
+  enrolTotp: () => api.post<import('./types').TotpEnrolment>('/me/totp'),
+  confirmTotp: (code: string) => api.post<import('./types').RecoveryCodes>('/me/totp/confirm', { code }),
+  removeTotp: () => api.delete('/me/totp'),
+  regenerateRecoveryCodes: () => api.post<import('./types').RecoveryCodes>('/me/recovery-codes'),
+  startStepUp: () => api.post<import('./types').FactorChallenge>('/auth/step-up'),
+  confirmStepUp: (challengeId: string, proof: import('./types').FactorProof) =>
+    api.post<void>('/auth/step-up/confirm', { challenge_id: challengeId, ...proof }),
+  /** Sign-in's second step: the same answer as a password-only sign-in, the session strongly authenticated. */
+  signIn: (challengeId: string, proof: import('./types').FactorProof) =>
+    api.post<import('./types').SignedIn>('/auth/login/factor', { challenge_id: challengeId, ...proof }, { anonymous: true }),
 }

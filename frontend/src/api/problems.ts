@@ -118,6 +118,12 @@ export function describeProblem(error: unknown): string {
       return 'This payee is not in your list any more. Choose another or pay an account number.'
     case 'payee-exists':
       return 'You saved this account number as a payee already.'
+    case 'factor-blocked':
+      return error.retryAfterSeconds
+        ? `Too many wrong codes in a row: your second factor is blocked. Try again in ${Math.ceil(error.retryAfterSeconds / 60)} minute(s).`
+        : 'Too many wrong codes in a row: your second factor is blocked for a while. Try again later.'
+    case 'factor-enrolment-required':
+      return 'Set up a second factor first (an authenticator app or a passkey) on the Security page.'
     case 'internal-error':
       return `Something went wrong on our side.${error.correlationId ? ` Reference: ${error.correlationId}.` : ''}`
     default:

@@ -70,3 +70,21 @@ export type PaymentAnswer = Schemas['FactorAnswerRequest']
 export function isPendingPayment(result: Transfer | PendingPayment): result is PendingPayment {
   return 'status' in result && result.status === 'authentication_required'
 }
+
+// Second factors (issue 17): the authenticator app, recovery codes, step-up and sign-in's second step.
+export type TotpEnrolment = Schemas['TotpEnrolmentOut']
+export type RecoveryCodes = Schemas['RecoveryCodesOut']
+export type Factors = Schemas['FactorsOut']
+export type FactorChallenge = Schemas['FactorChallengeOut']
+export type FactorMethodName = Schemas['FactorAnswerRequest']['method']
+/** What a second factor answers with: a code (app or recovery) or a passkey's assertion as JSON. */
+export type FactorProof = { method: 'totp' | 'recovery_code'; code: string } | { method: 'passkey'; credential: Record<string, unknown> }
+
+/** Login's answer for someone who holds a second factor: no session yet, a challenge for the factor step. */
+export type FactorRequired = Schemas['FactorRequiredOut']
+/** A finished sign-in (password alone, or password and factor); `factor_enrolment_required` sends to the Security page. */
+export type SignedIn = LoginResponse
+
+export function isFactorRequired(answer: SignedIn | FactorRequired): answer is FactorRequired {
+  return answer.status === 'factor_required'
+}

@@ -42,6 +42,8 @@ declare module 'vue-router' {
     guestOnly?: boolean
     /** Open to a session signed in with a temporary password (every other page waits for the new one). */
     duringPasswordChange?: boolean
+    /** Open to someone who must set up a second factor first (every other page waits for it). */
+    duringFactorEnrolment?: boolean
   }
 }
 
@@ -138,7 +140,7 @@ export const routes: AppRoute[] = [
     path: '/security',
     name: 'security',
     component: () => import('@/pages/SecurityPage.vue'),
-    meta: { title: 'Security', requiresAuth: true, duringPasswordChange: true },
+    meta: { title: 'Security', requiresAuth: true, duringPasswordChange: true, duringFactorEnrolment: true },
   },
   {
     path: '/forgot-password',
@@ -182,6 +184,8 @@ export interface SessionView {
   passwordChangeRequired: boolean
   /** Who was signed in when the session ended by itself (null when nobody, or after a sign-out). */
   endedFor: string | null
+  /** Staff (or, when the bank requires it, a customer) without a second factor yet. */
+  factorEnrolmentRequired?: boolean
 }
 
 /** Sign-in after a session ended: it says so, keeps the username and returns to `path`. */
@@ -220,6 +224,7 @@ export function installGuards(router: Router, session: () => SessionView) {
       return endedFor ? sessionEndedLocation(target.fullPath, endedFor) : { name: 'sign-in', query: { redirect: target.fullPath } }
     }
     if (isSignedIn && passwordChangeRequired && !target.meta.duringPasswordChange) return to('security')
+    if (isSignedIn && session().factorEnrolmentRequired && !target.meta.duringFactorEnrolment) return to('security')
     if (target.meta.staff && !isAdmin) return { name: 'forbidden' }
     if (target.meta.guestOnly && isSignedIn) return homeFor(isAdmin)
     return true

@@ -1,7 +1,8 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
-import { authApi, passkeysApi } from '@/api/endpoints'
-import type { CurrentSession, User } from '@/api/types'
+import { authApi, factorsApi, passkeysApi } from '@/api/endpoints'
+import { isFactorRequired } from '@/api/types'
+import type { CurrentSession, FactorProof, FactorRequired, User } from '@/api/types'
 
 // The session itself is the API's HttpOnly cookie: nothing here can read or leak it. This tab
 // keeps only who is signed in (a username is no credential), so that after a reload onto a
@@ -16,6 +17,8 @@ type TabMessage = { kind: 'activity'; idleDeadline: number } | { kind: 'ended'; 
 export const useSessionStore = defineStore('session', () => {
   const user = ref<User | null>(null)
   const passwordChangeRequired = ref(false)
+  /** Must set up a second factor before anything but the Security page (staff; customers when the bank requires it). */
+  const factorEnrolmentRequired = ref(false)
   /** The idle limit the API set for this session, in milliseconds. */
   const idleMs = ref(0)
   /** When the session ends without activity (this tab's clock), and when it ends regardless. */
@@ -44,6 +47,7 @@ export const useSessionStore = defineStore('session', () => {
   function apply(current: CurrentSession, startedAt: number) {
     user.value = current.user
     passwordChangeRequired.value = current.password_change_required
+    factorEnrolmentRequired.value = current.factor_enrolment_required
     // Counted on this tab's clock from when the request left (never later than the server's
     // deadline); the absolute end likewise, as a length from the server's own times.
     idleMs.value = current.session.idle_seconds * 1000
@@ -67,9 +71,19 @@ export const useSessionStore = defineStore('session', () => {
     }
   }
 
-  async function signIn(username: string, password: string): Promise<User> {
+  /** The user once signed in, or the challenge of the second step (src/components/FactorStep.vue) with no session yet. */
+  async function signIn(username: string, password: string): Promise<User | FactorRequired> {
     const startedAt = Date.now()
     const response = await authApi.login(username, password)
+    if (isFactorRequired(response)) return response
+    apply(response, startedAt)
+    return response.user
+  }
+
+  /** Sign-in's second step: a code or a passkey for the challenge the password's answer gave. */
+  async function completeFactor(challengeId: string, proof: FactorProof): Promise<User> {
+    const startedAt = Date.now()
+    const response = await factorsApi.signIn(challengeId, proof)
     apply(response, startedAt)
     return response.user
   }
@@ -101,6 +115,7 @@ export const useSessionStore = defineStore('session', () => {
     endedFor.value = reason === 'ended' ? (user.value?.username ?? endedFor.value) : null
     user.value = null
     passwordChangeRequired.value = false
+    factorEnrolmentRequired.value = false
     idleDeadline.value = 0
     absoluteDeadline.value = 0
     sessionStorage.removeItem(SIGNED_IN_AS_KEY)
@@ -124,10 +139,16 @@ export const useSessionStore = defineStore('session', () => {
     passwordChangeRequired.value = false
   }
 
+  /** A call answered 403 factor-enrolment-required, or the first factor is set up (the gate opens). */
+  function setFactorEnrolmentRequired(required: boolean) {
+    factorEnrolmentRequired.value = required
+  }
+
   return {
     user,
     endedFor,
     passwordChangeRequired,
+    factorEnrolmentRequired,
     idleMs,
     idleDeadline,
     absoluteDeadline,
@@ -136,9 +157,11 @@ export const useSessionStore = defineStore('session', () => {
     restore,
     signIn,
     signInWithPasskey,
+    completeFactor,
     stayAlive,
     touched,
     signOut,
     passwordChanged,
+    setFactorEnrolmentRequired,
   }
 })
