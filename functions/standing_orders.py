@@ -10,6 +10,7 @@ import azure.functions as func
 from shared.endpoint import Call, endpoint
 
 if TYPE_CHECKING:
+    from shared.domain import TransferPreview
     from shared.models import (
         ExecutionList,
         StandingOrderList,
@@ -32,12 +33,18 @@ def _order_id(call: Call[Any, Any]) -> UUID:
 
 
 @bp.route(route="standing-orders", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
-@endpoint(summary="Set up a payment on a future date, or a weekly or monthly standing order", access="user",
-          status=201, idempotency_key=True, errors=(400, 401, 404, 409, 413, 415, 422))
+@endpoint(summary="Set up a payment on a future date, or a weekly or monthly standing order (403 sca-required "
+                  "when it needs a fresh second factor first)", access="user",
+          status=201, idempotency_key=True, errors=(400, 401, 403, 404, 409, 413, 415, 422))
 async def create_standing_order(call: Call[StandingOrderRequest, None]) -> StandingOrderOut:
-    from shared import responses, standing_orders
+    from shared import payment_authentication, responses, standing_orders
+
+    async def authenticate(target: TransferPreview) -> None:
+        await payment_authentication.require_sca_to_set_up_series(call.runtime, call.session, call.principal.id,
+                                                                  target)
+
     order = await standing_orders.create(call.runtime.db, call.principal.id, call.body, call.idempotency_key,
-                                         _now())
+                                         _now(), authenticate)
     return responses.standing_order_out(order)
 
 

@@ -58,6 +58,8 @@ class TransferPreview:
     amount: int  # minor units
     currency: str
     recipient_status: str
+    to_own_account: bool = False  # the recipient is the caller's own account (an SCA exemption)
+    trusted_payee: bool = False  # paid to a saved payee the caller marked trusted (another)
 
 
 @dataclass(frozen=True)

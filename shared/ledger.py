@@ -144,8 +144,10 @@ async def transfer(db: Database, caller: Credentials, command: TransferRequest, 
     return _transfer_or_refusal(posted, "transfer") if payee is None else _payee_refusal(posted, "transfer")
 
 
-def _preview_refusal(caller_id: UUID, source: Party | None, recipient: Party | None, amount: int) -> Outcome | None:
-    """post_transfer's rules (migrations/R__post_transfer.sql), in its order, for a customer's transfer."""
+def _preview_refusal(caller_id: UUID, source: Party | None, recipient: Party | None,
+                     amount: int | None) -> Outcome | None:
+    """post_transfer's rules (migrations/R__post_transfer.sql), in its order, for a customer's
+    transfer; the funds not checked when `amount` is None."""
     if source is None or source.owner_id != caller_id or source.kind != "customer":
         return Outcome.SOURCE_NOT_FOUND
     if recipient is None or recipient.kind != "customer":
@@ -160,31 +162,34 @@ def _preview_refusal(caller_id: UUID, source: Party | None, recipient: Party | N
         return Outcome.RECIPIENT_FROZEN
     if source.currency != recipient.currency:
         return Outcome.CURRENCY_MISMATCH
-    if source.balance < amount:
+    if amount is not None and source.balance < amount:
         return Outcome.INSUFFICIENT_FUNDS
     return None
 
 
-async def preview_transfer(db: Database, caller_id: UUID, command: TransferRequest) -> TransferPreview:
+async def preview_transfer(db: Database, caller_id: UUID, command: TransferRequest, *,
+                           check_funds: bool = True) -> TransferPreview:
     """What transfer() would answer now, refusals included, moving nothing. Only a check: the
-    balance or a status may change before the customer confirms, and post_transfer decides then."""
+    balance or a status may change before the customer confirms, and post_transfer decides then.
+    A standing order is checked without the funds (money may arrive before it runs)."""
     async with db.reader() as read:
-        to_account = command.to_account
+        to_account, trusted = command.to_account, False
         if command.payee_id is not None:
             payee = await payees.owned(read, caller_id, command.payee_id)
             if payee is None:
                 raise _payee_not_found()
-            to_account = payee.account
+            to_account, trusted = payee.account, payee.trusted
         assert to_account is not None
         found = await parties(read, command.from_account, to_account)
     source, recipient = found.get(command.from_account), found.get(to_account)
-    refusal = _preview_refusal(caller_id, source, recipient, command.amount)
+    refusal = _preview_refusal(caller_id, source, recipient, command.amount if check_funds else None)
     if refusal is Outcome.SAME_ACCOUNT and command.payee_id is not None:
         raise ValidationFailed([("payee_id", "names from_account: pay it from another account")])
     if refusal is not None:
         raise REFUSALS[refusal]()
     assert source is not None and recipient is not None
-    return TransferPreview(source.number, recipient.number, command.amount, source.currency, recipient.status)
+    return TransferPreview(source.number, recipient.number, command.amount, source.currency, recipient.status,
+                           to_own_account=recipient.owner_id == caller_id, trusted_payee=trusted)
 
 
 async def deposit(db: Database, staff: Principal, account_number: str, command: DepositRequest,

@@ -22,7 +22,7 @@ from uuid import UUID
 from shared import second_factors
 from shared.auth import Credentials, Principal
 from shared.db import Database
-from shared.domain import ScaChallenge, Session, Transfer
+from shared.domain import ScaChallenge, Session, Transfer, TransferPreview
 from shared.errors import AccountNotFound, IdempotencyKeyReused, NotFound, StrongAuthenticationRequired
 from shared.factor_methods import FactorMethod
 from shared.outcomes import PostingOutcome
@@ -188,6 +188,25 @@ async def require_fresh_sca_to_trust(runtime: "Runtime", session: Session | None
     holds a second factor proves it freshly first, as before a factor change (shared/strong_auth.py:
     a step-up or a sign-in with the factor within SCA_FRESH_SECONDS): 403 sca-required otherwise.
     A customer without one has nothing to prove it with, and is not asked for SCA when paying."""
+    await _require_fresh_sca(runtime, session, user_id)
+
+
+async def require_sca_to_set_up_series(runtime: "Runtime", session: Session | None, user_id: UUID,
+                                       target: TransferPreview) -> None:
+    """Setting up a standing order (or a payment on a later date) needs SCA (Art. 14: its later
+    payments are exempt, so the series is authenticated once, when it is created), unless the
+    exemptions a payment would have cover it: the customer's own account, a trusted payee. The
+    proof is a fresh one, as for marking a payee trusted: 403 sca-required otherwise, and the SPA
+    steps up and sends the same request again."""
+    policy = PaymentScaPolicy.from_settings(runtime.settings)
+    exempt = (target.to_own_account and policy.own_accounts_exempt) or \
+        (target.trusted_payee and policy.trusted_payees_exempt)
+    if exempt:
+        return
+    await _require_fresh_sca(runtime, session, user_id)
+
+
+async def _require_fresh_sca(runtime: "Runtime", session: Session | None, user_id: UUID) -> None:
     from shared.strong_auth import require_fresh
 
     if not runtime.settings.sca_enforced:

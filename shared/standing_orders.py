@@ -10,9 +10,9 @@ Every attempt has its own Idempotency-Key (`standing-order:{id}:{date}:{attempt}
 of an occurrence refused for insufficient funds is a new request, never the replay of a refusal.
 """
 
-import contextlib
 import hashlib
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import NamedTuple
@@ -20,12 +20,11 @@ from uuid import UUID
 
 from shared import ledger
 from shared.db import Database, UnitOfWork
-from shared.domain import Execution, StandingOrder
+from shared.domain import Execution, StandingOrder, TransferPreview
 from shared.errors import (
     AccountClosed,
     DuplicateKey,
     IdempotencyKeyReused,
-    InsufficientFunds,
     PayeeNotFound,
     StandingOrderEnded,
     StandingOrderNotFound,
@@ -39,6 +38,10 @@ from shared.repositories.ledger import Posting, post
 from shared.schedules import Schedule, bank_date, first_index_on_or_after, occurrence, retry_at
 
 log = logging.getLogger("iebank.standing_orders")
+
+# What the caller must prove before a new order pays `target` (shared/payment_authentication.py:
+# require_sca_to_set_up_series); refuses by raising.
+Authentication = Callable[[TransferPreview], Awaitable[None]]
 
 # At most this many occurrences per run, so one run stays well inside the function timeout; the
 # rest wait for the next run (every 10 minutes).
@@ -84,20 +87,25 @@ async def _replayed(db: Database, owner_id: UUID, idempotency_key: str, request_
     return order
 
 
+async def _no_authentication(_target: TransferPreview) -> None:
+    return None
+
+
 async def create(db: Database, owner_id: UUID, command: StandingOrderRequest, idempotency_key: str,
-                 now: datetime) -> StandingOrder:
+                 now: datetime, authenticate: Authentication = _no_authentication) -> StandingOrder:
     """Checks the two accounts as a transfer would (the funds only when it runs: money may arrive
-    before the first date), then stores the order with its first occurrence due. The same request
-    again under the same Idempotency-Key returns the first order (a retry never sets up a second)."""
+    before the first date), then `authenticate` (the SCA a new series needs, given where it pays),
+    then stores the order with its first occurrence due. The same request again under the same
+    Idempotency-Key returns the first order (a retry never sets up a second, nor asks again)."""
     request_hash = hashlib.sha256(command.model_dump_json().encode()).digest()
     if (earlier := await _replayed(db, owner_id, idempotency_key, request_hash)) is not None:
         return earlier
     if command.first_date < bank_date(now):
         raise ValidationFailed([("first_date", "must be today or later (Europe/Dublin)")])
-    with contextlib.suppress(InsufficientFunds):  # a payee of someone else: PayeeNotFound
-        await ledger.preview_transfer(db, owner_id, TransferRequest(
-            from_account=command.from_account, to_account=command.to_account, payee_id=command.payee_id,
-            amount=format_minor(command.amount)))  # parsed again as text: minor units as an int would be euros
+    target = await ledger.preview_transfer(db, owner_id, TransferRequest(  # a payee of someone else: PayeeNotFound
+        from_account=command.from_account, to_account=command.to_account, payee_id=command.payee_id,
+        amount=format_minor(command.amount)), check_funds=False)  # as text: minor units as an int would be euros
+    await authenticate(target)
     day = command.first_date.day if command.frequency == "monthly" and command.day_of_month is None \
         else command.day_of_month
     schedule = Schedule(command.frequency, command.first_date, day, command.end_date, command.count)

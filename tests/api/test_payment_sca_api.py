@@ -1,14 +1,17 @@
 """Strong customer authentication of payments over HTTP (issue 17, RTS 2018/389): a transfer no
 exemption covers answers 202 and moves nothing until POST /api/transfers/confirm answers its
 challenge, bound to the amount and payee (Art. 5); the exemptions (own accounts, trusted payees,
-low value) and their counters. Passkeys are answered by the software authenticator, codes by
+low value) and their counters; a standing order authenticated when it is set up (Art. 14). Passkeys are answered by the software authenticator, codes by
 pyotp, so py_webauthn's and the TOTP checks really run. Every test checks that money is conserved."""
 
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 
 import psycopg
 
+from shared.schedules import bank_date
+from shared.standing_orders import RetryPolicy, run_due
 from tests.api.test_customer_api import problem
 from tests.api.test_factors_api import enrol, next_code
 from tests.api.test_passkeys_api import customer_with_passkey
@@ -39,6 +42,25 @@ def confirm(api, payer: Customer, challenge_id: str, method: str, proof):
 
 def confirm_with_passkey(api, payer: Customer, authenticator: SoftAuthenticator, pending: dict):
     return confirm(api, payer, pending["challenge_id"], "passkey", authenticator.assert_(pending["passkey_options"]))
+
+
+def last_sca_an_hour_ago(database_url, customer: Customer) -> None:
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("UPDATE sessions SET strongly_authenticated_at = now() - interval '1 hour'"
+                     " WHERE user_id = %s", (customer.user_id,))
+
+
+def step_up_with_passkey(api, customer: Customer, authenticator: SoftAuthenticator) -> None:
+    step_up = api.post("/api/auth/step-up", headers=customer.headers).json()
+    stepped = api.post("/api/auth/step-up/confirm", headers=customer.headers, json={
+        "challenge_id": step_up["challenge_id"], "method": "passkey",
+        "credential": authenticator.assert_(step_up["passkey_options"])})
+    assert stepped.status_code == 204, stepped.text
+
+
+def set_up_order(api, customer: Customer, body: dict, key: str | None = None):
+    return api.post("/api/standing-orders", json=body,
+                    headers={**customer.headers, "Idempotency-Key": key or str(uuid.uuid4())})
 
 
 def funded_pair(api, database_url, amount: str = "1000.00"):
@@ -138,24 +160,66 @@ def test_a_trusted_payee_skips_sca_and_marking_one_trusted_needs_a_fresh_sca(api
     payee = saved.json()["id"]
     pending = pay(api, alice, "200.00", payee_id=payee)
     assert pending.status_code == 202 and pending.json()["payee"] == {"account": bob.account, "name": "Bob"}
-    with psycopg.connect(database_url, autocommit=True) as conn:  # the last SCA an hour ago
-        conn.execute("UPDATE sessions SET strongly_authenticated_at = now() - interval '1 hour'"
-                     " WHERE user_id = %s", (alice.user_id,))
+    last_sca_an_hour_ago(database_url, alice)
     problem(api.patch(f"/api/payees/{payee}", json={"trusted": True}, headers=alice.headers), 403, "sca-required")
     carol = sign_up(api)
     problem(api.post("/api/payees", json={"name": "Carol", "account": carol.account, "trusted": True},
                      headers=alice.headers), 403, "sca-required")
-    step_up = api.post("/api/auth/step-up", headers=alice.headers).json()
-    stepped = api.post("/api/auth/step-up/confirm", headers=alice.headers, json={
-        "challenge_id": step_up["challenge_id"], "method": "passkey",
-        "credential": authenticator.assert_(step_up["passkey_options"])})
-    assert stepped.status_code == 204, stepped.text
+    step_up_with_passkey(api, alice, authenticator)
     trusted = api.patch(f"/api/payees/{payee}", json={"trusted": True}, headers=alice.headers)
     assert trusted.status_code == 200 and trusted.json()["trusted"] is True
     paid = pay(api, alice, "200.00", payee_id=payee)
     assert paid.status_code == 201, paid.text
     after = balances(api, (alice, alice.account), (bob, bob.account))
     assert after == ["800.00", "200.00"] and total_minor(after) == 100000
+
+
+def test_a_standing_order_to_an_untrusted_payee_needs_a_fresh_sca_once_and_then_pays_without_one(
+        api, run, runtime, sql, database_url):
+    """Art. 14: a series is authenticated when it is set up, not at each payment; without that, a
+    standing order dated today would be a way round the payment's own SCA."""
+    alice, authenticator, bob = funded_pair(api, database_url)
+    payee = api.post("/api/payees", json={"name": "Bob", "account": bob.account}, headers=alice.headers).json()["id"]
+    savings = api.post("/api/accounts", json={"name": "Savings", "currency": "EUR"}, headers=alice.headers).json()
+    last_sca_an_hour_ago(database_url, alice)
+    today = bank_date(datetime.now(UTC)).isoformat()
+    order = {"from_account": alice.account, "amount": "200.00", "description": "Rent", "first_date": today,
+             "frequency": "monthly"}
+    key = str(uuid.uuid4())
+    problem(set_up_order(api, alice, {**order, "to_account": bob.account}, key), 403, "sca-required")
+    problem(set_up_order(api, alice, {**order, "payee_id": payee}), 403, "sca-required")
+    assert api.get("/api/standing-orders", headers=alice.headers).json()["items"] == []  # nothing set up
+    to_savings = set_up_order(api, alice, {**order, "to_account": savings["number"], "frequency": "weekly"})
+    assert to_savings.status_code == 201, to_savings.text  # own accounts: exempt
+
+    step_up_with_passkey(api, alice, authenticator)
+    rent = set_up_order(api, alice, {**order, "to_account": bob.account}, key)
+    assert rent.status_code == 201, rent.text
+    last_sca_an_hour_ago(database_url, alice)
+    again = set_up_order(api, alice, {**order, "to_account": bob.account}, key)  # the retry: not asked again
+    assert again.status_code == 201 and again.json()["id"] == rent.json()["id"]
+
+    # The run pays the series without asking (its owner is not there to answer).
+    sql.execute("UPDATE standing_orders SET status = 'cancelled', next_date = NULL WHERE status IN"
+                " ('active', 'paused') AND id <> %s", (rent.json()["id"],))
+    run(run_due(runtime.db, datetime.now(UTC), RetryPolicy()))
+    after = balances(api, (alice, alice.account), (bob, bob.account))
+    assert after == ["800.00", "200.00"] and total_minor(after) == 100000
+
+
+def test_a_standing_order_to_a_trusted_payee_or_by_a_customer_without_a_factor_is_not_asked_for_sca(
+        api, database_url):
+    alice, authenticator, bob = funded_pair(api, database_url)
+    trusted = api.post("/api/payees", json={"name": "Bob", "account": bob.account, "trusted": True},
+                       headers=alice.headers)  # just after the passkey's registration: a fresh SCA
+    assert trusted.status_code == 201, trusted.text
+    last_sca_an_hour_ago(database_url, alice)
+    order = {"from_account": alice.account, "amount": "20.00", "first_date": bank_date(datetime.now(UTC)).isoformat(),
+             "frequency": "weekly"}
+    assert set_up_order(api, alice, {**order, "payee_id": trusted.json()["id"]}).status_code == 201
+    carol = sign_up(api)  # no second factor: nothing to prove it with, as when paying
+    assert set_up_order(api, carol, {**order, "from_account": carol.account, "to_account": bob.account}
+                        ).status_code == 201
 
 
 def test_transfers_between_ones_own_accounts_skip_sca(api, database_url):

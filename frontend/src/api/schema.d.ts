@@ -807,7 +807,7 @@ export interface paths {
         /** The caller's scheduled and standing orders, with their next date */
         get: operations["list_standing_orders"];
         put?: never;
-        /** Set up a payment on a future date, or a weekly or monthly standing order */
+        /** Set up a payment on a future date, or a weekly or monthly standing order (403 sca-required when it needs a fresh second factor first) */
         post: operations["create_standing_order"];
         delete?: never;
         options?: never;
