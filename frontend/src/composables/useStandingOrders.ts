@@ -3,15 +3,23 @@ import { standingOrdersApi } from '@/api/endpoints'
 import type { Execution, StandingOrder, StandingOrderRequest } from '@/api/types'
 import { newIdempotencyKey } from '@/lib/idempotency'
 import { useAsync } from './useAsync'
+import { withStepUp } from './useStepUp'
 
 export type OrderAction = 'paused' | 'active' | 'cancelled'
+
+const SETTING_UP = 'Setting up a standing order to this payee needs your authenticator app, a recovery code or a passkey. Its payments then go without asking.'
 
 /** The customer's standing orders: the list, setting one up, pausing, resuming, cancelling, and each one's payments. */
 export function useStandingOrders() {
   const orders = shallowRef<StandingOrder[]>([])
   const executions = shallowRef<Record<string, Execution[]>>({})
   const listing = useAsync(() => standingOrdersApi.list())
-  const creating = useAsync((body: StandingOrderRequest, key: string) => standingOrdersApi.create(body, key), { mode: 'exclusive' })
+  // An order to someone else's account that is not a trusted payee is confirmed with the second
+  // factor when it is set up (its payments then go without one): the bank asks for a fresh one.
+  const creating = useAsync(
+    (body: StandingOrderRequest, key: string) => withStepUp(() => standingOrdersApi.create(body, key), SETTING_UP),
+    { mode: 'exclusive' },
+  )
   // One key per order the person sets up: sending the same form again after a failure (the answer
   // may have been lost) reuses it, so the bank sets up one order; any change, or a success, starts anew.
   let draft: { body: string; key: string } | null = null

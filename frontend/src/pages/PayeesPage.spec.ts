@@ -144,4 +144,38 @@ describe('payees page', () => {
     expect(server.sent('DELETE', '/api/payees/p1')).toHaveLength(1)
     expect(wrapper.findAll('[data-testid="payee"]')).toHaveLength(0)
   })
+  it('marks a payee trusted after the customer confirms it is them, and not when they cancel', async () => {
+    let list = [bob]
+    let fresh = false
+    const server = fakeApi({
+      'GET /api/payees': () => json({ items: list }),
+      'PATCH /api/payees/p1': (request: RecordedRequest) => {
+        if (!fresh) return problem('sca-required', 403, 'Confirm it is you with your second factor first.')
+        list = [{ ...bob, ...(request.body as object) }]
+        return json(list[0])
+      },
+      'POST /api/auth/step-up': () => json({ challenge_id: 'su-2', methods: ['totp'], passkey_options: null }),
+      'POST /api/auth/step-up/confirm': () => {
+        fresh = true
+        return new Response(null, { status: 204 })
+      },
+    })
+    const { wrapper } = await mountPage(PayeesPage, '/payees', customer)
+    await wrapper.get('[data-testid="payee"] input[type="checkbox"]').setValue(true)
+    await flushPromises()
+    expect(wrapper.get('[role="dialog"]').text()).toContain('Marking a payee trusted needs')
+    await button(wrapper, 'Cancel').trigger('click')
+    await flushPromises()
+    expect(wrapper.find('[role="dialog"]').exists()).toBe(false)
+    expect(wrapper.get('[data-testid="payee"] input[type="checkbox"]').element).toHaveProperty('checked', false)
+
+    await wrapper.get('[data-testid="payee"] input[type="checkbox"]').setValue(true)
+    await flushPromises()
+    await wrapper.get('[role="dialog"] input').setValue('654321')
+    await wrapper.get('[role="dialog"] form').trigger('submit')
+    await flushPromises()
+    expect(server.sent('PATCH', '/api/payees/p1').map((r) => r.body)).toEqual([{ trusted: true }, { trusted: true }, { trusted: true }])
+    expect(wrapper.get('[data-testid="payee"] input[type="checkbox"]').element).toHaveProperty('checked', true)
+    expect(wrapper.text()).toContain('Bob Byrne is marked trusted.')
+  })
 })

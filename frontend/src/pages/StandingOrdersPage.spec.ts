@@ -88,6 +88,36 @@ describe('standing orders page', () => {
     expect(keys[2]).not.toBe(keys[0])
   })
 
+  it('confirms it is the customer when the bank asks, then sets the order up under the same key', async () => {
+    let confirmed = false
+    const server = fakeApi({
+      'GET /api/accounts': () => json({ items: [account] }),
+      'GET /api/standing-orders': () => json({ items: [] }),
+      'POST /api/standing-orders': () =>
+        confirmed ? json(order, 201) : problem('sca-required', 403, 'Confirm it is you with your second factor first.'),
+      'POST /api/auth/step-up': () => json({ challenge_id: 'su-1', methods: ['totp'], passkey_options: null }),
+      'POST /api/auth/step-up/confirm': () => {
+        confirmed = true
+        return new Response(null, { status: 204 })
+      },
+    })
+    const { wrapper } = await mountPage(StandingOrdersPage, '/standing-orders', customer)
+    await fillForm(wrapper, { to: ACCOUNT_B, amount: '12.50' })
+    await wrapper.get('[data-testid="standing-form"]').trigger('submit')
+    await flushPromises()
+    const dialog = wrapper.get('[role="dialog"]')
+    expect(dialog.text()).toContain('Setting up a standing order to this payee needs your authenticator app')
+    await dialog.get('input').setValue('123456')
+    await dialog.get('form').trigger('submit')
+    await flushPromises()
+    expect(server.sent('POST', '/api/auth/step-up/confirm')[0]!.body).toEqual({ challenge_id: 'su-1', method: 'totp', code: '123456' })
+    const keys = server.sent('POST', '/api/standing-orders').map((r) => r.headers.get('Idempotency-Key'))
+    expect(keys).toHaveLength(2)
+    expect(keys[1]).toBe(keys[0])
+    expect(wrapper.find('[role="dialog"]').exists()).toBe(false)
+    expect(wrapper.get('[data-testid="standing-notice"]').text()).toContain('Standing order set up')
+  })
+
   it('refuses a date before today and a bad amount before sending anything', async () => {
     const server = fakeApi({
       'GET /api/accounts': () => json({ items: [account] }),
