@@ -137,9 +137,13 @@ def main(argv: list[str] | None = None) -> int:
         short, long_ = (fixtures.create_customers(pg.url(), tokens, 1, f"t{n}", cheap_hash, 1)[0]
                         for n in size.history_sizes)
         low_data, hot_data, alone_script = work / "low.lua", work / "hot.lua", work / "post_transfer.sql"
-        fixtures.write_lua_data(low_data, senders, receivers, pairs=False)
+        fixtures.hold_second_factors(pg.url(), senders + hot)
+        senders = fixtures.trust_payees(pg.url(), senders, [fixtures.receivers_of(i, receivers)
+                                                            for i in range(len(senders))])
+        hot = fixtures.trust_payees(pg.url(), hot, [[hot[(i + 1) % len(hot)].account] for i in range(len(hot))])
+        fixtures.write_lua_data(low_data, senders, pairs=False)
         fixtures.write_post_transfer_script(pg.url(), alone_script, senders, receivers)
-        fixtures.write_lua_data(hot_data, hot, [], pairs=True)
+        fixtures.write_lua_data(hot_data, hot, pairs=True)
         histories = ((short, size.history_sizes[0]), (long_, size.history_sizes[1])) if "history" in args.only else ()
         for customer, entries in histories:
             log(f"history: {entries:,} entries")

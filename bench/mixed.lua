@@ -1,7 +1,8 @@
 -- wrk script for the memory figure: a rotating mix of the customer routes (accounts, profile,
--- history, a transfer with a fresh Idempotency-Key, health). Each thread stops after its share
--- and leaves a file named after its id in <done dir>: wrk's main thread sleeps for the whole -d
--- whatever its threads do, so the bench interrupts it (SIGINT) once every thread is done.
+-- history, a transfer to a trusted payee with a fresh Idempotency-Key, health). Each thread
+-- stops after its share and leaves a file named after its id in <done dir>: wrk's main thread
+-- sleeps for the whole -d whatever its threads do, so the bench interrupts it (SIGINT) once
+-- every thread is done.
 -- Arguments (after --): <data file> <wrk thread count> <run id> <requests per thread> <done dir>
 local threads = {}
 local next_id = 0
@@ -37,9 +38,9 @@ function request()
   elseif kind == 3 then
     auth["Content-Type"] = "application/json"
     auth["Idempotency-Key"] = run .. "-" .. tid .. "-" .. n
-    local to = receivers[(n * 31 + tid) % #receivers + 1]
+    local payee = s.payees[(n * 31 + tid) % #s.payees + 1]
     return wrk.format("POST", "/api/transfers", auth,
-      '{"from_account":"' .. s.from .. '","to_account":"' .. to .. '","amount":"0.01"}')
+      '{"from_account":"' .. s.from .. '","payee_id":"' .. payee .. '","amount":"0.01"}')
   else
     return wrk.format("GET", "/api/health")
   end

@@ -1,9 +1,10 @@
--- wrk script: POST /api/transfers with a bearer token and a fresh Idempotency-Key per request.
+-- wrk script: POST /api/transfers to a trusted payee (payee_id) with a bearer token and a fresh
+-- Idempotency-Key per request.
 -- Arguments (after --): <data file> <wrk thread count> <run id> [max requests per thread]
--- The data file (bench/fixtures.py) defines `senders` ({token, from, to}), `receivers` and
+-- The data file (bench/fixtures.py) defines `senders` ({token, from, payees}) and
 -- `shared_senders`. Low contention: each wrk thread rotates over its own disjoint share of
--- many senders, paying many receivers. High contention: every thread rotates over the same
--- ring of hot accounts, each paying the next.
+-- many senders, each paying its trusted payees in turn. High contention: every thread rotates
+-- over the same ring of hot accounts, each paying the next.
 local threads = {}
 local next_id = 0
 
@@ -32,11 +33,8 @@ end
 function request()
   n = n + 1
   local s = mine[(n + tid - 1) % #mine + 1]
-  local to = s.to
-  if to == "" then
-    to = receivers[(n * 31 + tid * 17) % #receivers + 1]
-  end
-  local body = '{"from_account":"' .. s.from .. '","to_account":"' .. to .. '","amount":"0.01"}'
+  local payee = s.payees[(n * 31 + tid * 17) % #s.payees + 1]
+  local body = '{"from_account":"' .. s.from .. '","payee_id":"' .. payee .. '","amount":"0.01"}'
   return wrk.format("POST", "/api/transfers", {
     ["Authorization"] = "Bearer " .. s.token,
     ["Content-Type"] = "application/json",
