@@ -63,7 +63,8 @@ async def manage_delete_user(call: Call[None, None]) -> Reply[None]:
 
 
 @bp.route(route="manage/users/{user_id}/unlock", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
-@endpoint(summary="Clear a user's sign-in throttle (after too many failed sign-ins)", access="admin",
+@endpoint(summary="Clear a user's sign-in throttle (after too many failed sign-ins) and unblock their second "
+                  "factor (blocked for a while, or until the bank unblocks it)", access="admin",
           status=204, errors=(404,))
 async def manage_unlock_user(call: Call[None, None]) -> Reply[None]:
     from shared import backoffice

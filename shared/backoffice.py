@@ -27,7 +27,7 @@ from shared.models import (
     UserSearchQuery,
 )
 from shared.passwords import PasswordHasher
-from shared.repositories import accounts, sessions, users
+from shared.repositories import accounts, factors, sessions, users
 from shared.users import create_user as create_user_with_account
 
 
@@ -45,7 +45,8 @@ async def _detail(db: Reader, user_id: UUID) -> CustomerDetail:
     user = await users.by_id(db, user_id)
     if user is None:
         raise UserNotFound("No such user.")
-    return CustomerDetail(user, await accounts.of_owner(db, user_id))
+    blocked_until, locked = await factors.block_of(db, user_id)
+    return CustomerDetail(user, await accounts.of_owner(db, user_id), blocked_until, locked)
 
 
 async def get_user(db: Database, user_id: UUID) -> CustomerDetail:
@@ -140,15 +141,19 @@ async def delete_user(db: Database, staff: Principal, user_id: UUID, correlation
 
 
 async def unlock_user(db: Database, staff: Principal, user_id: UUID, correlation_id: str) -> None:
-    """Clears the user's sign-in throttle, so they can sign in at once instead of waiting for the
-    window to pass (after the bank has checked who is calling)."""
+    """Clears the user's sign-in throttle and unblocks their second factor (a block for a while, or
+    the lock after FACTOR_MAX_BLOCKS blocks), so they can sign in at once (after the bank has
+    checked who is calling)."""
     async with db.unit_of_work() as uow:
         user = await users.lock(uow, user_id)
         if user is None:
             raise UserNotFound("No such user.")
         attempts = await users.clear_attempts(uow, user.username.lower())  # the key login counts under
-        await audit.record(uow, staff, "user.unlock", "user", str(user_id), {"failed_attempts_cleared": attempts},
-                           correlation_id)
+        factor = await factors.block_state(uow, user_id)
+        await factors.reset_failures(uow, user_id)
+        await audit.record(uow, staff, "user.unlock", "user", str(user_id),
+                           {"failed_attempts_cleared": attempts, "second_factor_unlocked": factor.locked,
+                            "second_factor_block_cleared": factor.seconds > 0}, correlation_id)
         await uow.commit()
 
 

@@ -141,6 +141,8 @@ class CustomerSummary:
 class CustomerDetail:
     user: User
     accounts: list[Account]
+    second_factor_blocked_until: datetime | None = None  # blocked for a while after wrong answers
+    second_factor_locked: bool = False  # blocked until staff unblock it
 
 
 @dataclass(frozen=True)

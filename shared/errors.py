@@ -236,14 +236,28 @@ class PasskeyNotFound(BankError):
 class PasskeySignInFailed(BankError):
     """A passkey sign-in not accepted: which part was wrong (challenge, credential, signature,
     counter) is never said."""
-class FactorBlocked(BankError):
-    """Too many wrong second-factor answers in a row: the user's factors are blocked for a while."""
+LOCK_WARNING = "If it is blocked once more, it stays blocked until you call us."
 
-    def __init__(self, retry_after_seconds: int) -> None:
+
+class FactorBlocked(BankError):
+    """Too many wrong second-factor answers in a row: the user's factors are blocked for a while.
+    `last_before_lock`: the next block locks them (the user is told before, Art. 4(3)(b))."""
+
+    def __init__(self, retry_after_seconds: int, *, last_before_lock: bool = False) -> None:
         minutes = max(1, -(-retry_after_seconds // 60))
         super().__init__(f"Too many wrong attempts: your second factor is blocked for {minutes} minutes. "
-                         "Try again later, or call us if it was not you.")
+                         "Try again later, or call us if it was not you."
+                         + (f" {LOCK_WARNING}" if last_before_lock else ""))
         self.retry_after_seconds = retry_after_seconds
+
+
+class FactorLocked(BankError):
+    """Blocked FACTOR_MAX_BLOCKS times in a row: the user's factors stay blocked until the bank
+    unblocks them (staff: POST /api/manage/users/{id}/unlock, after checking who is calling)."""
+
+    def __init__(self) -> None:
+        super().__init__("Your second factor is blocked after too many wrong attempts. Call us (see the page "
+                         "footer) to unblock it once we have checked it is you.")
 
 
 class FactorEnrolmentRequired(BankError):

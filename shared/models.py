@@ -646,6 +646,10 @@ class UserPage(BaseModel):
 
 class ManagedUserDetail(UserOut):
     accounts: list[AccountOut]
+    # Wrong second-factor answers: blocked until then (null when not now), or locked until staff
+    # unblock it with POST /api/manage/users/{id}/unlock.
+    second_factor_blocked_until: datetime | None
+    second_factor_locked: bool
 
 
 class AuditRecordOut(BaseModel):

@@ -70,6 +70,7 @@ PROBLEMS: dict[type[errors.BankError], ProblemKind] = {
     errors.PasskeySignInFailed: ProblemKind(401, "passkey-not-accepted", "The passkey was not accepted"),
     errors.SecondFactorRejected: ProblemKind(401, "second-factor-rejected", "That did not work"),
     errors.FactorBlocked: ProblemKind(429, "factor-blocked", "Your second factor is blocked for a while"),
+    errors.FactorLocked: ProblemKind(403, "factor-locked", "Your second factor is blocked until you call us"),
     errors.FactorEnrolmentRequired: ProblemKind(403, "factor-enrolment-required", "Set up a second factor first"),
     errors.FactorExists: ProblemKind(409, "factor-exists", "You have set this up already"),
     errors.LastSecondFactor: ProblemKind(409, "last-second-factor", "Staff must keep a second factor"),

@@ -145,7 +145,9 @@ def user_page(page: Page[CustomerSummary]) -> UserPage:
 
 def user_detail(detail: CustomerDetail) -> ManagedUserDetail:
     return ManagedUserDetail.model_validate({**asdict(detail.user),
-                                             "accounts": [account_out(account) for account in detail.accounts]})
+                                             "accounts": [account_out(account) for account in detail.accounts],
+                                             "second_factor_blocked_until": detail.second_factor_blocked_until,
+                                             "second_factor_locked": detail.second_factor_locked})
 
 
 def audit_page(page: Page[AuditRecord]) -> AuditPage:

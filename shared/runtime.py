@@ -45,7 +45,8 @@ class Runtime:
         from shared.settings import totp_key
 
         return FactorContext(self.factor_methods, totp_key(self.settings), self.settings.sca_fresh_seconds,
-                             FailurePolicy(self.settings.factor_max_failures, self.settings.factor_block_seconds))
+                             FailurePolicy(self.settings.factor_max_failures, self.settings.factor_block_seconds,
+                                           self.settings.factor_max_blocks))
 
     @property
     def sign_in_factors(self) -> "FactorContext | None":

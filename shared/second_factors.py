@@ -5,7 +5,9 @@ start() issues a challenge (32 random bytes) for the user, naming the methods th
 each needs to answer it; complete() answers it once, under the challenge row's lock. Wrong answers
 count per user across challenges and factors: the fifth in a row blocks every factor of the user
 for FACTOR_BLOCK_SECONDS (Delegated Regulation (EU) 2018/389, Art. 4(3)(b)), and each answer
-before says how many attempts are left. A failure never says which element was wrong (Art. 4(3)).
+before says how many attempts are left; FACTOR_MAX_BLOCKS blocks in a row lock them until the
+bank unblocks them, and the answers after the block before that one say so first. A failure
+never says which element was wrong (Art. 4(3)).
 """
 
 import secrets
@@ -16,7 +18,7 @@ from uuid import UUID
 
 from shared.db import Reader, UnitOfWork
 from shared.domain import ScaChallenge
-from shared.errors import FactorBlocked, SecondFactorRejected
+from shared.errors import FactorBlocked, FactorLocked, SecondFactorRejected
 from shared.factor_methods import FactorMethod
 from shared.repositories import challenges, factors
 
@@ -27,6 +29,11 @@ CHALLENGE_TTL_SECONDS = 300
 class FailurePolicy:
     max_failures: int
     block_seconds: int
+    max_blocks: int = 3
+
+    def last_before_lock(self, blocks: int) -> bool:
+        """Whether, after `blocks` blocks in a row, the next one locks the factors."""
+        return blocks == self.max_blocks - 1
 
 
 @dataclass(frozen=True)
@@ -71,9 +78,11 @@ async def complete(uow: UnitOfWork, methods: Sequence[FactorMethod], policy: Fai
     if challenge is None or challenge.user_id is None or (for_user is not None and challenge.user_id != for_user):
         raise SecondFactorRejected("This step has expired or was completed already. Start again.")
     user_id = challenge.user_id
-    blocked = await factors.blocked_seconds(uow, user_id)
-    if blocked:
-        raise FactorBlocked(blocked)
+    block = await factors.block_state(uow, user_id)
+    if block.locked:
+        raise FactorLocked()
+    if block.seconds:
+        raise FactorBlocked(block.seconds, last_before_lock=policy.last_before_lock(block.blocks))
     method = next((m for m in methods if m.name == method_name), None)
     try:
         if method is None or not await method.available(uow, user_id):
@@ -81,14 +90,21 @@ async def complete(uow: UnitOfWork, methods: Sequence[FactorMethod], policy: Fai
         await method.verify(uow, user_id, proof, challenge.challenge)
     except SecondFactorRejected:
         await challenges.count_attempt(uow, challenge.id)
-        state = await factors.count_failure(uow, user_id, policy.max_failures, policy.block_seconds)
+        state = await factors.count_failure(uow, user_id, policy.max_failures, policy.block_seconds,
+                                            policy.max_blocks)
         await uow.commit()
+        if state.locked:
+            raise FactorLocked() from None
         if state.blocked_seconds:
-            raise FactorBlocked(state.blocked_seconds) from None
-        left = policy.max_failures - state.failures
-        raise SecondFactorRejected(
-            f"That did not work. {left} attempt{'s' if left != 1 else ''} left before your second factor "
-            "is blocked for a while.") from None
+            raise FactorBlocked(state.blocked_seconds, last_before_lock=policy.last_before_lock(state.blocks)) from None
+        raise SecondFactorRejected(_attempts_left(policy, state)) from None
     await factors.reset_failures(uow, user_id)
     await challenges.mark_used(uow, challenge.id)
     return challenge
+
+
+def _attempts_left(policy: FailurePolicy, state: factors.FailureState) -> str:
+    left = policy.max_failures - state.failures
+    until = "until you call us" if policy.last_before_lock(state.blocks) else "for a while"
+    return (f"That did not work. {left} attempt{'s' if left != 1 else ''} left before your second factor "
+            f"is blocked {until}.")

@@ -94,11 +94,13 @@ class Settings(BaseSettings):
     # Strong customer authentication (issue 17). The TOTP secrets are encrypted at rest under this
     # key (AES-GCM); outside prod a fixed development key stands in, so the ops commands and the
     # app agree on it. A factor change needs a strong authentication at most this many seconds old;
-    # this many wrong second-factor answers in a row block the user's factors for the block time.
+    # this many wrong second-factor answers in a row block the user's factors for the block time,
+    # and this many blocks in a row lock them until the bank unblocks them.
     totp_encryption_key: SecretStr | None = None
     sca_fresh_seconds: int = Field(default=300, ge=30, le=3600)
     factor_max_failures: int = Field(default=5, ge=1, le=5)
     factor_block_seconds: int = Field(default=900, ge=60, le=86_400)
+    factor_max_blocks: int = Field(default=3, ge=1, le=100)
     # `off` lifts every second-factor requirement (sign-in step, enrolment gate, payments), for
     # local load tests only: prod accepts `enforced` alone. With SCA_REQUIRED_FOR_CUSTOMERS a
     # customer without a second factor is sent to enrol before anything else (staff always are).

@@ -18,7 +18,16 @@ class TotpRow:
 @dataclass(frozen=True)
 class FailureState:
     failures: int
-    blocked_seconds: int  # 0 when not blocked
+    blocked_seconds: int  # 0 when not blocked for a while
+    blocks: int  # blocks in a row, this one included
+    locked: bool  # blocked until the bank unblocks it
+
+
+@dataclass(frozen=True)
+class BlockState:
+    seconds: int  # the temporary block's time left, 0 when there is none
+    blocks: int  # blocks in a row so far
+    locked: bool
 
 
 async def totp_of(db: Reader, user_id: UUID, *, lock: bool = False) -> TotpRow | None:
@@ -71,29 +80,45 @@ async def use_recovery_code(uow: UnitOfWork, user_id: UUID, digest: bytes) -> bo
                              " AND used_at IS NULL", (user_id, digest)) == 1
 
 
-async def blocked_seconds(uow: UnitOfWork, user_id: UUID) -> int:
-    """Seconds the user's factors stay blocked (0 when they are not), the row locked meanwhile."""
+async def block_of(db: Reader, user_id: UUID) -> tuple[datetime | None, bool]:
+    """When the user's temporary block ends (None when there is none now) and whether they are locked."""
+    row = await db.fetch_one("SELECT CASE WHEN blocked_until > now() THEN blocked_until END AS until,"
+                             " locked_at IS NOT NULL AS locked FROM factor_failures WHERE user_id = %s", (user_id,))
+    return (row["until"], bool(row["locked"])) if row is not None else (None, False)
+
+
+async def block_state(uow: UnitOfWork, user_id: UUID) -> BlockState:
+    """Whether the user's factors are blocked, for how long, or locked; the row locked meanwhile."""
     row = await uow.fetch_one(
-        "SELECT greatest(0, ceil(extract(epoch FROM blocked_until - now())))::int AS seconds"
-        " FROM factor_failures WHERE user_id = %s FOR UPDATE", (user_id,))
-    return int(row["seconds"] or 0) if row is not None else 0
+        "SELECT greatest(0, ceil(extract(epoch FROM blocked_until - now())))::int AS seconds, blocks,"
+        " locked_at IS NOT NULL AS locked FROM factor_failures WHERE user_id = %s FOR UPDATE", (user_id,))
+    if row is None:
+        return BlockState(0, 0, False)
+    return BlockState(int(row["seconds"] or 0), int(row["blocks"]), bool(row["locked"]))
 
 
-async def count_failure(uow: UnitOfWork, user_id: UUID, max_failures: int, block_seconds: int) -> FailureState:
-    """One more consecutive failure; at max_failures the factors are blocked for block_seconds and
-    the count starts again."""
+async def count_failure(uow: UnitOfWork, user_id: UUID, max_failures: int, block_seconds: int,
+                        max_blocks: int) -> FailureState:
+    """One more consecutive failure; at max_failures the factors are blocked for block_seconds, the
+    count starts again and one more block is counted: the max_blocks-th locks them instead."""
     row = await uow.fetch_one(
         "INSERT INTO factor_failures AS f (user_id, failures) VALUES (%(user)s, 1)"
         " ON CONFLICT (user_id) DO UPDATE SET failures = CASE WHEN f.blocked_until > now() THEN f.failures"
-        " ELSE f.failures + 1 END RETURNING failures", {"user": user_id})
+        " ELSE f.failures + 1 END RETURNING failures, blocks", {"user": user_id})
     assert row is not None
-    failures = int(row["failures"])
+    failures, blocks = int(row["failures"]), int(row["blocks"])
     if failures < max_failures:
-        return FailureState(failures, 0)
-    await uow.execute("UPDATE factor_failures SET failures = 0, blocked_until = now() + %s * interval '1 second'"
-                      " WHERE user_id = %s", (block_seconds, user_id))
-    return FailureState(failures, block_seconds)
+        return FailureState(failures, 0, blocks, False)
+    blocks += 1
+    locked = blocks >= max_blocks
+    await uow.execute(
+        "UPDATE factor_failures SET failures = 0, blocks = %(blocks)s,"
+        " blocked_until = CASE WHEN %(locked)s THEN NULL ELSE now() + %(seconds)s * interval '1 second' END,"
+        " locked_at = CASE WHEN %(locked)s THEN now() END WHERE user_id = %(user)s",
+        {"blocks": blocks, "locked": locked, "seconds": block_seconds, "user": user_id})
+    return FailureState(failures, 0 if locked else block_seconds, blocks, locked)
 
 
-async def reset_failures(uow: UnitOfWork, user_id: UUID) -> None:
-    await uow.execute("DELETE FROM factor_failures WHERE user_id = %s", (user_id,))
+async def reset_failures(uow: UnitOfWork, user_id: UUID) -> bool:
+    """Clears the user's count, blocks and lock; whether there was any."""
+    return await uow.execute("DELETE FROM factor_failures WHERE user_id = %s", (user_id,)) == 1

@@ -1,5 +1,6 @@
 """Second factors over HTTP (issue 17): the authenticator app's enrolment and codes accepted once,
-recovery codes, the step-up a factor change needs, and the block after five wrong answers."""
+recovery codes, the step-up a factor change needs, the block after five wrong answers and the lock
+after three blocks."""
 
 import base64
 import time
@@ -7,7 +8,7 @@ import time
 import httpx
 import pyotp
 
-from tests.helpers import PASSWORD, Customer, enrol_totp, sign_up
+from tests.helpers import PASSWORD, Customer, enrol_totp, make_admin, sign_in, sign_up
 
 
 def problem_type(response: httpx.Response) -> str:
@@ -71,6 +72,50 @@ def test_the_fifth_wrong_answer_blocks_the_factor_and_the_sixth_is_refused_even_
     sixth = step_up(api, customer.headers, "totp", next_code(totp))
     assert sixth.status_code == 429 and problem_type(sixth) == "factor-blocked"
     assert 800 < int(sixth.headers["retry-after"]) <= 900
+
+
+def test_the_third_block_in_a_row_locks_the_factor_until_staff_unblock_it_and_the_user_is_told_before(
+        api, sql, database_url):
+    """Art. 4(3)(b): blocks for a while, then a lock the user was warned of, which only the bank
+    lifts. Passing a block's time is simulated in the database."""
+    customer = sign_up(api)
+    totp, recovery_codes = enrol(api, customer)
+    wrong = "000000" if totp.now() != "000000" else "111111"
+
+    def five_wrong() -> list[httpx.Response]:
+        answers = [step_up(api, customer.headers, "totp", wrong) for _ in range(5)]
+        sql.execute("UPDATE factor_failures SET blocked_until = now() - interval '1 second'"
+                    " WHERE user_id = %s AND blocked_until IS NOT NULL", (customer.user_id,))  # the block ends
+        return answers
+
+    answers = [step_up(api, customer.headers, "totp", wrong) for _ in range(5)]
+    assert [problem_type(r) for r in answers] == ["second-factor-rejected"] * 4 + ["factor-blocked"]
+    staff = {"Authorization": f"Bearer {sign_in(api, *make_admin(database_url))}"}
+    assert api.get(f"/api/manage/users/{customer.user_id}", headers=staff).json()["second_factor_blocked_until"]
+    assert api.post(f"/api/manage/users/{customer.user_id}/unlock", headers=staff).status_code == 204  # a block
+    assert step_up(api, customer.headers, "recovery_code", recovery_codes[0]).status_code == 204  # the count anew
+
+    first = five_wrong()
+    assert [problem_type(r) for r in first] == ["second-factor-rejected"] * 4 + ["factor-blocked"]
+    assert "for a while" in first[0].json()["detail"] and "stays blocked" not in first[4].json()["detail"]
+    second = five_wrong()
+    assert problem_type(second[4]) == "factor-blocked"
+    assert "stays blocked until you call us" in second[4].json()["detail"]  # told before the lock
+    third = five_wrong()
+    assert all("until you call us" in r.json()["detail"] for r in third[:4])
+    assert third[4].status_code == 403 and problem_type(third[4]) == "factor-locked"
+    right = step_up(api, customer.headers, "totp", next_code(totp))
+    assert right.status_code == 403 and problem_type(right) == "factor-locked"  # no time unlocks it
+
+    seen = api.get(f"/api/manage/users/{customer.user_id}", headers=staff).json()
+    assert (seen["second_factor_locked"], seen["second_factor_blocked_until"]) == (True, None)
+    assert api.post(f"/api/manage/users/{customer.user_id}/unlock", headers=staff).status_code == 204
+    assert api.get(f"/api/manage/users/{customer.user_id}", headers=staff).json()["second_factor_locked"] is False
+    assert step_up(api, customer.headers, "totp", next_code(totp)).status_code == 204
+    unlocks = [row[0] for row in sql.execute("SELECT changes FROM audit_log WHERE action = 'user.unlock'"
+                                             " AND target_id = %s ORDER BY id", (str(customer.user_id),))]
+    assert [(u["second_factor_block_cleared"], u["second_factor_unlocked"]) for u in unlocks] == [
+        (True, False), (False, True)]
 
 
 def test_a_factor_change_without_a_fresh_strong_authentication_is_refused_then_allowed_after_a_step_up(api, sql):

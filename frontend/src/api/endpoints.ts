@@ -116,6 +116,8 @@ export const manageApi = {
   updateUser: (id: string, body: UpdateUserRequest) => api.patch<UserDetail>(`/manage/users/${enc(id)}`, body),
   deleteUser: (id: string) => api.delete(`/manage/users/${enc(id)}`),
   resetPassword: (id: string) => api.post<TemporaryPassword>(`/manage/users/${enc(id)}/password-reset`),
+  /** Clears the wait after failed sign-ins and unblocks the user's second factor. */
+  unlockUser: (id: string) => api.post<void>(`/manage/users/${enc(id)}/unlock`),
   userTransactions: (id: string, query: PageQuery & HistoryFilters & { account?: string | null }) =>
     api.get<Page<Transaction>>(`/manage/users/${enc(id)}/transactions`, { query }),
   updateAccount: (number: string, body: UpdateAccountRequest) =>

@@ -346,6 +346,7 @@ export const schemaEnums = {
     "factor-blocked",
     "factor-enrolment-required",
     "factor-exists",
+    "factor-locked",
     "forbidden",
     "idempotency-key-in-progress",
     "idempotency-key-required",

@@ -122,6 +122,8 @@ export function describeProblem(error: unknown): string {
       return error.retryAfterSeconds
         ? `Too many wrong codes in a row: your second factor is blocked. Try again in ${Math.ceil(error.retryAfterSeconds / 60)} minute(s).`
         : 'Too many wrong codes in a row: your second factor is blocked for a while. Try again later.'
+    case 'factor-locked':
+      return 'Your second factor is blocked after too many wrong attempts. Call us (see the page footer) to unblock it.'
     case 'factor-enrolment-required':
       return 'Set up a second factor first (an authenticator app or a passkey) on the Security page.'
     case 'internal-error':

@@ -528,7 +528,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Clear a user's sign-in throttle (after too many failed sign-ins) */
+        /** Clear a user's sign-in throttle (after too many failed sign-ins) and unblock their second factor (blocked for a while, or until the bank unblocks it) */
         post: operations["manage_unlock_user"];
         delete?: never;
         options?: never;
@@ -1446,6 +1446,10 @@ export interface components {
              * @enum {string}
              */
             role: "user" | "admin";
+            /** Second Factor Blocked Until */
+            second_factor_blocked_until: string | null;
+            /** Second Factor Locked */
+            second_factor_locked: boolean;
             /** Username */
             username: string;
         };
@@ -1711,7 +1715,7 @@ export interface components {
          * @description The last path segment of a problem's type URI.
          * @enum {string}
          */
-        ProblemType: "account-closed" | "account-frozen" | "account-has-balance" | "account-has-standing-orders" | "account-limit-reached" | "account-not-found" | "approval-by-maker" | "approval-not-found" | "approval-not-pending" | "csrf-header-missing" | "currency-mismatch" | "email-taken" | "factor-blocked" | "factor-enrolment-required" | "factor-exists" | "forbidden" | "idempotency-key-in-progress" | "idempotency-key-required" | "idempotency-key-reused" | "insufficient-funds" | "internal-error" | "invalid-credentials" | "last-admin" | "last-second-factor" | "malformed-json" | "method-not-allowed" | "no-second-factor" | "not-found" | "own-account-deposit" | "passkey-not-accepted" | "passkey-not-found" | "password-change-required" | "payee-exists" | "payee-not-found" | "payload-too-large" | "recipient-not-found" | "reset-link-invalid" | "sca-required" | "second-factor-rejected" | "self-modification" | "service-unavailable" | "sign-in-disabled" | "standing-order-ended" | "standing-order-not-found" | "temporary-password-expired" | "too-many-login-attempts" | "too-many-requests" | "unauthorized" | "unsupported-media-type" | "username-taken" | "validation-error";
+        ProblemType: "account-closed" | "account-frozen" | "account-has-balance" | "account-has-standing-orders" | "account-limit-reached" | "account-not-found" | "approval-by-maker" | "approval-not-found" | "approval-not-pending" | "csrf-header-missing" | "currency-mismatch" | "email-taken" | "factor-blocked" | "factor-enrolment-required" | "factor-exists" | "factor-locked" | "forbidden" | "idempotency-key-in-progress" | "idempotency-key-required" | "idempotency-key-reused" | "insufficient-funds" | "internal-error" | "invalid-credentials" | "last-admin" | "last-second-factor" | "malformed-json" | "method-not-allowed" | "no-second-factor" | "not-found" | "own-account-deposit" | "passkey-not-accepted" | "passkey-not-found" | "password-change-required" | "payee-exists" | "payee-not-found" | "payload-too-large" | "recipient-not-found" | "reset-link-invalid" | "sca-required" | "second-factor-rejected" | "self-modification" | "service-unavailable" | "sign-in-disabled" | "standing-order-ended" | "standing-order-not-found" | "temporary-password-expired" | "too-many-login-attempts" | "too-many-requests" | "unauthorized" | "unsupported-media-type" | "username-taken" | "validation-error";
         /** ReadinessCheck */
         ReadinessCheck: {
             /** Latency Ms */

@@ -8,9 +8,11 @@ const admin = { ...customer, id: '1', username: 'staff', role: 'admin' as const 
 const acct = (number: string, name: string, balance: string, status = 'active') => ({
   number, name, currency: 'EUR', country: 'IE', status, balance, created_at: '2026-01-01T00:00:00Z',
 })
-const detail = (active: boolean, balance = '1234.50') => ({
+const detail = (active: boolean, balance = '1234.50', locked = false) => ({
   ...customer,
   active,
+  second_factor_blocked_until: null,
+  second_factor_locked: locked,
   accounts: [acct(ACCOUNT_A, 'Current account', balance, active ? 'active' : 'closed'), acct(ACCOUNT_B, 'Savings', '0.00', active ? 'active' : 'closed')],
 })
 const page = { 'GET /api/manage/users/7/transactions': () => json({ items: [], next_cursor: null }) }
@@ -80,5 +82,24 @@ describe('staff: one user', () => {
     expect(shown).toContain('Abcd-2345-Efgh-6789')
     expect(shown).toContain('in person')
     expect(wrapper.findAll('button').some((b) => b.text() === 'Yes, reset password')).toBe(false)
+  })
+
+  it('says a second factor is locked, and unblocks it when staff ask', async () => {
+    let locked = true
+    const server = fakeApi({
+      ...page,
+      'GET /api/manage/users/7': () => json(detail(true, '0.00', locked)),
+      'POST /api/manage/users/7/unlock': () => {
+        locked = false
+        return new Response(null, { status: 204 })
+      },
+    })
+    const { wrapper } = await mountPage(UserDetailPage, '/staff/users/7', admin)
+    expect(wrapper.get('[data-testid="factor-state"]').text()).toContain('blocked after repeated wrong attempts')
+    await wrapper.findAll('button').find((b) => b.text() === 'Unblock sign-in')!.trigger('click')
+    await flushPromises()
+    expect(server.sent('POST', '/api/manage/users/7/unlock')).toHaveLength(1)
+    expect(wrapper.find('[data-testid="factor-state"]').exists()).toBe(false)
+    expect(wrapper.get('[role="status"]').text()).toContain('aoife can sign in again at once')
   })
 })
