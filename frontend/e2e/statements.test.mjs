@@ -71,8 +71,11 @@ test('history filtered by text shows only the matching rows, and a reload keeps 
   await button(page, 'Apply filters').click()
   await page.waitForURL(/[?&]q=RENT/)
   await page.getByRole('button', { name: 'Clear filters' }).waitFor()
-  await page.waitForFunction(() => ![...document.querySelectorAll('[data-testid="transaction"]')]
-    .some((row) => row.textContent.includes('Coffee')))
+  // The filtered page has arrived: rows again (the list empties while it loads), none of them coffee.
+  await page.waitForFunction(() => {
+    const rows = [...document.querySelectorAll('[data-testid="transaction"]')]
+    return rows.length > 0 && !rows.some((row) => row.textContent.includes('Coffee'))
+  })
   // Each transfer between one's own accounts shows on both of them.
   assert.deepEqual((await descriptions(page)).sort(), ['Rent for December', 'Rent for December', 'rent top-up', 'rent top-up'])
   await page.reload()
