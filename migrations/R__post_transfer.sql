@@ -39,8 +39,9 @@ CREATE FUNCTION post_transfer(
     -- Strong customer authentication (0019_payment_authentication.sql): NULL for postings it does
     -- not apply to (deposits, standing orders, SCA_MODE=off); {"mode": "proven"} for a payment
     -- confirmed with a second factor; {"mode": "check", "own_accounts": bool, "trusted_payees":
-    -- bool, "low_value_max", "low_value_total": minor units, "low_value_payments": a count} for a
-    -- customer's transfer, which the exemptions it names may let through without one.
+    -- bool, "low_value_max", "low_value_total": minor units, "low_value_payments": a count,
+    -- "by_currency": {"GBP": {the same three}, ...}, the limits of a currency that has its own} for
+    -- a customer's transfer, which the exemptions it names may let through without one.
     p_sca             jsonb DEFAULT NULL
 ) RETURNS TABLE (
     outcome      posting_outcome,
@@ -67,6 +68,7 @@ DECLARE
     v_now         timestamptz := now();
     v_session     sessions%ROWTYPE;
     v_exempt      boolean;
+    v_low_value   jsonb;  -- the low-value limits of the source account's currency
 BEGIN
     -- Each rule below either returns a transfer or names its refusal and leaves this block; the
     -- one refusal row is built after it. (A plain block: no EXCEPTION clause, no subtransaction.)
@@ -203,15 +205,16 @@ BEGIN
            AND NOT (coalesce((p_sca ->> 'trusted_payees')::boolean, false)
                     AND EXISTS (SELECT 1 FROM payees p
                                  WHERE p.owner_id = p_initiator AND p.account = v_to.number AND p.trusted)) THEN
-            IF p_amount <= (p_sca ->> 'low_value_max')::bigint
-               AND p_amount <= (p_sca ->> 'low_value_total')::bigint
-               AND (p_sca ->> 'low_value_payments')::integer >= 1 THEN
+            v_low_value := coalesce(p_sca -> 'by_currency' -> v_from.currency, p_sca);
+            IF p_amount <= (v_low_value ->> 'low_value_max')::bigint
+               AND p_amount <= (v_low_value ->> 'low_value_total')::bigint
+               AND (v_low_value ->> 'low_value_payments')::integer >= 1 THEN
                 INSERT INTO sca_low_value_spend AS s (user_id, currency, total, payments)
                      VALUES (p_initiator, v_from.currency, p_amount, 1)
                 ON CONFLICT (user_id, currency) DO UPDATE
                         SET total = s.total + excluded.total, payments = s.payments + 1
-                      WHERE s.total + excluded.total <= (p_sca ->> 'low_value_total')::bigint
-                        AND s.payments + 1 <= (p_sca ->> 'low_value_payments')::integer
+                      WHERE s.total + excluded.total <= (v_low_value ->> 'low_value_total')::bigint
+                        AND s.payments + 1 <= (v_low_value ->> 'low_value_payments')::integer
                   RETURNING true INTO v_exempt;
             END IF;
             IF v_exempt IS NOT TRUE THEN

@@ -14,8 +14,9 @@ import hashlib
 import json
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -48,21 +49,32 @@ class PaymentScaPolicy:
     low_value_total: int
     low_value_payments: int
     challenge_seconds: int
+    # A currency's own limits (SCA_LOW_VALUE_BY_CURRENCY): {"GBP": {"low_value_max": ..., ...}}.
+    low_value_by_currency: dict[str, dict[str, int]] = field(default_factory=dict)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "PaymentScaPolicy":
         return cls(own_accounts_exempt=settings.sca_exempt_own_accounts,
                    trusted_payees_exempt=settings.sca_exempt_trusted_payees,
-                   low_value_max=int(settings.sca_low_value_max.scaleb(2)),
-                   low_value_total=int(settings.sca_low_value_total.scaleb(2)),
+                   low_value_max=_minor(settings.sca_low_value_max),
+                   low_value_total=_minor(settings.sca_low_value_total),
                    low_value_payments=settings.sca_low_value_payments,
-                   challenge_seconds=settings.sca_payment_challenge_seconds)
+                   challenge_seconds=settings.sca_payment_challenge_seconds,
+                   low_value_by_currency={
+                       currency: {"low_value_max": _minor(limits.max), "low_value_total": _minor(limits.total),
+                                  "low_value_payments": limits.payments}
+                       for currency, limits in settings.sca_low_value_by_currency.items()})
 
     def check(self) -> dict[str, object]:
-        """post_transfer's p_sca for a customer's transfer."""
+        """post_transfer's p_sca for a customer's transfer (it picks the source currency's limits)."""
         return {"mode": "check", "own_accounts": self.own_accounts_exempt,
                 "trusted_payees": self.trusted_payees_exempt, "low_value_max": self.low_value_max,
-                "low_value_total": self.low_value_total, "low_value_payments": self.low_value_payments}
+                "low_value_total": self.low_value_total, "low_value_payments": self.low_value_payments,
+                "by_currency": self.low_value_by_currency}
+
+
+def _minor(amount: Decimal) -> int:
+    return int(amount.scaleb(2))
 
 
 @dataclass(frozen=True)

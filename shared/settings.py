@@ -11,16 +11,25 @@ from decimal import Decimal
 from typing import Literal
 from urllib.parse import parse_qs, urlsplit
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.errors import ConfigurationError
+from shared.money import CURRENCIES
 
 __all__ = ["ConfigurationError", "Settings", "load_settings"]
 
 Environment = Literal["local", "test", "dev", "uat", "prod"]
 _DEVELOPMENT = ("local", "test")
 _TLS_MODES = ("require", "verify-ca", "verify-full")
+
+
+class LowValueLimits(BaseModel):
+    """The low-value exemption's limits in one currency (SCA_LOW_VALUE_BY_CURRENCY), in its units."""
+
+    max: Decimal = Field(ge=0, le=1_000_000, decimal_places=2)
+    total: Decimal = Field(ge=0, le=1_000_000, decimal_places=2)
+    payments: int = Field(ge=0, le=1000)
 
 
 class Settings(BaseSettings):
@@ -109,12 +118,15 @@ class Settings(BaseSettings):
     # Strong customer authentication of payments (issue 17, RTS 2018/389): the exemptions, each a
     # setting. Between one's own accounts (Art. 15); to payees marked trusted (Art. 13); low-value
     # payments of at most sca_low_value_max while the spend since the last SCA stays within
-    # sca_low_value_total and sca_low_value_payments (Art. 16), in each currency's own minor units.
+    # sca_low_value_total and sca_low_value_payments (Art. 16), in each currency's own minor units
+    # unless sca_low_value_by_currency sets a currency's own, as JSON:
+    # {"GBP": {"max": "25.00", "total": "85.00", "payments": 5}}.
     sca_exempt_own_accounts: bool = True
     sca_exempt_trusted_payees: bool = True
     sca_low_value_max: Decimal = Field(default=Decimal("30.00"), ge=0, le=1_000_000, decimal_places=2)
     sca_low_value_total: Decimal = Field(default=Decimal("100.00"), ge=0, le=1_000_000, decimal_places=2)
     sca_low_value_payments: int = Field(default=5, ge=0, le=1000)
+    sca_low_value_by_currency: dict[str, LowValueLimits] = Field(default_factory=dict)
     # How long a payment waits for its confirmation.
     sca_payment_challenge_seconds: int = Field(default=300, ge=30, le=3600)
 
@@ -163,6 +175,9 @@ class Settings(BaseSettings):
             raise ConfigurationError("WEBAUTHN_ORIGINS must name at least one origin")
         if self.totp_encryption_key is not None and len(self.totp_encryption_key.get_secret_value()) < 32:
             raise ConfigurationError("TOTP_ENCRYPTION_KEY must be at least 32 characters")
+        if unknown := sorted(set(self.sca_low_value_by_currency) - set(CURRENCIES)):
+            raise ConfigurationError("SCA_LOW_VALUE_BY_CURRENCY names currencies the bank does not hold: "
+                                     + ", ".join(unknown))
         if self.is_development:
             return self
         if self.app_env == "prod" and self.session_idle_seconds > 300:

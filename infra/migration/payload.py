@@ -32,6 +32,7 @@ MODULES = (
     "shared/__init__.py",
     "shared/errors.py",
     "shared/keyvault.py",
+    "shared/money.py",
     "shared/settings.py",
 )
 # Their third-party packages, at the versions requirements.txt pins (the app's own).

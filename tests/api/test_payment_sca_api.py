@@ -31,6 +31,10 @@ def total_minor(values: list[str]) -> int:
 def pay(api, payer: Customer, amount: str, *, to: str | None = None, payee_id: str | None = None,
         key: str | None = None):
     body = {"from_account": payer.account, "amount": amount, **({"to_account": to} if to else {"payee_id": payee_id})}
+    return pay_body(api, payer, body, key)
+
+
+def pay_body(api, payer: Customer, body: dict, key: str | None = None):
     return api.post("/api/transfers", json=body, headers={**payer.headers, "Idempotency-Key": key or str(uuid.uuid4())})
 
 
@@ -324,5 +328,30 @@ def test_with_sca_off_a_factor_holder_pays_and_staff_deposit_without_a_second_fa
             deposited = api.post(f"/api/manage/accounts/{bob.account}/deposits", json={"amount": "5.00"}, headers=staff)
             assert deposited.status_code == 201, deposited.text
             assert balances(api, (alice, alice.account), (bob, bob.account)) == ["500.00", "505.00"]
+    finally:
+        host.stop()
+
+
+def test_a_currency_with_its_own_low_value_limits_is_held_to_them_and_others_to_the_default(database_url, tmp_path):
+    import httpx
+
+    from tests.conftest import LocalHost
+
+    host = LocalHost(database_url, tmp_path / "host.log",
+                     SCA_LOW_VALUE_BY_CURRENCY='{"GBP": {"max": "10.00", "total": "15.00", "payments": 5}}').start()
+    try:
+        with httpx.Client(base_url=host.base_url, timeout=30) as api:
+            alice, _, bob = funded_pair(api, database_url)
+            opened = [api.post("/api/accounts", json={"name": "Sterling", "currency": "GBP"}, headers=owner.headers)
+                      for owner in (alice, bob)]
+            pounds, bobs_pounds = (answer.json()["number"] for answer in opened)
+            deposit(database_url, pounds, "100.00")
+            sterling = {"from_account": pounds, "to_account": bobs_pounds}
+            assert pay_body(api, alice, {**sterling, "amount": "10.01"}).status_code == 202  # above GBP's 10.00
+            assert pay_body(api, alice, {**sterling, "amount": "10.00"}).status_code == 201
+            assert pay_body(api, alice, {**sterling, "amount": "5.01"}).status_code == 202  # past GBP's 15.00 total
+            assert pay(api, alice, "30.00", to=bob.account).status_code == 201  # EUR: the default 30.00
+            after = balances(api, (alice, pounds), (bob, bobs_pounds), (alice, alice.account), (bob, bob.account))
+            assert after == ["90.00", "10.00", "970.00", "30.00"]
     finally:
         host.stop()

@@ -122,3 +122,16 @@ def test_sca_mode_off_is_refused_in_prod_and_allowed_locally(monkeypatch):
         Settings()
     monkeypatch.setenv("SCA_MODE", "enforced")
     assert Settings().sca_enforced is True
+
+
+def test_a_currency_may_have_its_own_low_value_limits_and_only_a_currency_the_bank_holds(monkeypatch):
+    from shared.payment_authentication import PaymentScaPolicy
+
+    monkeypatch.setenv("APP_ENV", "local")
+    monkeypatch.setenv("SCA_LOW_VALUE_BY_CURRENCY", '{"GBP": {"max": "25.00", "total": "85.00", "payments": 4}}')
+    check = PaymentScaPolicy.from_settings(Settings()).check()
+    assert check["by_currency"] == {"GBP": {"low_value_max": 2500, "low_value_total": 8500, "low_value_payments": 4}}
+    assert (check["low_value_max"], check["low_value_total"]) == (3000, 10000)  # every other currency
+    monkeypatch.setenv("SCA_LOW_VALUE_BY_CURRENCY", '{"XYZ": {"max": "1.00", "total": "2.00", "payments": 1}}')
+    with pytest.raises(ConfigurationError, match="SCA_LOW_VALUE_BY_CURRENCY"):
+        Settings()
