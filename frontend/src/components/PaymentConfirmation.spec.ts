@@ -45,7 +45,10 @@ async function sendAndWait(methods: string[], confirm: () => Response) {
   return { server, wrapper }
 }
 
-afterEach(() => vi.clearAllMocks())
+afterEach(() => {
+  vi.clearAllMocks()
+  vi.unstubAllGlobals()
+})
 
 describe('payment confirmation step', () => {
   it('shows the amount and payee it is bound to, sends the app code for that challenge, then shows the money sent', async () => {
@@ -78,6 +81,7 @@ describe('payment confirmation step', () => {
   })
 
   it('signs the payment’s own passkey options and sends the assertion', async () => {
+    vi.stubGlobal('PublicKeyCredential', function PublicKeyCredential() {}) // a browser that can use one
     const { usePasskeyAssertion } = await import('@/lib/webauthn')
     const { server, wrapper } = await sendAndWait(['passkey'], () => json(transfer, 201))
     expect(wrapper.find('[data-testid="payment-confirmation"] form').exists()).toBe(false) // no code to type
