@@ -72,6 +72,21 @@ async def manage_unlock_user(call: Call[None, None]) -> Reply[None]:
     return Reply(204)
 
 
+@bp.route(route="manage/users/{user_id}/second-factors/reset", methods=["POST"],
+          auth_level=func.AuthLevel.ANONYMOUS)
+@endpoint(summary="Remove every second factor of a user who lost them all (after checking who they are): "
+                  "they set one up again at their next sign-in", access="admin", status=204,
+          errors=(403, 404, 409))
+async def manage_reset_second_factors(call: Call[None, None]) -> Reply[None]:
+    from shared import backoffice
+    from shared.payment_authentication import require_strong_session
+
+    require_strong_session(call.runtime.settings, call.session, "resetting someone's second factors")
+    await backoffice.reset_second_factors(call.runtime.db, call.principal, call.user_id("user_id"),
+                                          call.correlation_id)
+    return Reply(204)
+
+
 @bp.route(route="manage/users/{user_id}/transactions", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
 @endpoint(summary="A user's ledger entries across their accounts", access="admin", errors=(404,))
 async def manage_user_transactions(call: Call[None, HistoryQuery]) -> EntryPage:

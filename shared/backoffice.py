@@ -27,7 +27,7 @@ from shared.models import (
     UserSearchQuery,
 )
 from shared.passwords import PasswordHasher
-from shared.repositories import accounts, factors, sessions, users
+from shared.repositories import accounts, factors, passkeys, sessions, users
 from shared.users import create_user as create_user_with_account
 
 
@@ -154,6 +154,29 @@ async def unlock_user(db: Database, staff: Principal, user_id: UUID, correlation
         await audit.record(uow, staff, "user.unlock", "user", str(user_id),
                            {"failed_attempts_cleared": attempts, "second_factor_unlocked": factor.locked,
                             "second_factor_block_cleared": factor.seconds > 0}, correlation_id)
+        await uow.commit()
+
+
+async def reset_second_factors(db: Database, staff: Principal, user_id: UUID, correlation_id: str) -> None:
+    """For someone who lost every second factor and their recovery codes, once the bank has checked
+    who they are (at a branch): their authenticator app, recovery codes and passkeys are removed,
+    any block cleared and every session ended. They sign in next with their password alone and,
+    when they must hold a factor (staff; customers while SCA_REQUIRED_FOR_CUSTOMERS), set one up
+    before anything else. Another member of staff does it for staff."""
+    if user_id == staff.id:
+        raise SelfModification("Another member of staff must reset your second factors.")
+    async with db.unit_of_work() as uow:
+        user = await users.lock(uow, user_id)
+        if user is None:
+            raise UserNotFound("No such user.")
+        had_app = await factors.delete_totp(uow, user_id, pending_too=True)
+        await factors.delete_recovery_codes(uow, user_id)
+        passkeys_removed = await passkeys.delete_all(uow, user_id)
+        await factors.reset_failures(uow, user_id)
+        ended = await sessions.revoke_all(uow, user_id, "revoked")
+        await audit.record(uow, staff, "user.factors_reset", "user", str(user_id),
+                           {"authenticator_app_removed": had_app, "passkeys_removed": passkeys_removed,
+                            "sessions_ended": ended}, correlation_id)
         await uow.commit()
 
 

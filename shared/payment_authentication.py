@@ -232,10 +232,9 @@ async def _require_fresh_sca(runtime: "Runtime", session: Session | None, user_i
         require_fresh(session, has_factor=True, now=datetime.now(UTC), fresh_seconds=ctx.fresh_seconds)
 
 
-def require_strong_session(settings: Settings, session: Session | None) -> None:
-    """Staff deposits (issue 17): the staff member's session must have been strongly
-    authenticated (signed in with a second factor or a passkey, or stepped up) while SCA is
-    enforced; 403 sca-required otherwise."""
+def require_strong_session(settings: Settings, session: Session | None, doing: str = "recording a deposit") -> None:
+    """Staff deposits (issue 17), and a reset of someone's factors: the staff member's session must
+    have been strongly authenticated (signed in with a second factor or a passkey, or stepped up)
+    while SCA is enforced; 403 sca-required otherwise."""
     if settings.sca_enforced and (session is None or session.strongly_authenticated_at is None):
-        raise StrongAuthenticationRequired("Sign in with your second factor (or confirm it is you) before "
-                                           "recording a deposit.")
+        raise StrongAuthenticationRequired(f"Sign in with your second factor (or confirm it is you) before {doing}.")

@@ -54,9 +54,12 @@ async def accept_time_step(uow: UnitOfWork, user_id: UUID, time_step: int, *, co
         (time_step, confirm, user_id, time_step)) == 1
 
 
-async def delete_totp(uow: UnitOfWork, user_id: UUID) -> bool:
-    return await uow.execute("DELETE FROM totp_factors WHERE user_id = %s AND confirmed_at IS NOT NULL",
-                             (user_id,)) == 1
+async def delete_totp(uow: UnitOfWork, user_id: UUID, *, pending_too: bool = False) -> bool:
+    """Removes the user's authenticator app (with `pending_too`, an enrolment not confirmed yet as
+    well); whether a confirmed one was removed."""
+    row = await uow.fetch_one("DELETE FROM totp_factors WHERE user_id = %s AND (%s OR confirmed_at IS NOT NULL)"
+                              " RETURNING confirmed_at IS NOT NULL AS confirmed", (user_id, pending_too))
+    return row is not None and bool(row["confirmed"])
 
 
 async def replace_recovery_codes(uow: UnitOfWork, user_id: UUID, digests: list[bytes]) -> None:

@@ -60,3 +60,8 @@ async def delete(uow: UnitOfWork, user_id: UUID, passkey_id: UUID) -> Passkey | 
     row = await uow.fetch_one("DELETE FROM passkeys WHERE id = %s AND user_id = %s RETURNING " + _COLUMNS,
                               (passkey_id, user_id))
     return _passkey(row) if row is not None else None
+
+
+async def delete_all(uow: UnitOfWork, user_id: UUID) -> int:
+    """Removes every passkey of the user; how many there were."""
+    return await uow.execute("DELETE FROM passkeys WHERE user_id = %s", (user_id,))

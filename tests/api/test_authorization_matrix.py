@@ -123,9 +123,10 @@ QUERIES = {
 
 def send(api, method: str, route: str, headers: dict, cast) -> int:
     body = BODIES.get(route, lambda c: None)(cast)
-    # Deleting needs a victim without money, and a staff reset signs its victim out everywhere:
-    # neither may take B out of the other cases.
-    victim = cast["empty"] if method == "DELETE" else cast["reset"] if route.endswith("password-reset") else cast["b"]
+    # Deleting needs a victim without money, and a staff reset (of the password or the second
+    # factors) signs its victim out everywhere: neither may take B out of the other cases.
+    signs_out = route.endswith(("password-reset", "second-factors/reset"))
+    victim = cast["empty"] if method == "DELETE" else cast["reset"] if signs_out else cast["b"]
     return api.request(method, url_for(route, victim, cast), headers=headers, params=QUERIES.get(route),
                        json=body if method in ("POST", "PATCH") else None).status_code
 

@@ -118,6 +118,40 @@ def test_the_third_block_in_a_row_locks_the_factor_until_staff_unblock_it_and_th
         (True, False), (False, True)]
 
 
+def test_staff_reset_the_factors_of_a_customer_who_lost_them_and_the_customer_signs_in_with_the_password_again(
+        api, sql, database_url):
+    from tests.api.test_payment_sca_api import refused_unproved, set_strong_authentication
+
+    customer = sign_up(api)
+    enrol(api, customer)
+    assert api.post("/api/auth/login", json={"username": customer.username, "password": PASSWORD}
+                    ).json()["status"] == "factor_required"
+    staff_name, staff_password = make_admin(database_url)
+    staff = {"Authorization": f"Bearer {sign_in(api, staff_name, staff_password)}"}
+    reset = f"/api/manage/users/{customer.user_id}/second-factors/reset"
+
+    set_strong_authentication(database_url, staff_name, False)
+    refused_unproved(api.post(reset, headers=staff))  # a staff session no second factor proved
+    assert api.get("/api/me/factors", headers=customer.headers).json()["totp"] is True  # nothing removed
+
+    set_strong_authentication(database_url, staff_name, True)
+    assert api.post(reset, headers=staff).status_code == 204
+    assert api.get("/api/me", headers=customer.headers).status_code == 401  # every session ended
+    signed = api.post("/api/auth/login", json={"username": customer.username, "password": PASSWORD})
+    assert signed.status_code == 200 and signed.json()["status"] == "signed_in", signed.text
+    again = {"Authorization": f"Bearer {signed.json()['access_token']}"}
+    factors = api.get("/api/me/factors", headers=again).json()
+    assert (factors["totp"], factors["recovery_codes_left"], factors["passkeys"], factors["methods"]) == (
+        False, 0, 0, [])
+    [changes] = [row[0] for row in sql.execute("SELECT changes FROM audit_log WHERE action = 'user.factors_reset'"
+                                               " AND target_id = %s", (str(customer.user_id),))]
+    assert (changes["authenticator_app_removed"], changes["passkeys_removed"]) == (True, 0)
+
+    staff_id = sql.execute("SELECT id FROM users WHERE username = %s", (staff_name,)).fetchone()[0]
+    own = api.post(f"/api/manage/users/{staff_id}/second-factors/reset", headers=staff)
+    assert own.status_code == 409 and problem_type(own) == "self-modification"
+
+
 def test_a_factor_change_without_a_fresh_strong_authentication_is_refused_then_allowed_after_a_step_up(api, sql):
     customer = sign_up(api)
     totp, recovery_codes = enrol(api, customer)

@@ -17,7 +17,7 @@ EXPECTED = {
     ("GET", "manage/users"), ("POST", "manage/users"), ("GET", "manage/users/{user_id}"),
     ("PATCH", "manage/users/{user_id}"), ("DELETE", "manage/users/{user_id}"),
     ("GET", "manage/users/{user_id}/transactions"), ("POST", "manage/users/{user_id}/unlock"),
-    ("POST", "manage/users/{user_id}/password-reset"),
+    ("POST", "manage/users/{user_id}/password-reset"), ("POST", "manage/users/{user_id}/second-factors/reset"),
     ("PATCH", "manage/accounts/{number}"),
     ("POST", "manage/accounts/{number}/deposits"), ("GET", "manage/audit"),
     ("GET", "manage/approvals"), ("POST", "manage/approvals/{approval_id}/approve"),

@@ -118,6 +118,8 @@ export const manageApi = {
   resetPassword: (id: string) => api.post<TemporaryPassword>(`/manage/users/${enc(id)}/password-reset`),
   /** Clears the wait after failed sign-ins and unblocks the user's second factor. */
   unlockUser: (id: string) => api.post<void>(`/manage/users/${enc(id)}/unlock`),
+  /** Removes every second factor of a user who lost them all; they set one up at their next sign-in. */
+  resetFactors: (id: string) => api.post<void>(`/manage/users/${enc(id)}/second-factors/reset`),
   userTransactions: (id: string, query: PageQuery & HistoryFilters & { account?: string | null }) =>
     api.get<Page<Transaction>>(`/manage/users/${enc(id)}/transactions`, { query }),
   updateAccount: (number: string, body: UpdateAccountRequest) =>

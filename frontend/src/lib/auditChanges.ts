@@ -29,6 +29,7 @@ const ACTIONS: Record<string, string> = {
   'user.update': 'User details changed',
   'user.delete': 'User taken out of service',
   'user.unlock': 'Sign-in unlocked',
+  'user.factors_reset': 'Second factors reset',
   'user.register': 'Customer registered',
   'user.email_change': 'Email changed by the customer',
   'account.close': 'Account closed by the customer',

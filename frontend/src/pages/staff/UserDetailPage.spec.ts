@@ -102,4 +102,21 @@ describe('staff: one user', () => {
     expect(wrapper.find('[data-testid="factor-state"]').exists()).toBe(false)
     expect(wrapper.get('[role="status"]').text()).toContain('aoife can sign in again at once')
   })
+
+  it('resets the second factors only after the staff member confirms', async () => {
+    const server = fakeApi({
+      ...page,
+      'GET /api/manage/users/7': () => json(detail(true, '0.00')),
+      'POST /api/manage/users/7/second-factors/reset': () => new Response(null, { status: 204 }),
+    })
+    const { wrapper } = await mountPage(UserDetailPage, '/staff/users/7', admin)
+    await wrapper.findAll('button').find((b) => b.text() === 'Reset second factors…')!.trigger('click')
+    expect(server.sent('POST', '/api/manage/users/7/second-factors/reset')).toHaveLength(0)
+    expect(wrapper.get('[aria-label="Confirm resetting the second factors"]').text()).toContain('proved who they are in person')
+    await wrapper.findAll('button').find((b) => b.text() === 'Yes, reset second factors')!.trigger('click')
+    await flushPromises()
+    expect(server.sent('POST', '/api/manage/users/7/second-factors/reset')).toHaveLength(1)
+    expect(wrapper.get('[role="status"]').text()).toContain('second factors are removed')
+    expect(wrapper.find('[aria-label="Confirm resetting the second factors"]').exists()).toBe(false)
+  })
 })
