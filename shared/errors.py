@@ -236,6 +236,8 @@ class PasskeyNotFound(BankError):
 class PasskeySignInFailed(BankError):
     """A passkey sign-in not accepted: which part was wrong (challenge, credential, signature,
     counter) is never said."""
+
+
 LOCK_WARNING = "If it is blocked once more, it stays blocked until you call us."
 
 

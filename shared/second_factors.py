@@ -29,7 +29,7 @@ CHALLENGE_TTL_SECONDS = 300
 class FailurePolicy:
     max_failures: int
     block_seconds: int
-    max_blocks: int = 3
+    max_blocks: int
 
     def last_before_lock(self, blocks: int) -> bool:
         """Whether, after `blocks` blocks in a row, the next one locks the factors."""

@@ -122,6 +122,6 @@ async def count_failure(uow: UnitOfWork, user_id: UUID, max_failures: int, block
     return FailureState(failures, 0 if locked else block_seconds, blocks, locked)
 
 
-async def reset_failures(uow: UnitOfWork, user_id: UUID) -> bool:
-    """Clears the user's count, blocks and lock; whether there was any."""
-    return await uow.execute("DELETE FROM factor_failures WHERE user_id = %s", (user_id,)) == 1
+async def reset_failures(uow: UnitOfWork, user_id: UUID) -> None:
+    """Clears the user's count, blocks and lock."""
+    await uow.execute("DELETE FROM factor_failures WHERE user_id = %s", (user_id,))

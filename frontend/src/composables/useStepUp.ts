@@ -7,7 +7,7 @@ import { isApiError } from '@/api/problems'
 // cancelling gives the request its original refusal back.
 
 /** What the dialog says the confirmation is for, unless the caller says otherwise. */
-export const FACTOR_CHANGE = 'Changing your second factors needs your authenticator app, a recovery code or a passkey.'
+const FACTOR_CHANGE = 'Changing your second factors needs your authenticator app, a recovery code or a passkey.'
 
 interface StepUpRequest {
   /** The refusal that asked for it: its detail says why (first factor: sign in again). */
